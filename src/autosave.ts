@@ -1,0 +1,528 @@
+import mitt from 'mitt'
+import { resolveEnvironment } from './environment/environment'
+import { AutosaveError, ConflictError, StorageError, TransportError, ValidationError } from './errors'
+import { resolveConflict, threeWayMerge } from './merge'
+import { readRecord, quarantine, recordKeys, RECORD_FORMAT, type HistoryIndexEntry, type OutboxRecord } from './outbox'
+import { diffDocuments } from './patch'
+import { defaultRetry, isNetworkFailure, withRetry } from './retry'
+import { createSchedule } from './schedule'
+import { serialize } from './serialize'
+import { initialStatus } from './status'
+import { memoryStore } from './stores/memory'
+import type {
+  Autosave,
+  AutosaveEvents,
+  AutosaveOptions,
+  AutosaveStatus,
+  HistoryEntry,
+  Json,
+  LoadedDocument,
+  RemoteDocument,
+  StandardSchema,
+  WriteResult,
+} from './types'
+
+/**
+ * Creates the autosave engine for one document. The data path, top to bottom:
+ * `save()` keeps a reference → the schedule coalesces a burst → the state is serialized and
+ * written to the outbox in the store → the transport sends it (a patch against the last
+ * acknowledged document, one request at a time, retried with backoff) → the ack clears the
+ * outbox and resolves `flush()`.
+ *
+ * @example
+ * ```ts
+ * const saver = createAutosave<WizardState>({
+ *   key: 'project:42',
+ *   transport: fetchTransport({ baseUrl: '/api/storage/projects' }),
+ *   store: indexedDBStore({ namespace: 'user-7' }),
+ * })
+ * const restored = await saver.restore()
+ * saver.save((prev) => ({ ...prev!, currentStep: 'video_styles' }))
+ * ```
+ */
+export function createAutosave<State>(options: AutosaveOptions<State>): Autosave<State> {
+  checkOptions(options)
+  const { key, transport } = options
+  const env = resolveEnvironment(options.environment)
+  const { clock } = env
+  const store = options.store ?? memoryStore()
+  const keys = recordKeys(key)
+  const debounceMs = options.debounceMs ?? 3000
+  const localDelayMs = Math.min(options.localDelayMs ?? 300, debounceMs)
+  const retry = { ...defaultRetry, ...options.retry }
+  const historyLimit = options.history === false ? 0 : (options.history?.limit ?? 20)
+  const schemaVersion = options.version ?? 1
+  const maxConflictRounds = options.maxConflictRounds ?? 5
+
+  const emitter = mitt<AutosaveEvents<State>>()
+  const listeners = new Set<() => void>()
+  const controller = new AbortController()
+
+  // --- what the engine knows --------------------------------------------------------------
+  let state: State | undefined
+  /** Bumped by every save(); compared with the two below to know what is durable and acked. */
+  let seq = 0
+  let persistedSeq = 0
+  let ackedSeq = 0
+  /** The last document the server acknowledged: the base of the next patch and of merges. */
+  let acked: { version: number | null; data: Json | undefined } = { version: null, data: undefined }
+  /** Serialization happens once per state, off the save() path. */
+  let serialized: { seq: number; data: Json } | undefined
+  let status: AutosaveStatus = initialStatus
+  let inFlight: Promise<void> | undefined
+  let sendRequested = false
+  let wakeRetry: (() => void) | undefined
+  let persistChain: Promise<void> = Promise.resolve()
+  let persistTimer: unknown
+  let disposed = false
+  let disposing: Promise<void> | undefined
+  const waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = []
+
+  const schedule = createSchedule(clock, debounceMs, options.maxWaitMs ?? 10_000, () => requestSend())
+
+  // --- status and events ------------------------------------------------------------------
+  function notify() {
+    for (const listener of [...listeners]) listener()
+  }
+
+  function setStatus(patch: Partial<AutosaveStatus>) {
+    const next = { ...status, ...patch }
+    if ((Object.keys(patch) as Array<keyof AutosaveStatus>).every((k) => next[k] === status[k])) return
+    status = next
+    emitter.emit('status', status)
+    notify()
+  }
+
+  function reportError(error: AutosaveError) {
+    setStatus({ error })
+    emitter.emit('error', error)
+  }
+
+  const unsubscribers = [
+    env.online.subscribe((online) => {
+      if (disposed) return
+      if (!online) {
+        if (status.pending) setStatus({ phase: 'offline', retryAt: null })
+        return
+      }
+      // Back online: resume at once rather than at the next edit or the end of a backoff.
+      wakeRetry?.()
+      if (seq > ackedSeq) requestSend()
+    }),
+    env.lifecycle.subscribe((event) => {
+      if (disposed) return
+      if (event === 'beforeunload') return options.warnOnUnload === true && seq > ackedSeq
+      // The page may be gone in a moment: start the local write and, if the wire is free, a
+      // keepalive request now, inside the browser's event — later is too late.
+      void persist()
+      if (seq > ackedSeq && !inFlight) requestSend(true)
+      return false
+    }),
+    store.onError?.((error) => {
+      if (!disposed) reportError(error)
+    }),
+  ]
+
+  // --- save: the hot path -----------------------------------------------------------------
+  function save(next: State | ((prev: State | undefined) => State)) {
+    if (disposed) throw new AutosaveError('DISPOSED', `save() on the disposed autosave "${key}"`)
+    state = typeof next === 'function' ? (next as (prev: State | undefined) => State)(state) : next
+    // Time-based so that records written by other instances (reloads, tabs) order correctly.
+    seq = Math.max(seq + 1, clock.now())
+    schedule.touch()
+    if (persistTimer === undefined) persistTimer = clock.setTimeout(() => void persist(), localDelayMs)
+    if (!status.pending) {
+      const busy = status.phase === 'saving' || status.phase === 'offline' || status.phase === 'retrying'
+      setStatus({ pending: true, phase: busy ? status.phase : 'pending' })
+    } else {
+      notify()
+    }
+  }
+
+  /** The JSON form of the current state, computed at most once per save. */
+  function currentJson(): Json {
+    if (serialized?.seq !== seq) serialized = { seq, data: serialize(state, options.serialize) }
+    return serialized.data
+  }
+
+  // --- outbox: durable before the network is tried ----------------------------------------
+  function persist(): Promise<void> {
+    if (persistTimer !== undefined) clock.clearTimeout(persistTimer)
+    persistTimer = undefined
+    return enqueueStoreWork(async () => {
+      const target = seq
+      if (target <= persistedSeq || target <= ackedSeq) return
+      let data: Json
+      try {
+        data = currentJson()
+      } catch (error) {
+        fail(error)
+        return
+      }
+      const record: OutboxRecord = {
+        format: RECORD_FORMAT,
+        key,
+        seq: target,
+        baseVersion: acked.version,
+        data,
+        savedAt: clock.now(),
+        schemaVersion,
+      }
+      await store.setMany([[keys.outbox, record]])
+      persistedSeq = target
+    })
+  }
+
+  /** Store writes run one after another, so an older record can never land after a newer one. */
+  function enqueueStoreWork(work: () => Promise<void>): Promise<void> {
+    persistChain = persistChain.then(work).catch((error: unknown) => {
+      // The network is the other way to keep the edit; a broken store must not stop it.
+      reportError(error instanceof AutosaveError ? error : new StorageError('STORAGE_WRITE', `Writing "${key}" to the local store failed: ${String(error)}`, { cause: error }))
+    })
+    return persistChain
+  }
+
+  // --- send: one request at a time ---------------------------------------------------------
+  function requestSend(keepalive = false) {
+    schedule.cancel()
+    if (disposed) return
+    if (inFlight) {
+      sendRequested = true
+      return
+    }
+    inFlight = run(keepalive).finally(() => {
+      inFlight = undefined
+    })
+  }
+
+  async function run(keepalive: boolean) {
+    while (!disposed && seq > ackedSeq) {
+      if (!env.online.isOnline()) {
+        setStatus({ phase: 'offline', retryAt: null })
+        void persist()
+        return
+      }
+      const target = seq
+      let data: Json
+      try {
+        data = currentJson()
+        await validate(data, 'send')
+        // On page exit the local write is already started; waiting for it could outlive the page.
+        if (!keepalive) await persist()
+        await write(target, data, keepalive)
+      } catch (error) {
+        if (!disposed) fail(error)
+        return
+      }
+      keepalive = false
+      if (!sendRequested) return
+      sendRequested = false
+    }
+  }
+
+  async function write(target: number, data: Json, keepalive: boolean) {
+    let idempotencyKey = env.randomId()
+    for (let round = 0; ; round++) {
+      const base = acked
+      const patch = base.version === null ? undefined : diffDocuments(base.data, data)
+      if (patch && patch.length === 0) {
+        acknowledge(target, data, undefined)
+        return
+      }
+      try {
+        let attempt = 0
+        const result = await withRetry(
+          () => {
+            if (!env.online.isOnline()) throw offlineError()
+            setStatus({ phase: 'saving', retryAt: null })
+            // Only the attempt made inside the page-exit event needs keepalive (and its budget).
+            const exiting = keepalive && attempt++ === 0
+            return transport.write({ key, baseVersion: base.version, idempotencyKey, data, patch, signal: controller.signal, keepalive: exiting })
+          },
+          {
+            options: retry,
+            clock,
+            signal: controller.signal,
+            onRetry: ({ attempt, delayMs, error, wake }) => {
+              wakeRetry = wake
+              const retryAt = clock.now() + delayMs
+              const offline = isNetworkFailure(error)
+              setStatus({ phase: offline ? 'offline' : 'retrying', retryAt, error })
+              emitter.emit('retry', { attempt, delayMs, retryAt, error })
+            },
+          },
+        )
+        wakeRetry = undefined
+        acknowledge(target, data, result)
+        return
+      } catch (error) {
+        wakeRetry = undefined
+        if (!(error instanceof ConflictError)) throw error
+        if (round >= maxConflictRounds) {
+          throw new ConflictError(`"${key}" kept changing on the server; gave up after ${round} merges`, error.remote, 'CONFLICT_UNRESOLVED')
+        }
+        const remote = error.remote ?? (await transport.load(key, { signal: controller.signal })) ?? { data: null, version: 0 }
+        data = rebase(target, data, remote)
+        idempotencyKey = env.randomId()
+      }
+    }
+  }
+
+  /**
+   * The server moved on: resolve with the `conflict` strategy, adopt the server's version as
+   * the new base, and carry along any edits made while the request was out.
+   */
+  function rebase(target: number, local: Json, remote: RemoteDocument): Json {
+    const remoteData = remote.data as Json
+    const resolved = resolveConflict(options.conflict ?? 'merge', { base: acked.data, local, remote: remoteData })
+    acked = { version: remote.version, data: remoteData }
+    emitter.emit('conflict', { strategy: resolved.strategy, paths: resolved.conflicts, remoteVersion: remote.version, resolved: resolved.merged })
+    let next = resolved.merged
+    if (seq !== target) {
+      // Newer edits were made on top of `local`; replay them on top of the resolution.
+      next = threeWayMerge(local, currentJson(), next).merged
+    }
+    state = next as State
+    serialized = { seq, data: next }
+    if (diffDocuments(local, next)?.length !== 0) {
+      emitter.emit('remote-change', { state: state, version: remote.version, source: 'server' })
+      notify()
+    }
+    return next
+  }
+
+  function acknowledge(target: number, data: Json, result: WriteResult | undefined) {
+    const version = result?.version ?? acked.version!
+    acked = { version, data }
+    ackedSeq = Math.max(ackedSeq, target)
+    const done = ackedSeq >= seq
+    const stored = enqueueStoreWork(async () => {
+      const updatedAt = result?.updatedAt ?? new Date(clock.now()).toISOString()
+      await store.setMany([[keys.base, { format: RECORD_FORMAT, key, seq: target, version, data, updatedAt }]])
+      if (persistedSeq <= target) await store.delMany([keys.outbox])
+      if (result && historyLimit > 0) await recordHistory(version, data)
+    })
+    setStatus({
+      phase: done ? 'saved' : status.phase === 'saving' ? 'pending' : status.phase,
+      pending: !done,
+      lastSavedAt: result ? clock.now() : status.lastSavedAt,
+      error: null,
+      retryAt: null,
+      version,
+    })
+    if (result) emitter.emit('saved', { version, updatedAt: result.updatedAt, data })
+    // flush() settles once the store agrees too, so a reload right after it sends nothing again.
+    const settled = waiters.filter((waiter) => waiter.seq <= ackedSeq)
+    if (settled.length) void stored.then(() => settled.forEach((waiter) => removeWaiter(waiter)?.resolve()))
+  }
+
+  function removeWaiter(waiter: (typeof waiters)[number]) {
+    const at = waiters.indexOf(waiter)
+    return at >= 0 ? waiters.splice(at, 1)[0] : undefined
+  }
+
+  function fail(error: unknown) {
+    const typed =
+      error instanceof AutosaveError
+        ? error
+        : new AutosaveError('UNEXPECTED', `Saving "${key}" failed: ${String(error)}`, { cause: error })
+    setStatus({ phase: typed instanceof ConflictError ? 'conflict' : 'error', retryAt: null })
+    reportError(typed)
+    for (const waiter of waiters.splice(0)) waiter.reject(typed)
+  }
+
+  async function validate(data: Json, stage: 'send' | 'restore') {
+    if (!options.schema) return
+    const result = await (options.schema as StandardSchema)['~standard'].validate(data)
+    if (result.issues) throw new ValidationError(result.issues, stage, `"${key}": `)
+  }
+
+  // --- history ----------------------------------------------------------------------------
+  async function recordHistory(version: number, data: Json) {
+    const index = (await readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), reportError)) ?? []
+    const entry: HistoryIndexEntry = { id: env.randomId(), savedAt: clock.now(), version }
+    const kept = [entry, ...index].slice(0, historyLimit)
+    const dropped = index.filter((old) => !kept.includes(old))
+    await store.setMany([
+      [keys.snapshot(entry.id), data],
+      [keys.historyIndex, kept],
+    ])
+    if (dropped.length) await store.delMany(dropped.map((old) => keys.snapshot(old.id)))
+  }
+
+  async function history(): Promise<HistoryEntry[]> {
+    await persistChain
+    return (await readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), reportError)) ?? []
+  }
+
+  async function rollback(id: string): Promise<State> {
+    await persistChain
+    const snapshot = await store.get(keys.snapshot(id))
+    if (snapshot === undefined) throw new AutosaveError('HISTORY_NOT_FOUND', `No snapshot "${id}" in the history of "${key}"`)
+    await validate(snapshot as Json, 'restore')
+    save(snapshot as State)
+    return snapshot as State
+  }
+
+  // --- restore ----------------------------------------------------------------------------
+  async function restore(): Promise<State | undefined> {
+    const quarantineKey = keys.quarantine(clock.now())
+    let outbox: OutboxRecord | undefined
+    let base: Awaited<ReturnType<typeof readRecord<'base'>>>
+    try {
+      ;[outbox, base] = (await Promise.all([
+        readRecord(store, 'outbox', keys.outbox, quarantineKey, reportError),
+        readRecord(store, 'base', keys.base, `${quarantineKey}:base`, reportError),
+      ])) as [OutboxRecord | undefined, typeof base]
+    } catch (error) {
+      // An unreadable store must not keep the user from the server's copy.
+      reportError(error instanceof AutosaveError ? error : new StorageError('STORAGE_READ', `Reading "${key}" from the local store failed: ${String(error)}`, { cause: error }))
+    }
+    if (outbox && base && outbox.seq <= base.seq) outbox = undefined // acknowledged before a crash cleared it
+
+    let remote: LoadedDocument | undefined
+    let remoteFailed = false
+    try {
+      remote = await transport.load(key, { signal: controller.signal })
+    } catch (error) {
+      remoteFailed = true
+      if (error instanceof AutosaveError) reportError(error)
+    }
+    if (disposed) return state
+
+    if (base) acked = { version: base.version, data: base.data as Json }
+    if (remote && (acked.version === null || remote.version >= acked.version)) {
+      acked = { version: remote.version, data: remote.data }
+    }
+
+    let restored: Json | undefined
+    let fromOutbox = false
+    if (outbox) {
+      let local = outbox.data as Json
+      if (outbox.schemaVersion !== schemaVersion) local = await migrateRecord(outbox, quarantineKey)
+      await checkRestored(local, quarantineKey, outbox)
+      restored = local
+      fromOutbox = true
+      // The server moved past what these edits were based on: combine now, so the user sees
+      // the newest of both at once instead of after the first send.
+      if (remote && outbox.baseVersion !== remote.version) {
+        const baseData = base && base.version === outbox.baseVersion ? (base.data as Json) : undefined
+        restored = resolveConflict(options.conflict ?? 'merge', { base: baseData, local, remote: remote.data }).merged
+      }
+    } else if (remote) {
+      restored = remote.data
+      await checkRestored(restored)
+    } else if (base && remoteFailed) {
+      restored = base.data as Json
+      await checkRestored(restored)
+    }
+
+    if (seq > 0) return state // saves made while restoring are newer than anything stored
+    if (restored === undefined) return undefined
+    state = restored as State
+    seq = Math.max(outbox?.seq ?? 0, base?.seq ?? 0, 1)
+    if (fromOutbox) {
+      seq += 1
+      persistedSeq = outbox!.seq
+      setStatus({ pending: true, phase: 'pending', version: acked.version })
+      requestSend()
+    } else {
+      ackedSeq = persistedSeq = seq
+      setStatus({ phase: status.phase === 'idle' ? 'saved' : status.phase, version: acked.version, lastSavedAt: status.lastSavedAt })
+    }
+    serialized = { seq, data: restored }
+    notify()
+    return state
+  }
+
+  async function migrateRecord(record: OutboxRecord, quarantineKey: string): Promise<Json> {
+    if (record.schemaVersion > schemaVersion || !options.migrate) {
+      await quarantine(store, keys.outbox, quarantineKey, record)
+      throw new StorageError(
+        'STORAGE_VERSION',
+        `The local draft of "${key}" was written by version ${record.schemaVersion} of this app and this is version ${schemaVersion}${options.migrate ? '' : ' with no migrate option'}; kept aside as "${quarantineKey}"`,
+      )
+    }
+    return serialize(await options.migrate(record.data, record.schemaVersion))
+  }
+
+  /** Invalid restored data rejects; a local draft that fails is moved aside, never deleted. */
+  async function checkRestored(data: Json, quarantineKey?: string, record?: OutboxRecord) {
+    try {
+      await validate(data, 'restore')
+    } catch (error) {
+      if (record && quarantineKey) await quarantine(store, keys.outbox, quarantineKey, record)
+      throw error
+    }
+  }
+
+  // --- flush and dispose ------------------------------------------------------------------
+  function flush({ signal }: { signal?: AbortSignal } = {}): Promise<void> {
+    if (disposed) return Promise.reject(new AutosaveError('DISPOSED', `flush() on the disposed autosave "${key}"`))
+    if (seq <= ackedSeq) return persistChain
+    return new Promise<void>((resolve, reject) => {
+      const waiter = { seq, resolve, reject }
+      waiters.push(waiter)
+      signal?.addEventListener('abort', () => removeWaiter(waiter)?.reject(signal.reason), { once: true })
+      if (status.phase === 'offline' && !env.online.isOnline()) return
+      wakeRetry?.()
+      requestSend()
+    })
+  }
+
+  function dispose(): Promise<void> {
+    if (disposing) return disposing
+    const lastWrite = persist()
+    disposed = true
+    schedule.cancel()
+    for (const unsubscribe of unsubscribers) unsubscribe?.()
+    controller.abort(new AutosaveError('DISPOSED', `The autosave "${key}" was disposed`))
+    wakeRetry?.()
+    for (const waiter of waiters.splice(0)) waiter.reject(new AutosaveError('DISPOSED', `The autosave "${key}" was disposed before the save was acknowledged`))
+    emitter.all.clear()
+    listeners.clear()
+    disposing = lastWrite
+    return disposing
+  }
+
+  return {
+    key,
+    save,
+    flush,
+    restore,
+    getState: () => state,
+    getStatus: () => status,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    on: emitter.on,
+    off: emitter.off,
+    history,
+    rollback,
+    dispose,
+  }
+}
+
+/** Not sent at all: the browser says it is offline. Retried without using up retries. */
+function offlineError() {
+  return new TransportError('TRANSPORT_NETWORK', 'The browser is offline', { retryable: true })
+}
+
+function checkOptions(options: AutosaveOptions<unknown>) {
+  const where = 'createAutosave'
+  if (!options || typeof options !== 'object') throw new AutosaveError('INVALID_OPTIONS', `${where}: options must be an object`)
+  if (typeof options.key !== 'string' || options.key === '') {
+    throw new AutosaveError('INVALID_OPTIONS', `${where}: "key" must be a non-empty string, got ${JSON.stringify(options.key)}`)
+  }
+  const t = options.transport
+  if (!t || typeof t.load !== 'function' || typeof t.write !== 'function') {
+    throw new AutosaveError('INVALID_OPTIONS', `${where}({ key: "${options.key}" }): "transport" must have load() and write()`)
+  }
+  for (const name of ['debounceMs', 'maxWaitMs', 'localDelayMs'] as const) {
+    const value = options[name]
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && Number.isFinite(value))) {
+      throw new AutosaveError('INVALID_OPTIONS', `${where}({ key: "${options.key}" }): "${name}" must be a finite number ≥ 0, got ${String(value)}`)
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Time as the engine sees it. Tests pass a fake instead of patching globals.
+ *
+ * @example
+ * ```ts
+ * import FakeTimers from '@sinonjs/fake-timers'
+ * const fake = FakeTimers.createClock()
+ * const clock = { now: () => fake.now, setTimeout: fake.setTimeout, clearTimeout: fake.clearTimeout }
+ * createAutosave({ key, transport, environment: { clock } })
+ * await fake.tickAsync(3000) // the debounce elapses
+ * ```
+ */
+export interface Clock {
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+// Globals are looked up per call, so `vi.useFakeTimers()` keeps working for users who prefer it.
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/** Resolves after `ms` on `clock`, or early when `signal` aborts or `wake` is called. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): { promise: Promise<void>; wake: () => void } {
+  let wake = () => {}
+  const promise = new Promise<void>((resolve) => {
+    const handle = clock.setTimeout(done, Math.max(0, ms))
+    function done() {
+      clock.clearTimeout(handle)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    wake = done
+    signal?.addEventListener('abort', done, { once: true })
+  })
+  return { promise, wake }
+}

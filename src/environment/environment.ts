@@ -1,0 +1,35 @@
+import { systemClock, type Clock } from './clock'
+import { onlineManager, type OnlineManager } from './online'
+import { pageLifecycle, type PageLifecycle } from './lifecycle'
+
+/**
+ * Every way the engine touches the outside world, in one place. Pass a partial
+ * `environment` to `createAutosave` to replace any of them.
+ */
+export interface Environment {
+  clock: Clock
+  online: Pick<OnlineManager, 'isOnline' | 'subscribe'>
+  lifecycle: Pick<PageLifecycle, 'subscribe'>
+  /** Idempotency keys and snapshot ids. */
+  randomId: () => string
+}
+
+export function resolveEnvironment(overrides: Partial<Environment> = {}): Environment {
+  return {
+    clock: overrides.clock ?? systemClock,
+    online: overrides.online ?? onlineManager,
+    lifecycle: overrides.lifecycle ?? pageLifecycle,
+    randomId: overrides.randomId ?? randomId,
+  }
+}
+
+function randomId(): string {
+  const c = globalThis.crypto
+  if (c?.randomUUID) return c.randomUUID()
+  // Non-secure contexts (plain http on a LAN) lack randomUUID but keep getRandomValues.
+  const b = c?.getRandomValues ? c.getRandomValues(new Uint8Array(16)) : Uint8Array.from({ length: 16 }, () => (Math.random() * 256) | 0)
+  b[6] = (b[6]! & 0x0f) | 0x40
+  b[8] = (b[8]! & 0x3f) | 0x80
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}

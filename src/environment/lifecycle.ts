@@ -1,0 +1,59 @@
+import { Subscribable } from './subscribable'
+
+/** `'pagehide'`: the page is being unloaded or frozen; `'hidden'`: the tab went to the background. */
+export type PageExitReason = 'pagehide' | 'hidden'
+
+/** Return true to ask the user to confirm leaving. */
+export type PageEventListener = (event: PageExitReason | 'beforeunload') => boolean | void
+
+/**
+ * Page exit signals: `pagehide`, `visibilitychange` to hidden and `beforeunload`. Listeners
+ * run synchronously inside the browser's event, which is the only moment a `keepalive`
+ * request or `sendBeacon` is sure to be started.
+ *
+ * @example
+ * ```ts
+ * const lifecycle = new PageLifecycle(() => {}) // nothing from the window
+ * lifecycle.emit('pagehide')                    // a test simulating the tab closing
+ * ```
+ */
+export class PageLifecycle extends Subscribable<PageEventListener, [PageExitReason | 'beforeunload']> {
+  constructor(
+    setup: ((emit: (event: PageExitReason | 'beforeunload') => boolean) => (() => void) | void) | undefined = listenToWindow,
+  ) {
+    super(setup as never, (event) => this.emit(event))
+  }
+
+  /** Delivers an event to every listener; true when one of them asked to confirm leaving. */
+  emit(event: PageExitReason | 'beforeunload'): boolean {
+    let confirm = false
+    for (const listener of [...this.listeners]) if (listener(event) === true) confirm = true
+    return confirm
+  }
+}
+
+function listenToWindow(emit: (event: PageExitReason | 'beforeunload') => boolean) {
+  if (typeof window === 'undefined' || typeof document === 'undefined') return
+  const pagehide = () => void emit('pagehide')
+  const visibility = () => {
+    if (document.visibilityState === 'hidden') emit('hidden')
+  }
+  const beforeunload = (event: BeforeUnloadEvent) => {
+    if (emit('beforeunload')) {
+      event.preventDefault()
+      // Older Chromium and Safari only prompt when returnValue is set.
+      event.returnValue = ''
+    }
+  }
+  window.addEventListener('pagehide', pagehide)
+  document.addEventListener('visibilitychange', visibility)
+  window.addEventListener('beforeunload', beforeunload)
+  return () => {
+    window.removeEventListener('pagehide', pagehide)
+    document.removeEventListener('visibilitychange', visibility)
+    window.removeEventListener('beforeunload', beforeunload)
+  }
+}
+
+/** The shared default page lifecycle source. */
+export const pageLifecycle = /* @__PURE__ */ new PageLifecycle()

@@ -1,0 +1,49 @@
+import { Subscribable } from './subscribable'
+
+type OnlineListener = (online: boolean) => void
+
+/**
+ * Whether the network is reachable. Default: `navigator.onLine` and the window's
+ * `online`/`offline` events; on the server (no `window`) it is always online.
+ *
+ * @example
+ * ```ts
+ * const online = new OnlineManager(); online.setOnline(false) // a test going offline
+ * createAutosave({ key, transport, environment: { online } })
+ * ```
+ */
+export class OnlineManager extends Subscribable<OnlineListener, [boolean]> {
+  private online: boolean | undefined
+
+  constructor(setup: ((emit: (online: boolean) => void) => (() => void) | void) | undefined = listenToWindow) {
+    super(setup, (online) => this.setOnline(online))
+  }
+
+  /** Forces the state (and tells listeners when it changes). `undefined` returns to `navigator.onLine`. */
+  setOnline(online: boolean | undefined): void {
+    const before = this.isOnline()
+    this.online = online
+    const after = this.isOnline()
+    if (before !== after) for (const listener of this.listeners) listener(after)
+  }
+
+  isOnline(): boolean {
+    if (typeof this.online === 'boolean') return this.online
+    return typeof navigator === 'undefined' || navigator.onLine !== false
+  }
+}
+
+function listenToWindow(emit: (online: boolean) => void) {
+  if (typeof window === 'undefined' || typeof window.addEventListener !== 'function') return
+  const online = () => emit(true)
+  const offline = () => emit(false)
+  window.addEventListener('online', online, false)
+  window.addEventListener('offline', offline, false)
+  return () => {
+    window.removeEventListener('online', online)
+    window.removeEventListener('offline', offline)
+  }
+}
+
+/** The shared default, like TanStack Query's `onlineManager`. */
+export const onlineManager = /* @__PURE__ */ new OnlineManager()

@@ -1,0 +1,42 @@
+/**
+ * A signal source in the style of TanStack Query's `onlineManager`: it listens to the
+ * environment only while someone listens to it, and `setEventListener` swaps where the
+ * signal comes from (tests, SSR, React Native, Capacitor…).
+ */
+export class Subscribable<Listener extends (...args: never[]) => unknown, Emit extends unknown[]> {
+  protected readonly listeners = new Set<Listener>()
+  private cleanup: (() => void) | undefined
+  private setup: ((emit: (...args: Emit) => void) => (() => void) | void) | undefined
+
+  constructor(
+    setup: ((emit: (...args: Emit) => void) => (() => void) | void) | undefined,
+    private readonly onEmit: (...args: Emit) => void,
+  ) {
+    this.setup = setup
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener)
+    if (this.listeners.size === 1) this.attach()
+    return () => {
+      this.listeners.delete(listener)
+      if (this.listeners.size === 0) this.detach()
+    }
+  }
+
+  /** Replaces the environment hook-up; `setup` gets an `emit` to call and returns a cleanup. */
+  setEventListener(setup: (emit: (...args: Emit) => void) => (() => void) | void): void {
+    this.detach()
+    this.setup = setup
+    if (this.listeners.size > 0) this.attach()
+  }
+
+  private attach() {
+    this.cleanup = this.setup?.((...args) => this.onEmit(...args)) ?? undefined
+  }
+
+  private detach() {
+    this.cleanup?.()
+    this.cleanup = undefined
+  }
+}

@@ -1,0 +1,22 @@
+export { createAutosave } from './autosave'
+export { serialize } from './serialize'
+export { formatStatus } from './status'
+export { diffDocuments } from './patch'
+export { fetchTransport, type FetchTransportOptions } from './transports/fetch'
+export { memoryTransport, type MemoryBackend } from './transports/memory'
+export { memoryStore } from './stores/memory'
+export { OnlineManager, onlineManager } from './environment/online'
+export { PageLifecycle, pageLifecycle, type PageExitReason } from './environment/lifecycle'
+export { systemClock, type Clock } from './environment/clock'
+export type { Environment } from './environment/environment'
+export {
+  AutosaveError,
+  SerializationError,
+  ValidationError,
+  TransportError,
+  ConflictError,
+  StorageError,
+  type ValidationIssue,
+  type RemoteDocument,
+} from './errors'
+export type * from './types'

@@ -1,0 +1,101 @@
+import * as z from 'zod/mini'
+import { StorageError } from './errors'
+import type { AutosaveStore, Json } from './types'
+
+/**
+ * What the engine keeps in the store for one document. The outbox record is written before
+ * the network is tried and removed once acknowledged; the base record is the last document
+ * the server acknowledged, kept so a conflict after a reload still has a common ancestor.
+ */
+export const RECORD_FORMAT = 1
+
+export interface OutboxRecord {
+  format: typeof RECORD_FORMAT
+  key: string
+  /** Monotonic across saves and reloads: orders records from different instances and tabs. */
+  seq: number
+  /** The server version `data` was edited on top of; `null` before the first write. */
+  baseVersion: number | null
+  data: Json
+  savedAt: number
+  /** `options.version` of the app that wrote it, for `migrate`. */
+  schemaVersion: number
+}
+
+export interface BaseRecord {
+  format: typeof RECORD_FORMAT
+  key: string
+  seq: number
+  version: number
+  data: Json
+  updatedAt: string
+}
+
+export interface HistoryIndexEntry {
+  id: string
+  savedAt: number
+  version: number
+}
+
+export const recordKeys = (key: string) => ({
+  outbox: `outbox:${key}`,
+  base: `base:${key}`,
+  historyIndex: `history:${key}`,
+  snapshot: (id: string) => `snapshot:${key}:${id}`,
+  quarantine: (at: number) => `quarantine:${key}:${at}`,
+})
+
+// Only the envelope is checked here: `data` can be megabytes, and the user's schema checks it.
+const outboxSchema = z.object({
+  format: z.literal(RECORD_FORMAT),
+  key: z.string(),
+  seq: z.number(),
+  baseVersion: z.nullable(z.number()),
+  data: z.unknown(),
+  savedAt: z.number(),
+  schemaVersion: z.number(),
+})
+
+const baseSchema = z.object({
+  format: z.literal(RECORD_FORMAT),
+  key: z.string(),
+  seq: z.number(),
+  version: z.number(),
+  data: z.unknown(),
+  updatedAt: z.string(),
+})
+
+const historySchema = z.array(z.object({ id: z.string(), savedAt: z.number(), version: z.number() }))
+
+const schemas = { outbox: outboxSchema, base: baseSchema, history: historySchema }
+
+/**
+ * Reads one record and checks its envelope. A record that is not what we wrote (corrupt,
+ * truncated, another program's) is moved aside under a `quarantine:` key — never deleted —
+ * and reported; the caller carries on as if it were absent.
+ */
+export async function readRecord<K extends keyof typeof schemas>(
+  store: AutosaveStore,
+  kind: K,
+  storeKey: string,
+  quarantineKey: string,
+  report: (error: StorageError) => void,
+): Promise<z.infer<(typeof schemas)[K]> | undefined> {
+  const raw = await store.get(storeKey)
+  if (raw === undefined) return undefined
+  const parsed = schemas[kind].safeParse(raw)
+  if (parsed.success) return parsed.data as z.infer<(typeof schemas)[K]>
+  const error = new StorageError(
+    'STORAGE_CORRUPT',
+    `The stored ${kind} record "${storeKey}" is not readable (${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') || 'root'}); kept aside as "${quarantineKey}"`,
+  )
+  await quarantine(store, storeKey, quarantineKey, raw)
+  report(error)
+  return undefined
+}
+
+/** Moves a record aside so it stops being used but can still be recovered by hand. */
+export async function quarantine(store: AutosaveStore, storeKey: string, quarantineKey: string, raw: unknown) {
+  await store.setMany([[quarantineKey, { quarantinedFrom: storeKey, record: raw }]])
+  await store.delMany([storeKey])
+}

@@ -1,0 +1,84 @@
+import pRetry from 'p-retry'
+import { sleep, type Clock } from './environment/clock'
+import { AutosaveError, TransportError } from './errors'
+import type { RetryOptions } from './types'
+
+export const defaultRetry: Required<RetryOptions> = {
+  retries: 8,
+  minTimeout: 500,
+  maxTimeout: 30_000,
+  factor: 2,
+  randomize: true,
+}
+
+/** Whether a failure is worth another attempt: network errors, 408, 429 and 5xx. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof TransportError && error.retryable
+}
+
+/** Network failures (no answer at all) mean "offline" to the user, not "the server refused". */
+export function isNetworkFailure(error: unknown): boolean {
+  return error instanceof TransportError && (error.code === 'TRANSPORT_NETWORK' || error.code === 'TRANSPORT_TIMEOUT')
+}
+
+/** HTTP statuses that say "try again later" rather than "this request is wrong". */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500
+}
+
+/**
+ * `Retry-After` in ms from `now`: either delta-seconds or an HTTP-date. Absent, malformed or
+ * past values give `undefined`, so the normal backoff applies.
+ */
+export function parseRetryAfter(header: string | null | undefined, now: number): number | undefined {
+  if (!header) return undefined
+  const trimmed = header.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  // HTTP-dates name a weekday and month; anything else Date.parse accepts is not one.
+  const at = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN
+  if (Number.isNaN(at)) return undefined
+  return Math.max(0, at - now)
+}
+
+/** The wait before retry number `attempt` (1-based): exponential, capped, with jitter. */
+export function backoffDelay(attempt: number, options: Required<RetryOptions>, random: () => number = Math.random): number {
+  const jitter = options.randomize ? 1 + random() : 1
+  return Math.min(Math.floor(jitter * options.minTimeout * options.factor ** (attempt - 1)), options.maxTimeout)
+}
+
+export interface RetryContext {
+  options: Required<RetryOptions>
+  clock: Clock
+  signal: AbortSignal
+  /** Called before each wait; `wake` cuts the wait short (flush, back online). */
+  onRetry(info: { attempt: number; delayMs: number; error: AutosaveError; wake: () => void }): void
+}
+
+/**
+ * Runs `attempt` until it succeeds, a failure is not retryable, or the HTTP retries are
+ * used up. p-retry drives the attempts; its own timer is disabled (`minTimeout: 0`) and the
+ * waits run on the injected clock instead, so fake clocks control them and `Retry-After`
+ * can replace the computed backoff. Network failures do not consume retries: being offline
+ * for an hour must not turn into a permanent error.
+ */
+export function withRetry<T>(attempt: () => Promise<T>, context: RetryContext): Promise<T> {
+  const { options, clock, signal } = context
+  return pRetry(attempt, {
+    retries: options.retries,
+    minTimeout: 0,
+    maxTimeout: 0,
+    randomize: false,
+    signal,
+    shouldRetry: ({ error }) => isRetryable(error),
+    shouldConsumeRetry: ({ error }) => !isNetworkFailure(error),
+    async onFailedAttempt({ error, attemptNumber, retriesLeft }) {
+      if (!isRetryable(error) || retriesLeft <= 0 || signal.aborted) return
+      const transportError = error as TransportError
+      // The server knows its own load: its Retry-After replaces our computed backoff.
+      const delayMs = transportError.retryAfterMs ?? backoffDelay(attemptNumber, options)
+      const wait = sleep(clock, delayMs, signal)
+      context.onRetry({ attempt: attemptNumber, delayMs, error: transportError, wake: wait.wake })
+      await wait.promise
+    },
+  })
+}

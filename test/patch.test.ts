@@ -1,0 +1,42 @@
+import fc from 'fast-check'
+import jsonpatch from 'fast-json-patch'
+import { describe, expect, it } from 'vitest'
+import { diffDocuments } from '../src/patch'
+import type { Json } from '../src/types'
+
+const json = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom(null, true, false),
+    fc.integer(),
+    fc.string({ maxLength: 5 }),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd/e', 'f~g', ''), tie('value'), { maxKeys: 4, noNullPrototype: true }),
+  ),
+})).value as fc.Arbitrary<Json>
+const doc = fc.dictionary(fc.constantFrom('currentStep', 'chat', 'data', 'x'), json, { maxKeys: 4, noNullPrototype: true })
+
+describe('diffDocuments', () => {
+  it('applying the patch to the base gives the new document (checked by an RFC 6902 implementation)', () => {
+    fc.assert(
+      fc.property(doc, doc, (base, next) => {
+        const patch = diffDocuments(base, next)!
+        const applied = jsonpatch.applyPatch(structuredClone(base), patch as jsonpatch.Operation[], true, true).newDocument
+        expect(applied).toEqual(next)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('appending one chat message to a long chat is a single add', () => {
+    const chat = Array.from({ length: 1000 }, (_, i) => ({ id: `m${i}`, role: 'user', content: `message ${i}` }))
+    const patch = diffDocuments({ chat }, { chat: [...chat, { id: 'new', role: 'assistant', content: 'hi' }] })
+    expect(patch).toEqual([{ op: 'add', path: '/chat/1000', value: { id: 'new', role: 'assistant', content: 'hi' } }])
+  })
+
+  it('a root that is not an object cannot be patched', () => {
+    expect(diffDocuments('a', 'b')).toBeUndefined()
+    expect(diffDocuments(undefined, { a: 1 })).toBeUndefined()
+    expect(diffDocuments([1], { a: 1 })).toBeUndefined()
+  })
+})

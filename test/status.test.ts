@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { StorageError } from '../src/errors'
+import { formatStatus, initialStatus } from '../src/status'
+
+const at = (patch: Partial<typeof initialStatus>) => ({ ...initialStatus, ...patch })
+
+describe('formatStatus', () => {
+  it.each([
+    [at({ phase: 'pending', pending: true }), 'Saving…'],
+    [at({ phase: 'saving', pending: true }), 'Saving…'],
+    [at({ phase: 'saved' }), 'Saved'],
+    [at({ phase: 'offline', pending: true }), 'Offline — saved on this device'],
+    [at({ phase: 'retrying', pending: true, retryAt: 10_000 + 7_200 }), "Couldn't save — retrying in 8 s"],
+    [at({ phase: 'retrying', pending: true, retryAt: 9_000 }), "Couldn't save — retrying…"],
+    [at({ phase: 'idle' }), ''],
+  ])('%o reads %j', (status, text) => {
+    expect(formatStatus(status, 10_000)).toBe(text)
+  })
+
+  it('does not claim the device keeps changes when the local store failed', () => {
+    const status = at({ phase: 'offline', pending: true, error: new StorageError('STORAGE_QUOTA', 'full') })
+    expect(formatStatus(status)).not.toContain('saved on this device')
+  })
+
+  it('error and conflict phases say the save did not happen', () => {
+    expect(formatStatus(at({ phase: 'error', pending: true }))).toMatch(/^Couldn't save/)
+    expect(formatStatus(at({ phase: 'conflict', pending: true }))).toMatch(/^Couldn't/)
+  })
+})

@@ -1,0 +1,148 @@
+import { http, HttpResponse } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ConflictError, TransportError } from '../../src/errors'
+import { fetchTransport } from '../../src/transports/fetch'
+
+const baseUrl = 'http://api.test/api/storage/projects'
+const seen: Array<{ method: string; url: string; headers: Record<string, string>; body: unknown }> = []
+const server = setupServer()
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+afterEach(() => {
+  server.resetHandlers()
+  seen.length = 0
+})
+afterAll(() => server.close())
+
+function record(status = 200, answer: unknown = { version: 4, updatedAt: '2026-11-25T00:00:00.000Z' }, headers: Record<string, string> = {}) {
+  server.use(
+    http.all(`${baseUrl}/*`, async ({ request }) => {
+      const text = request.method === 'GET' ? '' : await request.text()
+      seen.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: text && JSON.parse(text) })
+      return HttpResponse.json(answer as never, { status, headers })
+    }),
+  )
+}
+
+const write = {
+  key: 'project:42',
+  idempotencyKey: 'idem-1',
+  data: { currentStep: 'video_styles', chat: Array.from({ length: 50 }, (_, i) => ({ id: `m${i}`, content: 'x'.repeat(40) })) },
+}
+
+describe('fetchTransport speaks the wire protocol', () => {
+  it('the first write is a PUT of { data } without If-Match, with an Idempotency-Key', async () => {
+    record()
+    const result = await fetchTransport({ baseUrl }).write({ ...write, baseVersion: null })
+    expect(result).toEqual({ version: 4, updatedAt: '2026-11-25T00:00:00.000Z' })
+    expect(seen[0]).toMatchObject({ method: 'PUT', url: `${baseUrl}/project%3A42`, body: { data: write.data } })
+    expect(seen[0]!.headers['if-match']).toBeUndefined()
+    expect(seen[0]!.headers['idempotency-key']).toBe('idem-1')
+    expect(seen[0]!.headers['content-type']).toBe('application/json')
+  })
+
+  it('a later write with a patch is a PATCH with If-Match and the json-patch content type', async () => {
+    record()
+    const patch = [{ op: 'replace' as const, path: '/currentStep', value: 'completed' }]
+    await fetchTransport({ baseUrl }).write({ ...write, baseVersion: 3, patch })
+    expect(seen[0]).toMatchObject({ method: 'PATCH', body: patch })
+    expect(seen[0]!.headers['if-match']).toBe('"3"')
+    expect(seen[0]!.headers['content-type']).toBe('application/json-patch+json')
+  })
+
+  it('sends the whole document when the patch would be larger', async () => {
+    record()
+    const patch = [{ op: 'replace' as const, path: '', value: { big: 'x'.repeat(10_000) } }]
+    await fetchTransport({ baseUrl }).write({ ...write, data: { small: 1 }, baseVersion: 3, patch })
+    expect(seen[0]!.method).toBe('PUT')
+    expect(seen[0]!.headers['if-match']).toBe('"3"')
+  })
+
+  it('headers may be an async function, called per request', async () => {
+    record()
+    let n = 0
+    const transport = fetchTransport({ baseUrl, headers: async () => ({ Authorization: `Bearer t${++n}` }) })
+    await transport.write({ ...write, baseVersion: null })
+    await transport.write({ ...write, baseVersion: 4 })
+    expect(seen.map((s) => s.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2'])
+  })
+
+  it('load() returns the document, or undefined on 404', async () => {
+    server.use(
+      http.get(`${baseUrl}/:key`, ({ params }) =>
+        params.key === 'missing'
+          ? new HttpResponse(null, { status: 404 })
+          : HttpResponse.json({ data: { a: 1 }, version: 7, updatedAt: 'x' }, { headers: { ETag: '"7"' } }),
+      ),
+    )
+    const transport = fetchTransport({ baseUrl })
+    expect(await transport.load('missing')).toBeUndefined()
+    expect(await transport.load('doc')).toEqual({ data: { a: 1 }, version: 7, updatedAt: 'x' })
+  })
+
+  it('412 becomes a ConflictError carrying the server document', async () => {
+    record(412, { data: { currentStep: 'remote' }, version: 9 })
+    const error = await fetchTransport({ baseUrl }).write({ ...write, baseVersion: 3 }).catch((e) => e)
+    expect(error).toBeInstanceOf(ConflictError)
+    expect(error.remote).toMatchObject({ data: { currentStep: 'remote' }, version: 9 })
+  })
+
+  it.each([
+    [500, true],
+    [503, true],
+    [429, true],
+    [408, true],
+    [400, false],
+    [401, false],
+    [403, false],
+    [404, false],
+    [413, false],
+  ])('HTTP %i → TransportError, retryable: %s', async (status, retryable) => {
+    record(status, { error: 'nope' }, { 'Retry-After': '5' })
+    const error = await fetchTransport({ baseUrl }).write({ ...write, baseVersion: null }).catch((e) => e)
+    expect(error).toBeInstanceOf(TransportError)
+    expect(error).toMatchObject({ status, retryable, code: 'TRANSPORT_HTTP', retryAfterMs: 5000 })
+    expect(error.message).toContain('nope')
+  })
+
+  it('an HTML page or garbage instead of JSON is a TransportError, not a crash', async () => {
+    server.use(http.put(`${baseUrl}/*`, () => new HttpResponse('<html>Login to Wi-Fi</html>', { headers: { 'Content-Type': 'text/html' } })))
+    const error = await fetchTransport({ baseUrl }).write({ ...write, baseVersion: null }).catch((e) => e)
+    expect(error).toMatchObject({ code: 'TRANSPORT_RESPONSE', retryable: true })
+  })
+
+  it('a JSON answer of the wrong shape is a TransportError', async () => {
+    record(200, { version: 'seven' })
+    await expect(fetchTransport({ baseUrl }).write({ ...write, baseVersion: null })).rejects.toMatchObject({ code: 'TRANSPORT_RESPONSE' })
+  })
+
+  it('a network failure is a retryable TransportError', async () => {
+    server.use(http.put(`${baseUrl}/*`, () => HttpResponse.error()))
+    await expect(fetchTransport({ baseUrl }).write({ ...write, baseVersion: null })).rejects.toMatchObject({ code: 'TRANSPORT_NETWORK', retryable: true, status: 0 })
+  })
+
+  it('an abort by the caller propagates as the abort, not as a network error', async () => {
+    server.use(http.put(`${baseUrl}/*`, async () => new Promise(() => {})))
+    const controller = new AbortController()
+    const pending = fetchTransport({ baseUrl }).write({ ...write, baseVersion: null, signal: controller.signal })
+    controller.abort(new Error('stop'))
+    await expect(pending).rejects.toThrow('stop')
+  })
+
+  it('a page-exit write too large for keepalive goes by sendBeacon to the beacon endpoint', async () => {
+    const beacons: Array<{ url: string; body: unknown }> = []
+    const transport = fetchTransport({
+      baseUrl,
+      sendBeacon: (url, blob) => {
+        void blob.text().then((text) => beacons.push({ url, body: JSON.parse(text) }))
+        return true
+      },
+    })
+    const big = { blob: 'x'.repeat(100_000) }
+    const error = await transport.write({ ...write, data: big, baseVersion: 2, keepalive: true }).catch((e) => e)
+    expect(error).toMatchObject({ code: 'TRANSPORT_BEACON', retryable: true })
+    await new Promise((r) => setTimeout(r, 0))
+    expect(beacons[0]).toEqual({ url: `${baseUrl}/project%3A42/beacon`, body: { baseVersion: 2, idempotencyKey: 'idem-1', data: big } })
+  })
+})
