@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs'
 import { defineConfig } from 'tsup'
+
+const pkg = JSON.parse(readFileSync('./package.json', 'utf8')) as Record<string, Record<string, string> | undefined>
+// Dependencies and peers (and their subpaths, e.g. zod/mini) stay imports; users' bundlers dedupe them.
+const external = [...Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })].map((name) => new RegExp(`^${name}(/.*)?$`))
 
 export default defineConfig({
   entry: {
@@ -13,6 +18,5 @@ export default defineConfig({
   clean: true,
   treeshake: true,
   target: 'es2022',
-  // Everything in dependencies/peerDependencies stays external; users' bundlers dedupe them.
-  external: ['react', 'msw', 'zod'],
+  external: [...external, /^autosave-kit(\/.*)?$/],
 })

@@ -57,6 +57,14 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   const emitter = mitt<AutosaveEvents<State>>()
   const listeners = new Set<() => void>()
   const controller = new AbortController()
+  /** This instance (one per tab and page load): owner of its outbox record. */
+  const instanceId = env.randomId()
+  const outboxKey = keys.outbox(instanceId)
+  const tabs = env.tabs
+  const channel = tabs.channel(`autosave-kit:${key}`)
+  const lockName = (what: string) => `autosave-kit:${what}:${key}`
+  // Held for this instance's whole life, so other tabs can tell its outbox record is not orphaned.
+  void tabs.lock?.(lockName(`alive:${instanceId}`), {}, () => new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })))
 
   // --- what the engine knows --------------------------------------------------------------
   let state: State | undefined
@@ -76,6 +84,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let persistTimer: unknown
   let disposed = false
   let disposing: Promise<void> | undefined
+  /** Orphaned outbox records of closed tabs taken over by restore(); removed once acknowledged. */
+  let adopted: string[] = []
   const waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = []
 
   const schedule = createSchedule(clock, debounceMs, options.maxWaitMs ?? 10_000, () => requestSend())
@@ -121,6 +131,10 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     store.onError?.((error) => {
       if (!disposed) reportError(error)
     }),
+    channel?.subscribe((message) => {
+      const ack = message as { type?: string; version?: number; data?: Json }
+      if (!disposed && ack?.type === 'ack' && typeof ack.version === 'number') rebaseOnTab(ack.version, ack.data as Json)
+    }),
   ]
 
   // --- save: the hot path -----------------------------------------------------------------
@@ -162,13 +176,14 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       const record: OutboxRecord = {
         format: RECORD_FORMAT,
         key,
+        owner: instanceId,
         seq: target,
         baseVersion: acked.version,
         data,
         savedAt: clock.now(),
         schemaVersion,
       }
-      await store.setMany([[keys.outbox, record]])
+      await store.setMany([[outboxKey, record]])
       persistedSeq = target
     })
   }
@@ -202,14 +217,10 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         void persist()
         return
       }
-      const target = seq
-      let data: Json
       try {
-        data = currentJson()
-        await validate(data, 'send')
-        // On page exit the local write is already started; waiting for it could outlive the page.
-        if (!keepalive) await persist()
-        await write(target, data, keepalive)
+        // On page exit there is no time to queue for the lock; If-Match still keeps order.
+        if (keepalive) await send(keepalive)
+        else await (tabs.lock ? tabs.lock(lockName('send'), { signal: controller.signal }, () => send(false)) : send(false))
       } catch (error) {
         if (!disposed) fail(error)
         return
@@ -218,6 +229,17 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       if (!sendRequested) return
       sendRequested = false
     }
+  }
+
+  /** One write of the current state; inside the send lock, so other tabs' acks are already rebased in. */
+  async function send(keepalive: boolean) {
+    if (seq <= ackedSeq) return
+    const target = seq
+    const data = currentJson()
+    await validate(data, 'send')
+    // On page exit the local write is already started; waiting for it could outlive the page.
+    if (!keepalive) await persist()
+    await write(target, data, keepalive)
   }
 
   async function write(target: number, data: Json, keepalive: boolean) {
@@ -291,6 +313,29 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     return next
   }
 
+  /**
+   * Another tab saved a newer version. Adopt it as the base; unsent edits of this tab are
+   * replayed on top, so neither tab's changes are lost and the next patch carries only ours.
+   */
+  function rebaseOnTab(version: number, remote: Json) {
+    if (acked.version !== null && version <= acked.version) return
+    const base = acked.data
+    acked = { version, data: remote }
+    let next = remote
+    if (seq > ackedSeq) {
+      try {
+        next = threeWayMerge(base, currentJson(), remote).merged
+      } catch {
+        return // unserializable local state: its own error surfaces on the next send
+      }
+    }
+    state = next as State
+    serialized = { seq, data: next }
+    setStatus({ version })
+    emitter.emit('remote-change', { state, version, source: 'tab' })
+    notify()
+  }
+
   function acknowledge(target: number, data: Json, result: WriteResult | undefined) {
     const version = result?.version ?? acked.version!
     acked = { version, data }
@@ -298,8 +343,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     const done = ackedSeq >= seq
     const stored = enqueueStoreWork(async () => {
       const updatedAt = result?.updatedAt ?? new Date(clock.now()).toISOString()
-      await store.setMany([[keys.base, { format: RECORD_FORMAT, key, seq: target, version, data, updatedAt }]])
-      if (persistedSeq <= target) await store.delMany([keys.outbox])
+      await store.setMany([[keys.base, { format: RECORD_FORMAT, key, owner: instanceId, seq: target, version, data, updatedAt }]])
+      if (persistedSeq <= target) await store.delMany([outboxKey, ...adopted.splice(0)])
       if (result && historyLimit > 0) await recordHistory(version, data)
     })
     setStatus({
@@ -310,7 +355,10 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       retryAt: null,
       version,
     })
-    if (result) emitter.emit('saved', { version, updatedAt: result.updatedAt, data })
+    if (result) {
+      emitter.emit('saved', { version, updatedAt: result.updatedAt, data })
+      channel?.post({ type: 'ack', version, data })
+    }
     // flush() settles once the store agrees too, so a reload right after it sends nothing again.
     const settled = waiters.filter((waiter) => waiter.seq <= ackedSeq)
     if (settled.length) void stored.then(() => settled.forEach((waiter) => removeWaiter(waiter)?.resolve()))
@@ -370,15 +418,12 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     let outbox: OutboxRecord | undefined
     let base: Awaited<ReturnType<typeof readRecord<'base'>>>
     try {
-      ;[outbox, base] = (await Promise.all([
-        readRecord(store, 'outbox', keys.outbox, quarantineKey, reportError),
-        readRecord(store, 'base', keys.base, `${quarantineKey}:base`, reportError),
-      ])) as [OutboxRecord | undefined, typeof base]
+      base = await readRecord(store, 'base', keys.base, `${quarantineKey}:base`, reportError)
+      outbox = await adoptOrphans(quarantineKey, base)
     } catch (error) {
       // An unreadable store must not keep the user from the server's copy.
       reportError(error instanceof AutosaveError ? error : new StorageError('STORAGE_READ', `Reading "${key}" from the local store failed: ${String(error)}`, { cause: error }))
     }
-    if (outbox && base && outbox.seq <= base.seq) outbox = undefined // acknowledged before a crash cleared it
 
     let remote: LoadedDocument | undefined
     let remoteFailed = false
@@ -435,9 +480,34 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     return state
   }
 
+  /**
+   * Outbox records left by instances that are gone (a reload, a closed or crashed tab). A
+   * record whose owner still runs in another tab is that tab's to send, never ours: Web Locks
+   * tell which owners are alive. Several orphans fold into the newest with a merge.
+   */
+  async function adoptOrphans(quarantineKey: string, base: { owner?: string | undefined; seq: number } | undefined): Promise<OutboxRecord | undefined> {
+    const found: OutboxRecord[] = []
+    for (const storeKey of await store.keys()) {
+      if (!storeKey.startsWith(keys.outboxPrefix) || storeKey === outboxKey) continue
+      const record = (await readRecord(store, 'outbox', storeKey, `${quarantineKey}:${found.length}`, reportError)) as OutboxRecord | undefined
+      if (!record) continue
+      const orphaned = tabs.lock ? await tabs.lock(lockName(`alive:${record.owner}`), { ifAvailable: true }, (free) => free) : true
+      if (!orphaned) continue
+      adopted.push(storeKey)
+      // Acknowledged before a crash could clear it: nothing left to send.
+      if (!(base && base.owner === record.owner && base.seq >= record.seq)) found.push(record)
+    }
+    found.sort((a, b) => b.seq - a.seq)
+    const [newest, ...older] = found
+    if (!newest || older.length === 0) return newest
+    let data = newest.data
+    for (const other of older) data = threeWayMerge(undefined, data, other.data).merged
+    return { ...newest, data }
+  }
+
   async function migrateRecord(record: OutboxRecord, quarantineKey: string): Promise<Json> {
     if (record.schemaVersion > schemaVersion || !options.migrate) {
-      await quarantine(store, keys.outbox, quarantineKey, record)
+      await quarantine(store, keys.outbox(record.owner), quarantineKey, record)
       throw new StorageError(
         'STORAGE_VERSION',
         `The local draft of "${key}" was written by version ${record.schemaVersion} of this app and this is version ${schemaVersion}${options.migrate ? '' : ' with no migrate option'}; kept aside as "${quarantineKey}"`,
@@ -451,7 +521,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     try {
       await validate(data, 'restore')
     } catch (error) {
-      if (record && quarantineKey) await quarantine(store, keys.outbox, quarantineKey, record)
+      if (record && quarantineKey) await quarantine(store, keys.outbox(record.owner), quarantineKey, record)
       throw error
     }
   }
@@ -476,6 +546,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     disposed = true
     schedule.cancel()
     for (const unsubscribe of unsubscribers) unsubscribe?.()
+    channel?.close()
     controller.abort(new AutosaveError('DISPOSED', `The autosave "${key}" was disposed`))
     wakeRetry?.()
     for (const waiter of waiters.splice(0)) waiter.reject(new AutosaveError('DISPOSED', `The autosave "${key}" was disposed before the save was acknowledged`))

@@ -12,6 +12,8 @@ export const RECORD_FORMAT = 1
 export interface OutboxRecord {
   format: typeof RECORD_FORMAT
   key: string
+  /** The instance that wrote it; another instance adopts it only once that one is gone. */
+  owner: string
   /** Monotonic across saves and reloads: orders records from different instances and tabs. */
   seq: number
   /** The server version `data` was edited on top of; `null` before the first write. */
@@ -25,6 +27,8 @@ export interface OutboxRecord {
 export interface BaseRecord {
   format: typeof RECORD_FORMAT
   key: string
+  /** The instance whose write this acknowledges, with its `seq`: tells its own outbox record is done. */
+  owner?: string | undefined
   seq: number
   version: number
   data: Json
@@ -38,7 +42,9 @@ export interface HistoryIndexEntry {
 }
 
 export const recordKeys = (key: string) => ({
-  outbox: `outbox:${key}`,
+  /** One outbox record per instance (tab), so two live tabs never overwrite each other's drafts. */
+  outbox: (owner: string) => `outbox:${key}:${owner}`,
+  outboxPrefix: `outbox:${key}:`,
   base: `base:${key}`,
   historyIndex: `history:${key}`,
   snapshot: (id: string) => `snapshot:${key}:${id}`,
@@ -49,6 +55,7 @@ export const recordKeys = (key: string) => ({
 const outboxSchema = z.object({
   format: z.literal(RECORD_FORMAT),
   key: z.string(),
+  owner: z.string(),
   seq: z.number(),
   baseVersion: z.nullable(z.number()),
   data: z.unknown(),
@@ -59,6 +66,7 @@ const outboxSchema = z.object({
 const baseSchema = z.object({
   format: z.literal(RECORD_FORMAT),
   key: z.string(),
+  owner: z.optional(z.string()),
   seq: z.number(),
   version: z.number(),
   data: z.unknown(),

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import jsonpatch from 'fast-json-patch'
+import jsonpatch, { type Operation } from 'fast-json-patch'
 import { describe, expect, it } from 'vitest'
 import { diffDocuments } from '../src/patch'
 import type { Json } from '../src/types'
@@ -21,7 +21,7 @@ describe('diffDocuments', () => {
     fc.assert(
       fc.property(doc, doc, (base, next) => {
         const patch = diffDocuments(base, next)!
-        const applied = jsonpatch.applyPatch(structuredClone(base), patch as jsonpatch.Operation[], true, true).newDocument
+        const applied = jsonpatch.applyPatch(structuredClone(base), patch as Operation[], true, true).newDocument
         expect(applied).toEqual(next)
       }),
       { numRuns: 2000 },

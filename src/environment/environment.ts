@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from './clock'
 import { onlineManager, type OnlineManager } from './online'
 import { pageLifecycle, type PageLifecycle } from './lifecycle'
+import { browserTabs, type Tabs } from './tabs'
 
 /**
  * Every way the engine touches the outside world, in one place. Pass a partial
@@ -10,7 +11,9 @@ export interface Environment {
   clock: Clock
   online: Pick<OnlineManager, 'isOnline' | 'subscribe'>
   lifecycle: Pick<PageLifecycle, 'subscribe'>
-  /** Idempotency keys and snapshot ids. */
+  /** Other tabs: BroadcastChannel and Web Locks. */
+  tabs: Tabs
+  /** Idempotency keys, instance and snapshot ids. */
   randomId: () => string
 }
 
@@ -19,6 +22,7 @@ export function resolveEnvironment(overrides: Partial<Environment> = {}): Enviro
     clock: overrides.clock ?? systemClock,
     online: overrides.online ?? onlineManager,
     lifecycle: overrides.lifecycle ?? pageLifecycle,
+    tabs: overrides.tabs ?? browserTabs,
     randomId: overrides.randomId ?? randomId,
   }
 }

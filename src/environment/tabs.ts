@@ -1,0 +1,117 @@
+/**
+ * How instances in different tabs of one browser find each other: a message channel per
+ * document (BroadcastChannel) and cross-tab exclusive locks (Web Locks). Both are looked up
+ * when first used, never at import, and both can be replaced (tests use `localTabs()`: two
+ * engines in one process then behave like two tabs).
+ */
+export interface TabChannel {
+  post(message: unknown): void
+  subscribe(listener: (message: unknown) => void): () => void
+  close(): void
+}
+
+export interface Tabs {
+  /** A channel shared by every instance on this device that opens the same name; undefined if none exists. */
+  channel(name: string): TabChannel | undefined
+  /**
+   * Runs `fn` holding the exclusive lock `name` across tabs. With `ifAvailable`, `fn` gets
+   * `false` at once when another holder has it. Undefined when the platform has no locks.
+   */
+  lock?: <T>(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, fn: (granted: boolean) => Promise<T> | T) => Promise<T>
+}
+
+interface LockManagerLike {
+  request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => unknown): Promise<unknown>
+}
+
+/** BroadcastChannel and `navigator.locks` where the platform has them. */
+export const browserTabs: Tabs = {
+  channel(name) {
+    if (typeof BroadcastChannel !== 'function') return undefined
+    const channel = new BroadcastChannel(name)
+    return {
+      post: (message) => channel.postMessage(message),
+      subscribe(listener) {
+        const onMessage = (event: MessageEvent) => listener(event.data)
+        channel.addEventListener('message', onMessage)
+        return () => channel.removeEventListener('message', onMessage)
+      },
+      close: () => channel.close(),
+    }
+  },
+  lock(name, options, fn) {
+    const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks
+    // No Web Locks (old Safari, Node): the caller degrades; see `hasLocks`.
+    if (!locks) return Promise.resolve(fn(true))
+    return locks.request(name, options, (lock) => fn(lock !== null)) as Promise<never>
+  },
+}
+
+/** Whether `tabs` can really exclude other tabs (Web Locks present). */
+export function hasLocks(tabs: Tabs): boolean {
+  if (tabs !== browserTabs) return tabs.lock !== undefined
+  return typeof (globalThis.navigator as { locks?: unknown } | undefined)?.locks === 'object'
+}
+
+/**
+ * An in-process stand-in for BroadcastChannel + Web Locks: every engine given the same
+ * `localTabs()` object sees the others as tabs of one browser. For tests and for
+ * environments (workers, React Native) that run several engines in one realm.
+ *
+ * @example
+ * ```ts
+ * const tabs = localTabs()
+ * const a = createAutosave({ key, transport, store, environment: { tabs } })
+ * const b = createAutosave({ key, transport, store, environment: { tabs } })
+ * ```
+ */
+export function localTabs(): Tabs {
+  const rooms = new Map<string, Set<(message: unknown) => void>>()
+  const held = new Map<string, Promise<void>>()
+  return {
+    channel(name) {
+      const room = rooms.get(name) ?? new Set()
+      rooms.set(name, room)
+      const mine = new Set<(message: unknown) => void>()
+      return {
+        // Like BroadcastChannel: delivered asynchronously, structured-cloned, never to the sender.
+        post(message) {
+          const copy = structuredClone(message)
+          for (const listener of room) if (!mine.has(listener)) queueMicrotask(() => room.has(listener) && listener(copy))
+        },
+        subscribe(listener) {
+          room.add(listener)
+          mine.add(listener)
+          return () => {
+            room.delete(listener)
+            mine.delete(listener)
+          }
+        },
+        close() {
+          for (const listener of mine) room.delete(listener)
+          mine.clear()
+        },
+      }
+    },
+    async lock(name, options, fn) {
+      for (;;) {
+        const current = held.get(name)
+        if (!current) break
+        if (options.ifAvailable) return fn(false)
+        options.signal?.throwIfAborted()
+        await new Promise<void>((resolve, reject) => {
+          void current.then(resolve)
+          options.signal?.addEventListener('abort', () => reject(options.signal!.reason), { once: true })
+        })
+      }
+      let release!: () => void
+      held.set(name, new Promise<void>((resolve) => (release = resolve)))
+      try {
+        return await fn(true)
+      } finally {
+        held.delete(name)
+        release()
+      }
+    },
+  }
+}

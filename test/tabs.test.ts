@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest'
+import { createAutosave } from '../src/autosave'
+import { localTabs } from '../src/environment/tabs'
+import { memoryStore } from '../src/stores/memory'
+import { memoryTransport } from '../src/transports/memory'
+import type { AutosaveStore, RemoteChangeEvent, Transport } from '../src/types'
+import { fakeEnvironment, heldTransport, wizard } from './helpers'
+
+type Wizard = ReturnType<typeof wizard>
+
+/** Two "tabs": one store (one IndexedDB), one BroadcastChannel + Web Locks, one server. */
+function twoTabs(transport: Transport = memoryTransport()) {
+  const env = fakeEnvironment()
+  const tabs = localTabs()
+  const store = memoryStore()
+  const open = (s: AutosaveStore = store) =>
+    createAutosave<Wizard>({ key: 'project:7', transport, store: s, debounceMs: 50, environment: { ...env.environment, tabs } })
+  return { env, tabs, store, open, transport }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+describe('multiple tabs', () => {
+  it('a save in one tab reaches the other as remote-change, and the other builds on it', async () => {
+    const { open, transport } = twoTabs()
+    const a = open()
+    const b = open()
+    const seen: RemoteChangeEvent<Wizard>[] = []
+    b.on('remote-change', (event) => seen.push(event))
+
+    a.save(wizard('track_input', { musicDescription: 'synthwave' }))
+    await a.flush()
+    await settle()
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toMatchObject({ source: 'tab', version: 1 })
+    expect(b.getState()?.data.musicDescription).toBe('synthwave')
+
+    b.save((prev) => ({ ...prev!, currentStep: 'video_description' }))
+    await b.flush()
+    const backend = (transport as ReturnType<typeof memoryTransport>).backend
+    expect(backend.writes.map((w) => w.baseVersion), 'B wrote on top of A without a conflict').toEqual([null, 1])
+    expect(backend.documents.get('project:7')?.data).toMatchObject({ currentStep: 'video_description', data: { musicDescription: 'synthwave' } })
+  })
+
+  it('edits pending in both tabs at once are both kept, each sent once', async () => {
+    const { open, transport } = twoTabs()
+    const a = open()
+    const b = open()
+    a.save(wizard('track_input'))
+    await a.flush()
+    await settle()
+
+    a.save((prev) => ({ ...prev!, data: { ...prev!.data, musicDescription: 'from A' } }))
+    b.save((prev) => ({ ...prev!, data: { ...prev!.data, videoDescription: 'from B' } }))
+    await Promise.all([a.flush(), b.flush()])
+    await settle()
+
+    const backend = (transport as ReturnType<typeof memoryTransport>).backend
+    expect(backend.documents.get('project:7')?.data).toMatchObject({ data: { musicDescription: 'from A', videoDescription: 'from B' } })
+    expect(backend.writes, 'three writes: the first, then one per tab').toHaveLength(3)
+    expect(a.getState()?.data).toMatchObject({ musicDescription: 'from A', videoDescription: 'from B' })
+    expect(b.getState()?.data).toMatchObject({ musicDescription: 'from A', videoDescription: 'from B' })
+  })
+
+  it('two tabs never have requests in flight at the same time', async () => {
+    const server = heldTransport()
+    const { open } = twoTabs(server.transport)
+    const a = open()
+    const b = open()
+    a.save(wizard('a'))
+    b.save(wizard('b'))
+    const flushed = Promise.all([a.flush(), b.flush()])
+    for (let i = 0; i < 4; i++) {
+      await settle()
+      if (server.pendingCount) server.next().resolve()
+    }
+    await flushed
+    expect(server.maxInFlight).toBe(1)
+  })
+
+  it('a new tab does not take over the unsent draft of a tab that is still open', async () => {
+    const { open, transport, env } = twoTabs()
+    env.online.setOnline(false)
+    const a = open()
+    a.save(wizard('draft in A'))
+    await env.clock.tickAsync(1000)
+    const c = open()
+    await c.restore()
+    env.online.setOnline(true)
+    await a.flush()
+    await settle()
+    const backend = (transport as ReturnType<typeof memoryTransport>).backend
+    expect(backend.writes, 'only A sends its draft').toHaveLength(1)
+    expect(c.getState()?.currentStep).toBe('draft in A')
+  })
+
+  it('the draft of a closed tab is adopted by the next one and sent once', async () => {
+    const { open, transport, store, env } = twoTabs()
+    env.online.setOnline(false)
+    const a = open()
+    a.save(wizard('typed then closed'))
+    await a.dispose()
+    env.online.setOnline(true)
+
+    const c = open()
+    expect((await c.restore())?.currentStep).toBe('typed then closed')
+    await c.flush()
+    const backend = (transport as ReturnType<typeof memoryTransport>).backend
+    expect(backend.writes).toHaveLength(1)
+    expect((await store.keys()).filter((k) => k.startsWith('outbox:')), 'the adopted record is cleared').toEqual([])
+  })
+})
