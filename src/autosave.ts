@@ -61,8 +61,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   const instanceId = env.randomId()
   const outboxKey = keys.outbox(instanceId)
   const tabs = env.tabs
-  const channel = tabs.channel(`autosave-kit:${key}`)
-  const lockName = (what: string) => `autosave-kit:${what}:${key}`
+  const scope = `autosave-kit:${store.id ?? 'default'}`
+  const channel = tabs.channel(`${scope}:${key}`)
+  const lockName = (what: string) => `${scope}:${what}:${key}`
   // Held for this instance's whole life, so other tabs can tell its outbox record is not orphaned.
   void tabs.lock?.(lockName(`alive:${instanceId}`), {}, () => new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })))
 

@@ -79,6 +79,12 @@ export interface AutosaveStore {
   /** Removes every record of this store (its namespace only). */
   clear(): Promise<void>
   /**
+   * Optional: names the store's scope (e.g. `indexeddb:autosave-kit:user-7`). Instances share
+   * tab messages and locks only with instances on a store of the same id, so two accounts in
+   * one browser never exchange drafts.
+   */
+  readonly id?: string
+  /**
    * Optional: the store reports degradation it handled itself (e.g. IndexedDB failed and it
    * fell back to localStorage). Returns an unsubscribe function.
    */

@@ -27,7 +27,10 @@ interface LockManagerLike {
 /** BroadcastChannel and `navigator.locks` where the platform has them. */
 export const browserTabs: Tabs = {
   channel(name) {
-    if (typeof BroadcastChannel !== 'function') return undefined
+    // Browsers and workers only: Node has BroadcastChannel too, and server-side engines of
+    // different requests must not talk to each other.
+    const browser = typeof window !== 'undefined' || typeof (globalThis as { importScripts?: unknown }).importScripts === 'function'
+    if (!browser || typeof BroadcastChannel !== 'function') return undefined
     const channel = new BroadcastChannel(name)
     return {
       post: (message) => channel.postMessage(message),
