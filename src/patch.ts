@@ -1,10 +1,13 @@
-import { diff as justDiff } from 'just-diff'
+import { jsonEqual } from './merge'
 import type { Json, JsonPatchOperation } from './types'
+
+type Container = Json[] | { [key: string]: Json }
 
 /**
  * The RFC 6902 patch that turns `base` (the last acknowledged document) into `next`, or
- * `undefined` when a patch cannot express it more cheaply than the whole document (a root
- * that is not an object, or a patch that would carry most of the document anyway).
+ * `undefined` when the root is not an object or array of the same kind (send it whole).
+ * Arrays are compared after their common prefix and suffix, so appending a chat message,
+ * or dropping the first one, is one operation however long the chat is.
  *
  * @example
  * ```ts
@@ -13,16 +16,54 @@ import type { Json, JsonPatchOperation } from './types'
  */
 export function diffDocuments(base: Json | undefined, next: Json): JsonPatchOperation[] | undefined {
   if (!isContainer(base) || !isContainer(next) || Array.isArray(base) !== Array.isArray(next)) return undefined
-  return justDiff(base, next, toPointer) as unknown as JsonPatchOperation[]
+  const ops: JsonPatchOperation[] = []
+  diffContainers(base, next, '', ops)
+  return ops
 }
 
-// just-diff's own converter leaves "/" and "~" in keys unescaped; RFC 6901 requires ~1 and ~0.
-function toPointer(path: Array<string | number>): string {
-  let pointer = ''
-  for (const part of path) pointer += `/${String(part).replace(/~/g, '~0').replace(/\//g, '~1')}`
-  return pointer
+// Written here rather than taken from just-diff: its patches misplace removals nested inside
+// shifted array elements (found by the server's compatibility test), silently corrupting data.
+function diffValues(a: Json, b: Json, path: string, ops: JsonPatchOperation[]) {
+  if (a === b) return
+  if (isContainer(a) && isContainer(b) && Array.isArray(a) === Array.isArray(b)) diffContainers(a, b, path, ops)
+  else if (!jsonEqual(a, b)) ops.push({ op: 'replace', path, value: b })
 }
 
-function isContainer(value: Json | undefined): value is Json[] | { [key: string]: Json } {
+function diffContainers(a: Container, b: Container, path: string, ops: JsonPatchOperation[]) {
+  if (Array.isArray(a)) return diffArrays(a, b as Json[], path, ops)
+  const objectB = b as { [key: string]: Json }
+  for (const key of Object.keys(a)) {
+    if (!Object.hasOwn(objectB, key)) ops.push({ op: 'remove', path: `${path}/${escape(key)}` })
+  }
+  for (const key of Object.keys(objectB)) {
+    const at = `${path}/${escape(key)}`
+    if (Object.hasOwn(a, key)) diffValues(a[key]!, objectB[key]!, at, ops)
+    else ops.push({ op: 'add', path: at, value: objectB[key]! })
+  }
+}
+
+function diffArrays(a: Json[], b: Json[], path: string, ops: JsonPatchOperation[]) {
+  let start = 0
+  while (start < a.length && start < b.length && jsonEqual(a[start], b[start])) start++
+  let endA = a.length
+  let endB = b.length
+  while (endA > start && endB > start && jsonEqual(a[endA - 1], b[endB - 1])) {
+    endA--
+    endB--
+  }
+  const common = Math.min(endA - start, endB - start)
+  // Changed elements in place first, while every index still means what it meant in `a`…
+  for (let i = start; i < start + common; i++) diffValues(a[i]!, b[i]!, `${path}/${i}`, ops)
+  // …then removals from the back (so earlier indexes stay valid), or insertions in order.
+  for (let i = endA - 1; i >= start + common; i--) ops.push({ op: 'remove', path: `${path}/${i}` })
+  for (let i = start + common; i < endB; i++) ops.push({ op: 'add', path: `${path}/${i}`, value: b[i]! })
+}
+
+function isContainer(value: Json | undefined): value is Container {
   return typeof value === 'object' && value !== null
+}
+
+/** RFC 6901: "~" and "/" inside a key become "~0" and "~1". */
+function escape(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1')
 }

@@ -34,6 +34,18 @@ describe('diffDocuments', () => {
     expect(patch).toEqual([{ op: 'add', path: '/chat/1000', value: { id: 'new', role: 'assistant', content: 'hi' } }])
   })
 
+  it('dropping the first message of a long chat is a single remove, not a shift of every message', () => {
+    const chat = Array.from({ length: 1000 }, (_, i) => ({ id: `m${i}`, content: `message ${i}` }))
+    expect(diffDocuments({ chat }, { chat: chat.slice(1) })).toEqual([{ op: 'remove', path: '/chat/0' }])
+  })
+
+  it('editing one message deep inside a long chat touches only that message', () => {
+    const chat = Array.from({ length: 1000 }, (_, i) => ({ id: `m${i}`, content: `message ${i}`, files: { images: [] as string[] } }))
+    const edited = structuredClone(chat)
+    edited[500]!.files.images.push('cover.png')
+    expect(diffDocuments({ chat }, { chat: edited })).toEqual([{ op: 'add', path: '/chat/500/files/images/0', value: 'cover.png' }])
+  })
+
   it('a root that is not an object cannot be patched', () => {
     expect(diffDocuments('a', 'b')).toBeUndefined()
     expect(diffDocuments(undefined, { a: 1 })).toBeUndefined()

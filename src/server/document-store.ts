@@ -1,0 +1,93 @@
+import { AutosaveError } from '../errors'
+import type { Json } from '../types'
+
+/** A document as a store holds it. */
+export interface StoredDocument {
+  readonly data: Json
+  /** 1 for the first write; grows by one per applied write. */
+  readonly version: number
+  /** ISO 8601. */
+  readonly updatedAt: string
+}
+
+/** One entry of a document's server-side history. */
+export interface StoredVersion extends StoredDocument {
+  readonly key: string
+}
+
+/** A conditional write, as the handler asks a store to apply it. */
+export interface DocumentWrite {
+  readonly key: string
+  /**
+   * The version the writer started from. `0` means "there is no document yet": a missing
+   * document is version 0 with `data: null`, so first writes need no special case.
+   */
+  readonly baseVersion: number
+  /**
+   * The whole new document, or a function that computes it from the data at `baseVersion`
+   * (`null` when there is no document). The function runs only when `baseVersion` is
+   * current; whatever it throws is passed to the caller and nothing is written.
+   */
+  readonly next: Json | ((current: Json | null) => Json)
+  /**
+   * When present, the store applies at most one write per `(scope, key, idempotency key)`
+   * while the record lives, and answers the first result to every repetition.
+   */
+  readonly idempotency?: { readonly scope: string; readonly key: string } | undefined
+}
+
+/** What a store did with a write. */
+export type DocumentWriteOutcome =
+  | { readonly status: 'applied'; readonly version: number; readonly updatedAt: string }
+  /** The idempotency key was seen before: nothing applied, this is the first result again. */
+  | { readonly status: 'replayed'; readonly version: number; readonly updatedAt: string }
+  /** `baseVersion` is not the current version; `current` is undefined when there is no document. */
+  | { readonly status: 'conflict'; readonly current: StoredDocument | undefined }
+
+/**
+ * Where `createAutosaveHandler` keeps documents. `memoryDocumentStore()` and
+ * `postgresDocumentStore(client)` implement it; implement it yourself for another database.
+ * The one hard rule: `write` must compare `baseVersion` and write in one atomic step, so two
+ * concurrent writers on the same base cannot both win.
+ *
+ * @example
+ * ```ts
+ * const store: DocumentStore = memoryDocumentStore()
+ * await store.write({ key: 'project:42', baseVersion: 0, next: { step: 'intro' } })
+ * await store.get('project:42') // { data: { step: 'intro' }, version: 1, updatedAt: '…' }
+ * ```
+ */
+export interface DocumentStore {
+  get(key: string): Promise<StoredDocument | undefined>
+  write(write: DocumentWrite): Promise<DocumentWriteOutcome>
+  /** Server-side history of `key`, newest first (as many as the store keeps). */
+  history(key: string, options?: { limit?: number }): Promise<StoredVersion[]>
+  /** Removes a document, its history and its idempotency records. */
+  delete(key: string): Promise<void>
+}
+
+/** Store tuning shared by the memory and PostgreSQL stores. */
+export interface DocumentStoreOptions {
+  /** How long a repeated Idempotency-Key is answered from the first result. Default 24 h. */
+  idempotencyTtlMs?: number
+  /** Versions kept per document in the history; 0 keeps none. Default 50. */
+  historyLimit?: number
+}
+
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
+export const DEFAULT_HISTORY_LIMIT = 50
+
+/**
+ * The document cannot be stored as it is (for example PostgreSQL `jsonb` rejects the
+ * character U+0000). The handler answers 400 with the message.
+ *
+ * @example
+ * ```ts
+ * try { await store.write(write) } catch (e) { if (e instanceof InvalidDocumentError) e.code } // 'SERVER_INVALID_DOCUMENT'
+ * ```
+ */
+export class InvalidDocumentError extends AutosaveError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SERVER_INVALID_DOCUMENT', message, options)
+  }
+}

@@ -1,0 +1,21 @@
+export { createAutosaveHandler, type AutosaveHandler, type AutosaveHandlerOptions, type AuthorizeResult } from './handler'
+export {
+  InvalidDocumentError,
+  type DocumentStore,
+  type DocumentStoreOptions,
+  type DocumentWrite,
+  type DocumentWriteOutcome,
+  type StoredDocument,
+  type StoredVersion,
+} from './document-store'
+export { memoryDocumentStore, type MemoryDocumentStore, type MemoryDocumentStoreOptions } from './memory-store'
+export { postgresDocumentStore, type PostgresDocumentStore, type PostgresDocumentStoreOptions } from './postgres-store'
+export {
+  migrateAutosaveSchema,
+  autosaveMigrations,
+  autosaveTables,
+  type AutosaveSchemaOptions,
+  type AutosaveTables,
+  type SqlClient,
+} from './postgres-schema'
+export { serveNode, toNodeListener, type NodeServer, type ServeNodeOptions } from './node'

@@ -1,0 +1,137 @@
+import type { Json } from '../types'
+import {
+  DEFAULT_HISTORY_LIMIT,
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  type DocumentStore,
+  type DocumentStoreOptions,
+  type StoredDocument,
+  type StoredVersion,
+} from './document-store'
+
+export interface MemoryDocumentStoreOptions extends DocumentStoreOptions {
+  /** Clock for `updatedAt` and idempotency expiry (ms since epoch). Default `Date.now`. */
+  now?: () => number
+}
+
+/** `memoryDocumentStore()` plus direct access for tests and demos. */
+export interface MemoryDocumentStore extends DocumentStore {
+  /** Writes unconditionally, as another client would: the version grows by one. */
+  set(key: string, data: Json): StoredDocument
+  /** A copy of the current document, synchronously. */
+  peek(key: string): StoredDocument | undefined
+  /** Copies of every document, by key. */
+  entries(): Array<[string, StoredDocument]>
+  /** Forgets every document, history entry and idempotency record. */
+  clear(): void
+}
+
+interface IdempotencyRecord {
+  readonly version: number
+  readonly updatedAt: string
+  readonly expiresAt: number
+}
+
+/**
+ * Documents in a `Map`, for tests, demos and single-process prototypes. Every write runs
+ * synchronously between two awaits, so the version check and the write are atomic.
+ *
+ * @example
+ * ```ts
+ * const handler = createAutosaveHandler({ store: memoryDocumentStore(), basePath: '/api/storage/projects' })
+ * ```
+ */
+export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): MemoryDocumentStore {
+  const now = options.now ?? Date.now
+  const ttl = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS
+  const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT
+  const documents = new Map<string, StoredDocument>()
+  const histories = new Map<string, StoredDocument[]>()
+  // Per document key: records by scope + idempotency key (JSON-joined, so no separator clash).
+  const idempotency = new Map<string, Map<string, IdempotencyRecord>>()
+  let nextSweepAt = now()
+
+  function commit(key: string, data: Json): StoredDocument {
+    const written: StoredDocument = {
+      data: structuredClone(data),
+      version: (documents.get(key)?.version ?? 0) + 1,
+      updatedAt: new Date(now()).toISOString(),
+    }
+    documents.set(key, written)
+    if (historyLimit > 0) {
+      const history = histories.get(key) ?? []
+      history.push(written)
+      if (history.length > historyLimit) history.splice(0, history.length - historyLimit)
+      histories.set(key, history)
+    }
+    return written
+  }
+
+  function liveRecord(key: string, id: string): IdempotencyRecord | undefined {
+    const record = idempotency.get(key)?.get(id)
+    return record && record.expiresAt > now() ? record : undefined
+  }
+
+  // Expired records would otherwise pile up for documents that are never written again.
+  function sweep() {
+    if (now() < nextSweepAt) return
+    nextSweepAt = now() + Math.min(ttl, 60_000)
+    for (const [key, records] of idempotency) {
+      for (const [id, record] of records) if (record.expiresAt <= now()) records.delete(id)
+      if (records.size === 0) idempotency.delete(key)
+    }
+  }
+
+  return {
+    async get(key) {
+      const document = documents.get(key)
+      return document && structuredClone(document)
+    },
+
+    async write({ key, baseVersion, next, idempotency: idem }) {
+      sweep()
+      const id = idem && JSON.stringify([idem.scope, idem.key])
+      const seen = id === undefined ? undefined : liveRecord(key, id)
+      if (seen) return { status: 'replayed', version: seen.version, updatedAt: seen.updatedAt }
+
+      const current = documents.get(key)
+      if ((current?.version ?? 0) !== baseVersion) {
+        return { status: 'conflict', current: current && structuredClone(current) }
+      }
+      const data = typeof next === 'function' ? next(current ? structuredClone(current.data) : null) : next
+      const written = commit(key, data)
+      if (id !== undefined) {
+        const records = idempotency.get(key) ?? new Map<string, IdempotencyRecord>()
+        records.set(id, { version: written.version, updatedAt: written.updatedAt, expiresAt: now() + ttl })
+        idempotency.set(key, records)
+      }
+      return { status: 'applied', version: written.version, updatedAt: written.updatedAt }
+    },
+
+    async history(key, { limit = Number.POSITIVE_INFINITY } = {}) {
+      const history = histories.get(key) ?? []
+      return history
+        .slice()
+        .reverse()
+        .slice(0, limit)
+        .map((entry): StoredVersion => ({ key, ...structuredClone(entry) }))
+    },
+
+    async delete(key) {
+      documents.delete(key)
+      histories.delete(key)
+      idempotency.delete(key)
+    },
+
+    set: (key, data) => structuredClone(commit(key, data)),
+    peek: (key) => {
+      const document = documents.get(key)
+      return document && structuredClone(document)
+    },
+    entries: () => [...documents].map(([key, document]) => [key, structuredClone(document)]),
+    clear() {
+      documents.clear()
+      histories.clear()
+      idempotency.clear()
+    },
+  }
+}

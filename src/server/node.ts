@@ -1,0 +1,220 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+// Node built-ins load on first use, so `autosave-kit/server` still imports in Workers, Deno
+// and edge runtimes that only ever use the Fetch handler.
+const nodeStream = () => import('node:stream')
+const nodeFs = () => import('node:fs')
+const nodeFsPromises = () => import('node:fs/promises')
+const nodePath = () => import('node:path')
+
+type FetchHandler = ((request: Request) => Promise<Response>) & { readonly basePath?: string }
+
+/**
+ * Adapts a Fetch API handler to a `node:http` request listener, for `http.createServer`,
+ * Express or Connect (`app.use('/api/storage/projects', …)` is not needed: the handler
+ * matches its own `basePath` against the full URL).
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * createServer(toNodeListener(createAutosaveHandler({ store, basePath: '/api/storage/projects' }))).listen(8787)
+ * ```
+ */
+export function toNodeListener(handler: FetchHandler): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void respond(handler, req, res)
+  }
+}
+
+async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // The handler's work is abandoned when the client goes away (aborted beacons, closed tabs).
+  const controller = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort()
+  })
+  try {
+    const { Readable } = await nodeStream()
+    const method = req.method ?? 'GET'
+    const hasBody = method !== 'GET' && method !== 'HEAD'
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+      else if (value !== undefined) headers.set(name, value)
+    }
+    const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+      method,
+      headers,
+      body: hasBody ? bodyStream(req) : undefined,
+      signal: controller.signal,
+      // Node's fetch requires this for a streamed request body.
+      ...(hasBody ? { duplex: 'half' } : {}),
+    } as RequestInit)
+    const response = await handler(request)
+    const outgoing: Record<string, string | string[]> = {}
+    response.headers.forEach((value, name) => {
+      if (name !== 'set-cookie') outgoing[name] = value
+    })
+    const cookies = response.headers.getSetCookie()
+    if (cookies.length) outgoing['set-cookie'] = cookies
+    // An answer given before the whole body arrived (413): the rest of the upload is
+    // discarded and the connection not reused, so the next request cannot trip over it.
+    if (hasBody && !req.complete) outgoing.connection = 'close'
+    res.writeHead(response.status, outgoing)
+    if (!response.body || method === 'HEAD') {
+      res.end()
+      return
+    }
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).pipe(res)
+  } catch (error) {
+    if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' })
+    res.end(JSON.stringify({ error: 'Internal server error' }))
+    if (!controller.signal.aborted) console.error('autosave-kit/server:', error)
+  }
+}
+
+/**
+ * The request body as a web stream with backpressure. Cancelling it (the handler stopped
+ * reading at the size limit) discards the rest instead of destroying the socket, so the
+ * 413 answer still reaches the client.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let open = true
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on('data', (chunk: Buffer) => {
+        if (!open) return
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        if ((controller.desiredSize ?? 1) <= 0) req.pause()
+      })
+      req.on('end', () => {
+        if (open) controller.close()
+        open = false
+      })
+      req.on('error', (error) => {
+        if (open) controller.error(error)
+        open = false
+      })
+    },
+    pull() {
+      req.resume()
+    },
+    cancel() {
+      open = false
+      req.resume()
+    },
+  })
+}
+
+export interface ServeNodeOptions {
+  /** Default 0: a free port (read it from the result). */
+  port?: number
+  /** Default `'127.0.0.1'`: loopback only. Pass `'0.0.0.0'` to listen on every interface. */
+  host?: string
+  /**
+   * A directory of static files (e.g. a built example app) served for every path outside the
+   * handler's `basePath`; unknown paths that accept HTML get `index.html` (single-page apps).
+   */
+  staticDir?: string
+}
+
+/** A running server from `serveNode`. */
+export interface NodeServer {
+  /** e.g. `http://127.0.0.1:8787` */
+  readonly url: string
+  readonly port: number
+  readonly server: Server
+  close(): Promise<void>
+}
+
+/**
+ * Serves a Fetch API handler (and optionally a directory of static files) with `node:http`.
+ * Used by the example app and the end-to-end tests.
+ *
+ * @example
+ * ```ts
+ * const handler = createAutosaveHandler({ store: memoryDocumentStore(), basePath: '/api/storage/projects' })
+ * const server = await serveNode(handler, { port: 8787, staticDir: 'examples/music-clip-wizard/dist' })
+ * console.log(`open ${server.url}`)
+ * ```
+ */
+export async function serveNode(handler: FetchHandler, options: ServeNodeOptions = {}): Promise<NodeServer> {
+  const { createServer } = await import('node:http')
+  const { resolve } = await nodePath()
+  const host = options.host ?? '127.0.0.1'
+  const api = toNodeListener(handler)
+  const root = options.staticDir === undefined ? undefined : resolve(options.staticDir)
+  const prefix = `${handler.basePath ?? ''}/`
+  const server = createServer((req, res) => {
+    const pathname = (req.url ?? '/').split('?')[0]!
+    if (root === undefined || pathname.startsWith(prefix)) api(req, res)
+    else void serveStatic(root, pathname, req, res)
+  })
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail)
+    server.listen(options.port ?? 0, host, () => done())
+  })
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((done, fail) => {
+        server.close((error) => (error ? fail(error) : done()))
+        server.closeAllConnections()
+      }),
+  }
+}
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.mp3': 'audio/mpeg',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+}
+
+async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { extname, join, resolve, sep } = await nodePath()
+  const { stat } = await nodeFsPromises()
+  const { createReadStream } = await nodeFs()
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end()
+    return
+  }
+  let file: string | undefined
+  try {
+    const candidate = resolve(join(root, decodeURIComponent(pathname)))
+    // Never serve outside the directory, whatever `..` or encoded separators the path holds.
+    if (candidate === root || candidate.startsWith(root + sep)) {
+      const info = await stat(candidate).catch(() => undefined)
+      if (info?.isFile()) file = candidate
+      else if (info?.isDirectory() && (await stat(join(candidate, 'index.html')).catch(() => undefined))?.isFile()) file = join(candidate, 'index.html')
+    }
+  } catch {
+    // A malformed path is simply not found.
+  }
+  if (!file && (req.headers.accept ?? '').includes('text/html')) {
+    const index = join(root, 'index.html')
+    if ((await stat(index).catch(() => undefined))?.isFile()) file = index
+  }
+  if (!file) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found')
+    return
+  }
+  res.writeHead(200, { 'Content-Type': contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' })
+  if (req.method === 'HEAD') res.end()
+  else createReadStream(file).pipe(res)
+}

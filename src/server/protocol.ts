@@ -1,0 +1,164 @@
+import jsonPatch, { type Operation } from 'fast-json-patch'
+import * as z from 'zod/mini'
+import type { Json, JsonPatchOperation } from '../types'
+
+/** A request the handler refuses with a status and a message for the client. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+  }
+}
+
+/** A JSON answer that no cache keeps: autosave documents change every few seconds. */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+  })
+}
+
+export const etag = (version: number) => `"${version}"`
+
+/**
+ * Reads at most `maxBytes` of the body. Content-Length is checked first so an honest large
+ * request is refused without reading it; the count of bytes actually read catches the rest.
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () => new HttpError(413, `The body is larger than the limit of ${maxBytes} bytes`)
+  const declared = request.headers.get('Content-Length')
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge()
+  if (!request.body) return ''
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new HttpError(400, 'The body is not valid UTF-8')
+  }
+}
+
+export function parseJson(text: string): unknown {
+  if (text.trim() === '') throw new HttpError(400, 'The body is empty; expected JSON')
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new HttpError(400, `The body is not valid JSON: ${(error as Error).message}`)
+  }
+}
+
+/** `"7"` → 7. No header → 0 (the writer believes there is no document yet). */
+export function parseIfMatch(header: string | null): number {
+  if (header === null) return 0
+  const match = /^\s*"(\d{1,15})"\s*$/.exec(header)
+  if (!match) throw new HttpError(400, `If-Match must be one quoted version number like "3", got ${header.slice(0, 40)}`)
+  return Number(match[1])
+}
+
+export function parseIdempotencyKey(value: string | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined
+  if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
+    throw new HttpError(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters')
+  }
+  return value
+}
+
+const pointer = z.string()
+const operationSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.enum(['add', 'replace', 'test']), path: pointer, value: z.unknown() }),
+  z.object({ op: z.literal('remove'), path: pointer }),
+  z.object({ op: z.enum(['move', 'copy']), from: pointer, path: pointer }),
+])
+const patchSchema = z.array(operationSchema)
+
+export const putBodySchema = z.object({ data: z.unknown() })
+
+export const beaconBodySchema = z.object({
+  baseVersion: z.optional(z.nullable(z.int().check(z.nonnegative()))),
+  idempotencyKey: z.optional(z.nullable(z.string())),
+  patch: z.optional(patchSchema),
+  data: z.optional(z.unknown()),
+})
+
+/** Validates with a zod/mini schema; a failure is a 400 that names the place, e.g. `patch[2].op`. */
+export function validate<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  if (!issue) throw new HttpError(400, `Invalid ${what}`)
+  const where = what + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')
+  throw new HttpError(400, `${where} ${problem(issue as unknown as Record<string, unknown>)}`)
+}
+
+// zod/mini ships no messages (they live in its locales), so the few we produce are spelled out.
+function problem(issue: Record<string, unknown>): string {
+  const expected = issue.expected
+  if (issue.code === 'invalid_type' && expected === 'nonoptional') return 'is required'
+  if (issue.code === 'invalid_type' && typeof expected === 'string') {
+    const name = expected === 'int' ? 'integer' : expected
+    return `must be ${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`
+  }
+  if (Array.isArray(issue.options)) return `must be one of ${issue.options.join(', ')}`
+  if (issue.code === 'too_small' && issue.minimum !== undefined) return `must be at least ${String(issue.minimum)}`
+  return `is invalid${typeof issue.message === 'string' ? ` (${issue.message})` : ''}`
+}
+
+export function validatePatch(value: unknown): JsonPatchOperation[] {
+  if (!Array.isArray(value)) throw new HttpError(400, 'A PATCH body must be an RFC 6902 JSON Patch: an array of operations')
+  return validate(patchSchema, value, 'patch') as JsonPatchOperation[]
+}
+
+/** RFC 6902 on a copy of `document`; a patch that does not apply is the client's error (400). */
+export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchOperation[]): Json {
+  let result: unknown = jsonPatch.deepClone(document)
+  // One operation at a time: the library's own loop reports every failure as operation 0.
+  patch.forEach((operation, index) => {
+    try {
+      result = jsonPatch.applyOperation(result, operation as Operation, true, true, true, index).newDocument
+    } catch (error) {
+      // The library's message embeds the whole document; answer with its first line only.
+      const first = String((error as Error)?.message ?? error).split('\n')[0]
+      throw new HttpError(400, `The patch cannot be applied (operation ${index}: ${operation.op} ${JSON.stringify(operation.path)}): ${first}`)
+    }
+  })
+  if (result === undefined) throw new HttpError(400, 'The patch removes the whole document')
+  return result as Json
+}
+
+/**
+ * The document as JSON text, checked against the size limit and against what PostgreSQL
+ * `jsonb` can hold (no U+0000), so every store accepts the same documents.
+ */
+const utf8 = new TextEncoder()
+
+export function checkDocument(data: Json, maxBytes: number): void {
+  let text: string
+  try {
+    text = JSON.stringify(data)
+  } catch (error) {
+    throw new HttpError(400, `The document cannot be serialized: ${(error as Error).message}`)
+  }
+  // Cheap upper bound first: a UTF-16 unit never takes more than 3 UTF-8 bytes.
+  if (text.length * 3 > maxBytes && utf8.encode(text).byteLength > maxBytes) throw new HttpError(413, `The document would be larger than the limit of ${maxBytes} bytes`)
+  if (/(^|[^\\])(\\\\)*\\u0000/.test(text)) throw new HttpError(400, 'The document contains the character U+0000, which cannot be stored')
+}
