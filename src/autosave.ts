@@ -8,7 +8,7 @@ import { defaultRetry, isNetworkFailure, withRetry } from './retry'
 import { createSchedule } from './schedule'
 import { serialize } from './serialize'
 import { initialStatus } from './status'
-import { memoryStore } from './stores/memory'
+import { indexedDBStore } from './stores/indexeddb'
 import type {
   Autosave,
   AutosaveEvents,
@@ -45,7 +45,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   const { key, transport } = options
   const env = resolveEnvironment(options.environment)
   const { clock } = env
-  const store = options.store ?? memoryStore()
+  const store = options.store ?? indexedDBStore()
   const keys = recordKeys(key)
   const debounceMs = options.debounceMs ?? 3000
   const localDelayMs = Math.min(options.localDelayMs ?? 300, debounceMs)

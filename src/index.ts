@@ -7,6 +7,7 @@ export { localTabs, browserTabs, type Tabs, type TabChannel } from './environmen
 export { fetchTransport, type FetchTransportOptions } from './transports/fetch'
 export { memoryTransport, type MemoryBackend } from './transports/memory'
 export { memoryStore } from './stores/memory'
+export { indexedDBStore, clearLocalData, type IndexedDBStoreOptions } from './stores/indexeddb'
 export { OnlineManager, onlineManager } from './environment/online'
 export { PageLifecycle, pageLifecycle, type PageExitReason } from './environment/lifecycle'
 export { systemClock, type Clock } from './environment/clock'
