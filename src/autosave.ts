@@ -3,7 +3,7 @@ import { resolveEnvironment } from './environment/environment'
 import { AutosaveError, ConflictError, StorageError, TransportError, ValidationError } from './errors'
 import { resolveConflict, threeWayMerge } from './merge'
 import { readRecord, quarantine, recordKeys, RECORD_FORMAT, type HistoryIndexEntry, type OutboxRecord } from './outbox'
-import { diffDocuments } from './patch'
+import { applyDocumentPatch, diffDocuments } from './patch'
 import { defaultRetry, isNetworkFailure, withRetry } from './retry'
 import { createSchedule } from './schedule'
 import { serialize } from './serialize'
@@ -16,6 +16,7 @@ import type {
   AutosaveStatus,
   HistoryEntry,
   Json,
+  JsonPatchOperation,
   LoadedDocument,
   RemoteDocument,
   StandardSchema,
@@ -64,8 +65,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   const scope = `autosave-kit:${store.id ?? 'default'}`
   const channel = tabs.channel(`${scope}:${key}`)
   const lockName = (what: string) => `${scope}:${what}:${key}`
+  const untilDisposed = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }))
   // Held for this instance's whole life, so other tabs can tell its outbox record is not orphaned.
-  void tabs.lock?.(lockName(`alive:${instanceId}`), {}, () => new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })))
+  void tabs.lock?.(lockName(`alive:${instanceId}`), {}, () => untilDisposed)
 
   // --- what the engine knows --------------------------------------------------------------
   let state: State | undefined
@@ -83,6 +85,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let wakeRetry: (() => void) | undefined
   let persistChain: Promise<void> = Promise.resolve()
   let persistTimer: unknown
+  /** The outbox record is out of date though no save() happened: a rebase changed state and base. */
+  let outboxStale = false
   let disposed = false
   let disposing: Promise<void> | undefined
   /** Orphaned outbox records of closed tabs taken over by restore(); removed once acknowledged. */
@@ -166,7 +170,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     persistTimer = undefined
     return enqueueStoreWork(async () => {
       const target = seq
-      if (target <= persistedSeq || target <= ackedSeq) return
+      if ((target <= persistedSeq && !outboxStale) || target <= ackedSeq) return
       let data: Json
       try {
         data = currentJson()
@@ -181,9 +185,11 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         seq: target,
         baseVersion: acked.version,
         data,
+        undo: acked.data === undefined ? undefined : diffDocuments(data, acked.data),
         savedAt: clock.now(),
         schemaVersion,
       }
+      outboxStale = false
       await store.setMany([[outboxKey, record]])
       persistedSeq = target
     })
@@ -237,16 +243,18 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     if (seq <= ackedSeq) return
     const target = seq
     const data = currentJson()
+    // The base is taken with the data: an ack from another tab may move `acked` while we wait
+    // below, and a patch from that newer base to this older data would revert the other tab.
+    const base = acked
     await validate(data, 'send')
     // On page exit the local write is already started; waiting for it could outlive the page.
     if (!keepalive) await persist()
-    await write(target, data, keepalive)
+    await write(target, data, base, keepalive)
   }
 
-  async function write(target: number, data: Json, keepalive: boolean) {
+  async function write(target: number, data: Json, base: typeof acked, keepalive: boolean) {
     let idempotencyKey = env.randomId()
     for (let round = 0; ; round++) {
-      const base = acked
       const patch = base.version === null ? undefined : diffDocuments(base.data, data)
       if (patch && patch.length === 0) {
         acknowledge(target, data, undefined)
@@ -285,7 +293,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
           throw new ConflictError(`"${key}" kept changing on the server; gave up after ${round} merges`, error.remote, 'CONFLICT_UNRESOLVED')
         }
         const remote = error.remote ?? (await transport.load(key, { signal: controller.signal })) ?? { data: null, version: 0 }
-        data = rebase(target, data, remote)
+        data = rebase(target, data, base.data, remote)
+        base = acked
         idempotencyKey = env.randomId()
       }
     }
@@ -295,10 +304,11 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
    * The server moved on: resolve with the `conflict` strategy, adopt the server's version as
    * the new base, and carry along any edits made while the request was out.
    */
-  function rebase(target: number, local: Json, remote: RemoteDocument): Json {
+  function rebase(target: number, local: Json, ancestor: Json | undefined, remote: RemoteDocument): Json {
     const remoteData = remote.data as Json
-    const resolved = resolveConflict(options.conflict ?? 'merge', { base: acked.data, local, remote: remoteData })
+    const resolved = resolveConflict(options.conflict ?? 'merge', { base: ancestor, local, remote: remoteData })
     acked = { version: remote.version, data: remoteData }
+    outboxStale = true
     emitter.emit('conflict', { strategy: resolved.strategy, paths: resolved.conflicts, remoteVersion: remote.version, resolved: resolved.merged })
     let next = resolved.merged
     if (seq !== target) {
@@ -332,14 +342,22 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     }
     state = next as State
     serialized = { seq, data: next }
+    // The draft on disk must follow, or a reload would merge it against the wrong base.
+    if (seq > ackedSeq) {
+      outboxStale = true
+      void persist()
+    }
     setStatus({ version })
     emitter.emit('remote-change', { state, version, source: 'tab' })
     notify()
   }
 
   function acknowledge(target: number, data: Json, result: WriteResult | undefined) {
+    // A newer draft on disk still names the old base.
+    if (persistedSeq > target) outboxStale = true
     const version = result?.version ?? acked.version!
-    acked = { version, data }
+    // Another tab's newer ack may have arrived while this answer was on its way.
+    if (acked.version === null || version >= acked.version) acked = { version, data }
     ackedSeq = Math.max(ackedSeq, target)
     const done = ackedSeq >= seq
     const stored = enqueueStoreWork(async () => {
@@ -354,7 +372,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       lastSavedAt: result ? clock.now() : status.lastSavedAt,
       error: null,
       retryAt: null,
-      version,
+      version: acked.version,
     })
     if (result) {
       emitter.emit('saved', { version, updatedAt: result.updatedAt, data })
@@ -445,15 +463,22 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     let fromOutbox = false
     if (outbox) {
       let local = outbox.data as Json
-      if (outbox.schemaVersion !== schemaVersion) local = await migrateRecord(outbox, quarantineKey)
+      let draftBase = draftAncestor(outbox)
+      if (outbox.schemaVersion !== schemaVersion) {
+        local = await migrateRecord(outbox, quarantineKey)
+        draftBase = draftBase === undefined ? undefined : serialize(await options.migrate!(draftBase, outbox.schemaVersion))
+      }
       await checkRestored(local, quarantineKey, outbox)
       restored = local
       fromOutbox = true
-      // The server moved past what these edits were based on: combine now, so the user sees
-      // the newest of both at once instead of after the first send.
-      if (remote && outbox.baseVersion !== remote.version) {
-        const baseData = base && base.version === outbox.baseVersion ? (base.data as Json) : undefined
-        restored = resolveConflict(options.conflict ?? 'merge', { base: baseData, local, remote: remote.data }).merged
+      // What the server (or, offline, the newest copy on this device) has now.
+      const newest = acked.version === null ? undefined : { version: acked.version, data: acked.data as Json }
+      if (newest && outbox.baseVersion !== newest.version) {
+        // Someone saved since these edits were made: combine now against the draft's true
+        // ancestor, so the user sees the newest of both at once.
+        restored = resolveConflict(options.conflict ?? 'merge', { base: draftBase, local, remote: newest.data }).merged
+      } else if (draftBase !== undefined && outbox.baseVersion !== null) {
+        acked = { version: outbox.baseVersion, data: draftBase }
       }
     } else if (remote) {
       restored = remote.data
@@ -482,6 +507,35 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   }
 
   /**
+   * Takes over the lifetime lock of a gone instance and keeps it until this one is disposed,
+   * so two tabs restoring at once can never both adopt (and both send) the same draft.
+   */
+  function claim(owner: string): Promise<boolean> {
+    const lock = tabs.lock
+    if (!lock) return Promise.resolve(true)
+    return new Promise<boolean>((resolve) => {
+      void lock(lockName(`alive:${owner}`), { ifAvailable: true }, (granted) => {
+        resolve(granted)
+        return granted ? untilDisposed : undefined
+      })
+    })
+  }
+
+  /** The document a draft was edited on, rebuilt from the draft and its undo patch. */
+  function draftAncestor(record: OutboxRecord): Json | undefined {
+    if (!record.undo || record.baseVersion === null) return undefined
+    return rebuild(record.data, record.undo)
+  }
+
+  function rebuild(data: Json, ops: readonly JsonPatchOperation[]): Json | undefined {
+    try {
+      return applyDocumentPatch(data, ops)
+    } catch {
+      return undefined // a damaged patch only costs the three-way merge its ancestor
+    }
+  }
+
+  /**
    * Outbox records left by instances that are gone (a reload, a closed or crashed tab). A
    * record whose owner still runs in another tab is that tab's to send, never ours: Web Locks
    * tell which owners are alive. Several orphans fold into the newest with a merge.
@@ -492,8 +546,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       if (!storeKey.startsWith(keys.outboxPrefix) || storeKey === outboxKey) continue
       const record = (await readRecord(store, 'outbox', storeKey, `${quarantineKey}:${found.length}`, reportError)) as OutboxRecord | undefined
       if (!record) continue
-      const orphaned = tabs.lock ? await tabs.lock(lockName(`alive:${record.owner}`), { ifAvailable: true }, (free) => free) : true
-      if (!orphaned) continue
+      if (!(await claim(record.owner))) continue
       adopted.push(storeKey)
       // Acknowledged before a crash could clear it: nothing left to send.
       if (!(base && base.owner === record.owner && base.seq >= record.seq)) found.push(record)

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { StorageError } from './errors'
-import type { AutosaveStore, Json } from './types'
+import type { AutosaveStore, Json, JsonPatchOperation } from './types'
 
 /**
  * What the engine keeps in the store for one document. The outbox record is written before
@@ -19,6 +19,11 @@ export interface OutboxRecord {
   /** The server version `data` was edited on top of; `null` before the first write. */
   baseVersion: number | null
   data: Json
+  /**
+   * Patch from `data` back to the document at `baseVersion`: the draft's true common ancestor
+   * for a merge after a reload, at the cost of a few bytes instead of a second copy.
+   */
+  undo?: JsonPatchOperation[] | undefined
   savedAt: number
   /** `options.version` of the app that wrote it, for `migrate`. */
   schemaVersion: number
@@ -59,6 +64,7 @@ const outboxSchema = z.object({
   seq: z.number(),
   baseVersion: z.nullable(z.number()),
   data: z.unknown(),
+  undo: z.optional(z.array(z.looseObject({ op: z.string(), path: z.string() }))),
   savedAt: z.number(),
   schemaVersion: z.number(),
 })

@@ -67,3 +67,32 @@ function isContainer(value: Json | undefined): value is Container {
 function escape(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1')
 }
+
+/**
+ * Applies a patch made by `diffDocuments` (add, remove, replace) to a copy of `doc`. Used on
+ * restore to rebuild the base a draft was edited on from the draft and its undo patch.
+ */
+export function applyDocumentPatch(doc: Json, ops: readonly JsonPatchOperation[]): Json {
+  let root = structuredClone(doc)
+  for (const op of ops) {
+    if (op.op !== 'add' && op.op !== 'remove' && op.op !== 'replace') throw new TypeError(`Unsupported patch operation "${op.op}"`)
+    if (op.path === '') {
+      if (op.op === 'remove') throw new TypeError('Cannot remove the document root')
+      root = structuredClone(op.value)
+      continue
+    }
+    const parts = op.path.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const last = parts.pop()!
+    let parent: Json = root
+    for (const part of parts) parent = (parent as Record<string, Json>)[part]!
+    if (!isContainer(parent)) throw new TypeError(`Patch path ${op.path} does not exist`)
+    if (Array.isArray(parent)) {
+      const index = Number(last)
+      if (op.op === 'add') parent.splice(index, 0, structuredClone(op.value))
+      else if (op.op === 'remove') parent.splice(index, 1)
+      else parent[index] = structuredClone(op.value)
+    } else if (op.op === 'remove') delete parent[last]
+    else parent[last] = structuredClone(op.value)
+  }
+  return root
+}

@@ -55,24 +55,28 @@ export interface RetryContext {
 }
 
 /**
- * Runs `attempt` until it succeeds, a failure is not retryable, or the HTTP retries are
- * used up. p-retry drives the attempts; its own timer is disabled (`minTimeout: 0`) and the
- * waits run on the injected clock instead, so fake clocks control them and `Retry-After`
- * can replace the computed backoff. Network failures do not consume retries: being offline
- * for an hour must not turn into a permanent error.
+ * Runs `attempt` until it succeeds, a failure is not retryable, or more than `retries` HTTP
+ * failures happened. p-retry drives the attempts; its own timer is disabled (`minTimeout: 0`)
+ * and the waits run on the injected clock instead, so fake clocks control them and
+ * `Retry-After` can replace the computed backoff. Network failures never count: being
+ * offline for an hour must not turn into a permanent error.
  */
 export function withRetry<T>(attempt: () => Promise<T>, context: RetryContext): Promise<T> {
   const { options, clock, signal } = context
+  // Counted here rather than by p-retry: it checks its own budget before asking whether a
+  // failure consumes it, so a network error after the HTTP budget was spent would end the save.
+  let httpFailures = 0
+  const gaveUp = (error: unknown) => !isRetryable(error) || (!isNetworkFailure(error) && httpFailures > options.retries)
   return pRetry(attempt, {
-    retries: options.retries,
+    retries: Number.POSITIVE_INFINITY,
     minTimeout: 0,
     maxTimeout: 0,
     randomize: false,
     signal,
-    shouldRetry: ({ error }) => isRetryable(error),
-    shouldConsumeRetry: ({ error }) => !isNetworkFailure(error),
-    async onFailedAttempt({ error, attemptNumber, retriesLeft }) {
-      if (!isRetryable(error) || retriesLeft <= 0 || signal.aborted) return
+    shouldRetry: ({ error }) => !gaveUp(error),
+    async onFailedAttempt({ error, attemptNumber }) {
+      if (isRetryable(error) && !isNetworkFailure(error)) httpFailures++
+      if (gaveUp(error) || signal.aborted) return
       const transportError = error as TransportError
       // The server knows its own load: its Retry-After replaces our computed backoff.
       const delayMs = transportError.retryAfterMs ?? backoffDelay(attemptNumber, options)
