@@ -1,6 +1,14 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // The bindings import the core by its package name (so the built entries share one copy).
+  resolve: {
+    alias: [
+      { find: /^autosave-kit$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^autosave-kit\/(react|testing|server)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
     projects: [
       {
@@ -30,6 +38,25 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'react',
+          include: ['test/react/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+        },
+      },
+      {
+        // The same React tests against React 18 (installed in test/react18 by `npm ci --prefix`).
+        extends: true,
+        resolve: {
+          alias: [
+            { find: /^react$/, replacement: fileURLToPath(new URL('./test/react18/node_modules/react/index.js', import.meta.url)) },
+            { find: /^react\/(.*)$/, replacement: fileURLToPath(new URL('./test/react18/node_modules/react/$1', import.meta.url)) },
+            { find: /^react-dom$/, replacement: fileURLToPath(new URL('./test/react18/node_modules/react-dom/index.js', import.meta.url)) },
+            { find: /^react-dom\/(.*)$/, replacement: fileURLToPath(new URL('./test/react18/node_modules/react-dom/$1', import.meta.url)) },
+            // Its own copy, so its require('react-dom') finds React 18's beside it.
+            { find: /^@testing-library\/react$/, replacement: fileURLToPath(new URL('./test/react18/node_modules/@testing-library/react/dist/index.js', import.meta.url)) },
+          ],
+        },
+        test: {
+          name: 'react18',
           include: ['test/react/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
         },
