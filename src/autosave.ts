@@ -436,9 +436,11 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     const quarantineKey = keys.quarantine(clock.now())
     let outbox: OutboxRecord | undefined
     let base: Awaited<ReturnType<typeof readRecord<'base'>>>
+    // The last acknowledged copy can be megabytes: read it only when it is needed.
+    let baseRead: Promise<typeof base> | undefined
+    const readBase = () => (baseRead ??= readRecord(store, 'base', keys.base, `${quarantineKey}:base`, reportError))
     try {
-      base = await readRecord(store, 'base', keys.base, `${quarantineKey}:base`, reportError)
-      outbox = await adoptOrphans(quarantineKey, base)
+      outbox = await adoptOrphans(quarantineKey, readBase)
     } catch (error) {
       // An unreadable store must not keep the user from the server's copy.
       reportError(error instanceof AutosaveError ? error : new StorageError('STORAGE_READ', `Reading "${key}" from the local store failed: ${String(error)}`, { cause: error }))
@@ -453,6 +455,13 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       if (error instanceof AutosaveError) reportError(error)
     }
     if (disposed) return state
+    if (outbox || !remote) {
+      try {
+        base = await readBase()
+      } catch (error) {
+        reportError(error instanceof AutosaveError ? error : new StorageError('STORAGE_READ', `Reading "${key}" from the local store failed: ${String(error)}`, { cause: error }))
+      }
+    }
 
     if (base) acked = { version: base.version, data: base.data as Json }
     if (remote && (acked.version === null || remote.version >= acked.version)) {
@@ -540,7 +549,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
    * record whose owner still runs in another tab is that tab's to send, never ours: Web Locks
    * tell which owners are alive. Several orphans fold into the newest with a merge.
    */
-  async function adoptOrphans(quarantineKey: string, base: { owner?: string | undefined; seq: number } | undefined): Promise<OutboxRecord | undefined> {
+  async function adoptOrphans(quarantineKey: string, readBase: () => Promise<{ owner?: string | undefined; seq: number } | undefined>): Promise<OutboxRecord | undefined> {
     const found: OutboxRecord[] = []
     for (const storeKey of await store.keys()) {
       if (!storeKey.startsWith(keys.outboxPrefix) || storeKey === outboxKey) continue
@@ -549,6 +558,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       if (!(await claim(record.owner))) continue
       adopted.push(storeKey)
       // Acknowledged before a crash could clear it: nothing left to send.
+      const base = await readBase()
       if (!(base && base.owner === record.owner && base.seq >= record.seq)) found.push(record)
     }
     found.sort((a, b) => b.seq - a.seq)
