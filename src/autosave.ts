@@ -8,7 +8,7 @@ import { defaultRetry, isNetworkFailure, withRetry } from './retry'
 import { createSchedule } from './schedule'
 import { serialize } from './serialize'
 import { initialStatus } from './status'
-import { indexedDBStore } from './stores/indexeddb'
+import { plainIndexedDBStore } from './stores/indexeddb'
 import type {
   Autosave,
   AutosaveEvents,
@@ -46,7 +46,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   const { key, transport } = options
   const env = resolveEnvironment(options.environment)
   const { clock } = env
-  const store = options.store ?? indexedDBStore()
+  const store = options.store ?? plainIndexedDBStore()
   const keys = recordKeys(key)
   const debounceMs = options.debounceMs ?? 3000
   const localDelayMs = Math.min(options.localDelayMs ?? 300, debounceMs)

@@ -16,6 +16,14 @@ export interface Clock {
   clearTimeout(handle: unknown): void
 }
 
+/**
+ * The default `Clock`: `Date.now` and the global timers.
+ *
+ * @example
+ * ```ts
+ * const clock: Clock = { ...systemClock, now: () => Date.now() + serverOffsetMs }
+ * ```
+ */
 // Globals are looked up per call, so `vi.useFakeTimers()` keeps working for users who prefer it.
 export const systemClock: Clock = {
   now: () => Date.now(),

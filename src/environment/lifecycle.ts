@@ -55,5 +55,14 @@ function listenToWindow(emit: (event: PageExitReason | 'beforeunload') => boolea
   }
 }
 
-/** The shared default page lifecycle source. */
+/**
+ * The shared default page lifecycle source: `pagehide`, `visibilitychange` and
+ * `beforeunload` on `window` (nothing on the server).
+ *
+ * @example
+ * ```ts
+ * // An embedded webview that tells you when it is about to close:
+ * pageLifecycle.setEventListener((emit) => bridge.onClose(() => emit('pagehide')))
+ * ```
+ */
 export const pageLifecycle = /* @__PURE__ */ new PageLifecycle()

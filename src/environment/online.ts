@@ -45,5 +45,14 @@ function listenToWindow(emit: (online: boolean) => void) {
   }
 }
 
-/** The shared default, like TanStack Query's `onlineManager`. */
+/**
+ * The shared default online source, like TanStack Query's `onlineManager`: every engine
+ * without an `environment.online` listens to it.
+ *
+ * @example
+ * ```ts
+ * // React Native / Capacitor: feed it from your network library.
+ * onlineManager.setEventListener((setOnline) => NetInfo.addEventListener((s) => setOnline(!!s.isConnected)))
+ * ```
+ */
 export const onlineManager = /* @__PURE__ */ new OnlineManager()

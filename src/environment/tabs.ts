@@ -10,6 +10,10 @@ export interface TabChannel {
   close(): void
 }
 
+/**
+ * The cross-tab seam of `Environment`: a message channel per name and, where the platform
+ * has them, exclusive locks. `browserTabs` is the default; `localTabs()` runs tabs in one process.
+ */
 export interface Tabs {
   /** A channel shared by every instance on this device that opens the same name; undefined if none exists. */
   channel(name: string): TabChannel | undefined
@@ -24,7 +28,16 @@ interface LockManagerLike {
   request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => unknown): Promise<unknown>
 }
 
-/** BroadcastChannel and `navigator.locks` where the platform has them. */
+/**
+ * The default `Tabs`: BroadcastChannel and `navigator.locks` where the platform has them
+ * (nothing on the server, where engines of different requests must not talk).
+ *
+ * @example
+ * ```ts
+ * // The default; pass it explicitly only to undo a replacement.
+ * createAutosave({ key, transport, environment: { tabs: browserTabs } })
+ * ```
+ */
 export const browserTabs: Tabs = {
   channel(name) {
     // Browsers and workers only: Node has BroadcastChannel too, and server-side engines of

@@ -14,7 +14,8 @@ const Defaults = createContext<AutosaveDefaults>({})
 
 /**
  * Shares defaults (transport, store, debounce…) with every `useAutosave` /
- * `useAutosavedState` below it, so steps only name their key.
+ * `useAutosavedState` below it, so steps only name their key. A nested provider overrides
+ * its parent's defaults.
  *
  * @example
  * ```tsx
@@ -30,39 +31,49 @@ export function AutosaveProvider({ children, ...defaults }: AutosaveDefaults & {
 
 interface Entry {
   saver: Autosave<unknown>
-  restoring: Promise<unknown>
   users: number
   release?: ReturnType<typeof setTimeout>
 }
 
-// One engine per key: StrictMode's mount → unmount → mount reuses it instead of creating a
-// second engine (which would restore and send twice). Disposal waits a tick for the remount.
-const engines = new Map<string, Entry>()
+// One engine per (store, key): StrictMode's mount → unmount → mount reuses it instead of
+// creating a second engine (which would restore and send twice), so disposal waits a tick for
+// the remount. Scoped by the store object (or the transport), not the key alone, so a fresh
+// store — e.g. each test's — never gets an engine still bound to the previous one.
+const engines = new WeakMap<object, Map<string, Entry>>()
 
-function acquire(options: AutosaveOptions<unknown>): Entry {
-  const id = `${options.store?.id ?? ''}\u0000${options.key}`
-  let entry = engines.get(id)
-  if (!entry) {
-    const saver = createAutosave(options)
-    entry = { saver, restoring: saver.restore(), users: 0 }
-    engines.set(id, entry)
-  }
-  clearTimeout(entry.release)
-  entry.users++
+function acquire(options: AutosaveOptions<unknown>): [Autosave<unknown>, () => void] {
+  const scope = options.store ?? options.transport ?? engines
+  const byKey = engines.get(scope) ?? new Map<string, Entry>()
+  engines.set(scope, byKey)
+  let entry = byKey.get(options.key)
+  if (!entry) byKey.set(options.key, (entry = { saver: createAutosave(options), users: 0 }))
   const held = entry
-  return Object.assign(held, {
-    releaseNow() {
-      if (--held.users > 0) return
+  clearTimeout(held.release)
+  held.users++
+  return [
+    held.saver,
+    () => {
+      if (--held.users) return
       held.release = setTimeout(() => {
-        engines.delete(id)
+        byKey.delete(options.key)
         void held.saver.dispose()
       })
     },
-  })
+  ]
+}
+
+// One restore per engine, whoever mounts it and however often: later mounts read the engine's
+// current state, which is newer than anything restore could find.
+const restores = new WeakMap<Autosave<unknown>, Promise<unknown>>()
+
+function restoreOnce(saver: Autosave<unknown>): Promise<unknown> {
+  const restoring = restores.get(saver) ?? saver.restore().then(() => undefined, (error: unknown) => error)
+  restores.set(saver, restoring)
+  return restoring
 }
 
 function isSaver(value: unknown): value is Autosave<unknown> {
-  return typeof (value as Autosave<unknown>)?.save === 'function' && typeof (value as Autosave<unknown>)?.subscribe === 'function'
+  return typeof (value as Autosave<unknown>).save === 'function' && typeof (value as Autosave<unknown>).subscribe === 'function'
 }
 
 const noSubscribe = () => () => {}
@@ -70,7 +81,7 @@ const idleStatus: AutosaveStatus = { phase: 'idle', lastSavedAt: null, error: nu
 
 /**
  * The engine's status, re-rendering on change (`useSyncExternalStore`). Pass `undefined`
- * while the engine is being created.
+ * while the engine is being created; on the server it is always `idle`.
  *
  * @example
  * ```tsx
@@ -86,14 +97,17 @@ export function useAutosaveStatus(saver: Autosave<unknown> | undefined): Autosav
   )
 }
 
+/** What `useAutosave` returns. */
 export interface UseAutosaveResult<State> {
   status: AutosaveStatus
   /** Sends now; resolves when everything saved so far is acknowledged. */
   flush: () => Promise<void>
-  /** True until `restore()` has answered. */
+  /** True until `restore()` has answered (and always during server rendering). */
   restoring: boolean
   /** What `restore()` found (undefined for a new document). */
   restored: State | undefined
+  /** Why `restore()` failed (e.g. a `ValidationError`; the stored data is kept). */
+  restoreError: unknown
   /** The engine (undefined during the first render and on the server). */
   saver: Autosave<State> | undefined
 }
@@ -102,7 +116,8 @@ export interface UseAutosaveResult<State> {
  * Autosaves `value` whenever it changes (by reference). Given options, it creates the
  * engine (one per key), restores on mount and disposes on unmount; given an engine, it only
  * uses it. The value you start with never overwrites saved work: nothing is saved until
- * restore has answered, and the restored state itself is not saved back.
+ * restore has answered, and neither the restored state nor one that arrived from another tab
+ * is saved back.
  *
  * @example
  * ```tsx
@@ -111,56 +126,62 @@ export interface UseAutosaveResult<State> {
  * useEffect(() => { if (restored) setState(restored) }, [restored])
  * ```
  */
-export function useAutosave<State>(saverOrOptions: Autosave<State> | AutosaveOptions<State> | ({ key: string } & Partial<AutosaveOptions<State>>), value: State): UseAutosaveResult<State> {
+export function useAutosave<State>(
+  saverOrOptions: Autosave<State> | ({ key: string } & Partial<AutosaveOptions<State>>),
+  value: State,
+): UseAutosaveResult<State> {
   const defaults = useContext(Defaults)
   const given = isSaver(saverOrOptions) ? (saverOrOptions as Autosave<State>) : undefined
-  const key = given ? given.key : (saverOrOptions as AutosaveOptions<State>).key
-  const [owned, setOwned] = useState<{ saver: Autosave<State>; restoring: Promise<unknown> }>()
-  const [restore, setRestore] = useState<{ done: boolean; state?: State }>({ done: false })
+  const key = saverOrOptions.key
+  const [owned, setOwned] = useState<Autosave<State>>()
+  const [restore, setRestore] = useState<{ saver: Autosave<State>; state: State | undefined; error: unknown }>()
   const latest = useRef(value)
   latest.current = value
   const options = useRef(saverOrOptions)
   options.current = saverOrOptions
-  const lastSaved = useRef<unknown>(undefined)
+  const skip = useRef<unknown>(undefined)
 
   // Engines are created in effects, never during render: SSR and StrictMode stay side-effect free.
   useEffect(() => {
     if (given) return
-    const entry = acquire({ ...defaults, ...(options.current as AutosaveOptions<unknown>) } as AutosaveOptions<unknown>) as Entry & { releaseNow(): void }
-    setOwned({ saver: entry.saver as Autosave<State>, restoring: entry.restoring })
-    return () => entry.releaseNow()
+    const [saver, release] = acquire({ ...defaults, ...options.current } as AutosaveOptions<unknown>)
+    setOwned(saver as Autosave<State>)
+    return release
   }, [given, key])
 
-  const saver = given ?? owned?.saver
+  const saver = given ?? owned
+  // Right after the key changed, `owned` is still the previous document's engine.
+  const current = saver?.key === key ? saver : undefined
+  const restored = restore?.saver === current ? restore : undefined
+
   useEffect(() => {
-    if (!saver) return
+    if (!current) return
     let live = true
-    setRestore({ done: false })
-    const restoring = given ? given.restore() : owned!.restoring
-    const finish = (state: State | undefined) => {
+    void restoreOnce(current as Autosave<unknown>).then((error) => {
       if (!live) return
-      // Whatever the app holds now was not typed by the user after restore: don't save it.
-      lastSaved.current = latest.current
-      setRestore({ done: true, state })
-    }
-    ;(restoring as Promise<State | undefined>).then(finish, () => finish(undefined))
+      // Whatever the app holds now predates the restore: it must not overwrite saved work.
+      skip.current = latest.current
+      setRestore({ saver: current, state: current.getState(), error })
+    })
     return () => {
       live = false
     }
-  }, [saver])
+  }, [current])
 
   useEffect(() => {
-    if (!saver || !restore.done || value === lastSaved.current || value === restore.state) return
-    lastSaved.current = value
-    saver.save(value)
-  }, [saver, restore, value])
+    // The engine already holding this very value means it came from there (restore, another tab).
+    if (!restored || value === skip.current || value === current!.getState()) return
+    skip.current = value
+    current!.save(value)
+  }, [restored, value])
 
   return {
-    status: useAutosaveStatus(saver as Autosave<unknown> | undefined),
-    flush: () => saver?.flush() ?? Promise.resolve(),
-    restoring: !restore.done,
-    restored: restore.state,
-    saver,
+    status: useAutosaveStatus(current as Autosave<unknown> | undefined),
+    flush: () => current?.flush() ?? Promise.resolve(),
+    restoring: !restored,
+    restored: restored?.state,
+    restoreError: restored?.error,
+    saver: current,
   }
 }
 
@@ -182,14 +203,15 @@ export function useAutosavedState<State>(
 ): [State, (next: State | ((prev: State) => State)) => void, UseAutosaveResult<State> & { statusText: string }] {
   const [state, setState] = useState(initial)
   const meta = useAutosave<State>({ ...options, key }, state)
+  const { restored, saver } = meta
   useEffect(() => {
-    if (meta.restored !== undefined) setState(meta.restored)
-  }, [meta.restored])
+    if (restored !== undefined) setState(restored)
+  }, [restored])
   useEffect(() => {
     const onRemote = (event: { state: State }) => setState(event.state)
-    meta.saver?.on('remote-change', onRemote)
-    return () => meta.saver?.off('remote-change', onRemote)
-  }, [meta.saver])
+    saver?.on('remote-change', onRemote)
+    return () => saver?.off('remote-change', onRemote)
+  }, [saver])
   return [state, setState, { ...meta, statusText: formatStatus(meta.status) }]
 }
 

@@ -27,6 +27,10 @@ import {
  */
 export type AuthorizeResult = boolean | { principal: string } | Response | null | undefined
 
+/**
+ * Options of `createAutosaveHandler`: the document store, where it is mounted, size limits
+ * and who may read or write which document.
+ */
 export interface AutosaveHandlerOptions {
   /** Where documents live: `memoryDocumentStore()`, `postgresDocumentStore(client)`, or yours. */
   store: DocumentStore

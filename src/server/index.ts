@@ -1,3 +1,10 @@
+/**
+ * The reference server for autosave-kit's wire protocol: a Fetch API handler
+ * (`createAutosaveHandler`) over a document store (`memoryDocumentStore`, or
+ * `postgresDocumentStore` for PostgreSQL and PGlite), and `serveNode` to mount it on `node:http`.
+ *
+ * @module autosave-kit/server
+ */
 export { createAutosaveHandler, type AutosaveHandler, type AutosaveHandlerOptions, type AuthorizeResult } from './handler'
 export {
   InvalidDocumentError,

@@ -8,6 +8,7 @@ import {
   type StoredVersion,
 } from './document-store'
 
+/** Options of `memoryDocumentStore`: idempotency expiry, history length and the clock. */
 export interface MemoryDocumentStoreOptions extends DocumentStoreOptions {
   /** Clock for `updatedAt` and idempotency expiry (ms since epoch). Default `Date.now`. */
   now?: () => number

@@ -106,6 +106,7 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   })
 }
 
+/** Options of `serveNode`: port, interface, and a folder of static files to serve beside the API. */
 export interface ServeNodeOptions {
   /** Default 0: a free port (read it from the result). */
   port?: number

@@ -16,6 +16,7 @@ export interface AutosaveTables {
   readonly migrations: string
 }
 
+/** Where the tables live: one prefix names all four (and may name a schema). */
 export interface AutosaveSchemaOptions {
   /**
    * Prefix of the tables (`{prefix}documents`, `{prefix}idempotency`,

@@ -10,6 +10,7 @@ import {
 } from './document-store'
 import { autosaveTables, type AutosaveSchemaOptions, type SqlClient } from './postgres-schema'
 
+/** Options of `postgresDocumentStore`: the table prefix, idempotency expiry and history length. */
 export interface PostgresDocumentStoreOptions extends DocumentStoreOptions, AutosaveSchemaOptions {}
 
 /** `postgresDocumentStore()` plus maintenance. */

@@ -1,131 +1,131 @@
-import { clear, delMany, get, keys, promisifyRequest, setMany, type UseStore } from 'idb-keyval'
-import { AutosaveError, StorageError } from '../errors'
+import { clear, delMany, get, keys, setMany, type UseStore } from 'idb-keyval'
+import { StorageError } from '../errors'
 import type { AutosaveStore } from '../types'
+import { encryptedStore } from './encryption'
+import { fallbackStore } from './fallback'
+import { localStorageStore } from './local-storage'
 import { memoryStore } from './memory'
+import { databaseName, type NamespaceOptions } from './namespace'
 
-export interface IndexedDBStoreOptions {
-  /** Separates users (or apps) sharing a browser: each namespace is its own database. Default `'default'`. */
-  namespace?: string
-  /** Prefix of the database name. Default `'autosave-kit'`. */
-  dbName?: string
-  /** The IndexedDB factory; default `globalThis.indexedDB`, looked up at first use (SSR-safe). */
-  indexedDB?: IDBFactory
+export { clearLocalData, type ClearLocalDataOptions } from './clear'
+
+export interface IndexedDBStoreOptions extends NamespaceOptions {
+  /** The IndexedDB factory; default `globalThis.indexedDB`, looked up at first use (SSR-safe). `null`: none. */
+  indexedDB?: IDBFactory | null
+  /** The fallback's Storage; default `globalThis.localStorage`, looked up at use. `null`: none. */
+  localStorage?: Storage | null
+  /** Keep every value AES-GCM encrypted on the device (see `encryptedStore`). Record keys stay readable. */
+  encryption?: { key: CryptoKey }
+}
+
+const RECORDS = 'records'
+
+/**
+ * IndexedDB through idb-keyval, on a `UseStore` of our own instead of `createStore`: it opens
+ * lazily (SSR-safe), takes an injectable factory, closes on `versionchange` so `clearLocalData`
+ * is never blocked by an open tab, reopens a connection the browser dropped, and aborts a batch
+ * whose callback threw (idb-keyval's `setMany` would otherwise commit the puts made before it).
+ */
+function idbRecords(name: string, factory: IDBFactory | null | undefined) {
+  let connection: Promise<IDBDatabase> | undefined
+
+  const open = () =>
+    (connection ??= new Promise<IDBDatabase>((resolve, reject) => {
+      const idb = factory !== undefined ? factory : globalThis.indexedDB
+      if (!idb) throw new StorageError('STORAGE_UNAVAILABLE', 'IndexedDB is not available here')
+      const request = idb.open(name)
+      request.onupgradeneeded = () => request.result.createObjectStore(RECORDS)
+      // Another tab holds the database at an older version: waiting could last forever.
+      request.onblocked = () => reject(new StorageError('STORAGE_UNAVAILABLE', `Opening "${name}" is blocked by another tab`))
+      request.onerror = () => reject(request.error)
+      request.onsuccess = () => {
+        const db = request.result
+        // Let clearLocalData (deleteDatabase) or another tab's upgrade proceed; reopen on next use.
+        db.onversionchange = () => {
+          db.close()
+          connection = undefined
+        }
+        // Safari sometimes drops connections on its own.
+        db.onclose = () => (connection = undefined)
+        resolve(db)
+      }
+    }))
+
+  const use = (<T>(mode: IDBTransactionMode, work: (records: IDBObjectStore) => T | PromiseLike<T>, reopen = true): Promise<T> =>
+    open().then((db) => {
+      let transaction: IDBTransaction
+      try {
+        transaction = db.transaction(RECORDS, mode)
+      } catch (error) {
+        // The connection closed under us: open a new one, once.
+        if (!reopen || (error as Error).name !== 'InvalidStateError') throw error
+        connection = undefined
+        return use(mode, work, false)
+      }
+      try {
+        return work(transaction.objectStore(RECORDS))
+      } catch (error) {
+        // Without this, the puts made before the throw would commit: half a batch.
+        transaction.abort()
+        throw error
+      }
+    })) as UseStore & (<T>(mode: IDBTransactionMode, work: (records: IDBObjectStore) => T | PromiseLike<T>, reopen?: boolean) => Promise<T>)
+
+  return {
+    open,
+    get: (key: string) => get(key, use),
+    setMany: (entries: ReadonlyArray<readonly [string, unknown]>) => setMany(entries as Array<[string, unknown]>, use),
+    delMany: (keys: readonly string[]) => delMany([...keys], use),
+    keys: () => keys<string>(use),
+    clear: () => clear(use),
+  } satisfies AutosaveStore & { open(): Promise<IDBDatabase> }
 }
 
 /**
- * The durable local buffer: one IndexedDB database per namespace, written with idb-keyval.
- * If IndexedDB is missing (SSR, some private modes), blocked, or full, the store carries on in
- * memory for the rest of the page's life and reports a `StorageError` through `onError`
- * (the engine shows it in its status) — it never throws into the app.
+ * The durable local buffer: one IndexedDB database per namespace (`autosave-kit:<namespace>`),
+ * so two accounts on one browser never see each other's drafts. IndexedDB is looked up at
+ * first use, never at import or construction (SSR-safe). If it is missing (SSR, disabled site
+ * data), blocked, or a write fails (disk full), the store moves to localStorage, then memory,
+ * rewrites the failed batch there, and reports one `StorageError` through `onError` (the
+ * engine shows it in its status) — it never throws into the app. See `fallbackStore`.
  *
  * @example
  * ```ts
  * createAutosave({ key: 'project:42', transport, store: indexedDBStore({ namespace: userId }) })
+ * // encrypted at rest, with a key your server hands the signed-in user:
+ * indexedDBStore({ namespace: userId, encryption: { key } })
  * ```
  */
 export function indexedDBStore(options: IndexedDBStoreOptions = {}): AutosaveStore {
-  const name = databaseName(options)
-  const listeners = new Set<(error: AutosaveError) => void>()
-  const fallback = memoryStore()
-  let idb: Promise<UseStore> | undefined
-  let failed = false
-
-  // Opened on first use, not at construction: creating an engine during SSR must not touch IndexedDB.
-  function open(): Promise<UseStore> {
-    idb ??= new Promise<UseStore>((resolve, reject) => {
-      const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB
-      if (!factory) return reject(new StorageError('STORAGE_UNAVAILABLE', 'IndexedDB is not available here; drafts are kept in memory only'))
-      const request = factory.open(name)
-      request.onupgradeneeded = () => request.result.createObjectStore('records')
-      // Another tab holds an older version open: waiting could last forever.
-      request.onblocked = () => reject(new StorageError('STORAGE_UNAVAILABLE', `Opening IndexedDB "${name}" is blocked by another tab`))
-      promisifyRequest(request).then((db) => {
-        // Let clearLocalData (deleteDatabase) or an upgrade in another tab proceed; reopen on next use.
-        db.onversionchange = () => {
-          db.close()
-          idb = undefined
-        }
-        resolve((mode, callback) => Promise.resolve(callback(db.transaction('records', mode).objectStore('records'))))
-      }, reject)
-    })
-    return idb
-  }
-
-  function degrade(error: unknown): StorageError {
-    failed = true
-    const quota = (error as { name?: string })?.name === 'QuotaExceededError'
-    const typed =
-      error instanceof StorageError
-        ? error
-        : new StorageError(quota ? 'STORAGE_QUOTA' : 'STORAGE_UNAVAILABLE', `IndexedDB "${name}" failed (${(error as Error)?.message ?? error}); drafts are kept in memory only`, { cause: error })
-    for (const listener of listeners) listener(typed)
-    return typed
-  }
-
-  /** Writes go to IndexedDB while it works; on its first failure, to memory for good. */
-  async function write(onIdb: (store: UseStore) => Promise<void>, onMemory: () => Promise<void>): Promise<void> {
-    if (!failed) {
-      try {
-        return await onIdb(await open())
-      } catch (error) {
-        degrade(error)
-      }
-    }
-    return onMemory()
-  }
-
-  /** Reads and deletes still reach IndexedDB after a failed write: a full disk keeps what it has. */
-  async function attempt<T>(onIdb: (store: UseStore) => Promise<T>, otherwise: T): Promise<T> {
-    try {
-      return await onIdb(await open())
-    } catch (error) {
-      if (!failed) degrade(error)
-      return otherwise
-    }
-  }
-
-  return {
-    id: `indexeddb:${name}`,
-    async get(key) {
-      const local = await fallback.get(key)
-      return local !== undefined ? local : attempt((s) => get(key, s), undefined)
-    },
-    setMany: (entries) => write((s) => setMany(entries as Array<[string, unknown]>, s), () => fallback.setMany(entries)),
-    async delMany(list) {
-      await fallback.delMany(list)
-      await attempt((s) => delMany(list as string[], s), undefined)
-    },
-    async keys() {
-      const stored = await attempt((s) => keys<string>(s), [] as string[])
-      return [...new Set([...stored, ...(await fallback.keys())])]
-    },
-    async clear() {
-      await fallback.clear()
-      await attempt((s) => clear(s), undefined)
-    },
-    onError(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-  }
-}
-
-/** The IndexedDB database a namespace lives in. */
-export function databaseName({ namespace = 'default', dbName = 'autosave-kit' }: IndexedDBStoreOptions = {}): string {
-  return `${dbName}:${namespace}`
+  const key = options.encryption?.key
+  return chain(options, key && ((store, encoding) => encryptedStore(store, { key, encoding })))
 }
 
 /**
- * Removes every draft, snapshot and acknowledged copy of one namespace from this device —
- * for logout. Other namespaces are untouched.
+ * `indexedDBStore(options)` without the encryption option, for the engine's default store: the
+ * WebCrypto code then stays out of bundles that never ask for it.
  *
- * @example
- * ```ts
- * await clearLocalData({ namespace: userId })
- * ```
+ * @internal
  */
-export async function clearLocalData(options: IndexedDBStoreOptions = {}): Promise<void> {
-  const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB
-  if (!factory) return
-  await promisifyRequest(factory.deleteDatabase(databaseName(options)))
+export function plainIndexedDBStore(options: Omit<IndexedDBStoreOptions, 'encryption'> = {}): AutosaveStore {
+  return chain(options)
 }
+
+type Seal = (store: AutosaveStore, encoding?: 'base64') => AutosaveStore
+
+function chain(options: IndexedDBStoreOptions, seal: Seal | undefined = undefined): AutosaveStore {
+  const name = databaseName(options)
+  const idb = idbRecords(name, options.indexedDB)
+  const local = localStorageStore(options)
+  return fallbackStore(
+    [
+      { name: 'IndexedDB', store: seal?.(idb) ?? idb, ready: idb.open },
+      { name: 'localStorage', store: seal?.(local, 'base64') ?? local, ready: local.keys },
+      // Memory is never written to disk, so it needs no encryption (and works where WebCrypto does not).
+      { name: 'memory', store: memoryStore() },
+    ],
+    `indexeddb:${name}`,
+  )
+}
+
+export { databaseName }

@@ -10,6 +10,14 @@ import type { Json } from '../types'
  */
 export type MockFailure = number | 'network' | 'timeout' | 'lost-response'
 
+/**
+ * Narrows which requests a `failNext` fault hits, and what a status failure carries.
+ *
+ * @example
+ * ```ts
+ * backend.failNext(2, 503, { retryAfter: 1, requests: 'writes', key: 'project:42' })
+ * ```
+ */
 export interface FailNextOptions {
   /** `Retry-After` on status failures: seconds, or an HTTP-date string. */
   retryAfter?: number | string

@@ -1,3 +1,9 @@
+/**
+ * An in-memory autosave server for msw, with switches for the failures autosave exists to
+ * survive (5xx with `Retry-After`, dropped connections, lost responses, offline, conflicts).
+ *
+ * @module autosave-kit/testing
+ */
 export {
   createMockBackend,
   DEFAULT_MOCK_BASE_URL,

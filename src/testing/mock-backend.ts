@@ -13,9 +13,26 @@ import {
   type PendingFault,
 } from './faults'
 
-/** Where `createMockBackend()` serves documents unless told otherwise. */
+/**
+ * Where `createMockBackend()` serves documents unless told otherwise: give the same URL to
+ * `fetchTransport`.
+ *
+ * @example
+ * ```ts
+ * const backend = createMockBackend()
+ * const transport = fetchTransport({ baseUrl: DEFAULT_MOCK_BASE_URL })
+ * ```
+ */
 export const DEFAULT_MOCK_BASE_URL = 'http://localhost/api/storage/projects'
 
+/**
+ * Options of `createMockBackend`: where it serves, how slowly, and what exists from the start.
+ *
+ * @example
+ * ```ts
+ * createMockBackend({ baseUrl: '/api/storage/projects', latencyMs: 50, documents: { 'project:42': { currentStep: 'track_input' } } })
+ * ```
+ */
 export interface MockBackendOptions {
   /**
    * Documents live at `{baseUrl}/{key}` — pass the same value to `fetchTransport`. An absolute

@@ -4,6 +4,10 @@ import { ConflictError, TransportError } from '../errors'
 import { isRetryableStatus, parseRetryAfter } from '../retry'
 import type { Json, LoadedDocument, Transport, WriteRequest, WriteResult } from '../types'
 
+/**
+ * Options of `fetchTransport`: where documents live, how requests are authenticated, and
+ * replacements for `fetch`, `sendBeacon` and the clock (tests, React Native).
+ */
 export interface FetchTransportOptions {
   /** Documents live at `{baseUrl}/{key}`. */
   baseUrl: string

@@ -1,11 +1,12 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode, useState } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { memoryStore, memoryTransport, type AutosaveOptions } from '../../src/index'
+import { createAutosave, memoryStore, memoryTransport, type Autosave, type AutosaveOptions, type StandardSchema } from '../../src/index'
 import { AutosaveProvider, useAutosave, useAutosavedState } from '../../src/react/index'
 import { formatStatus } from '../../src/status'
 import { OnlineManager } from '../../src/environment/online'
 import { PageLifecycle } from '../../src/environment/lifecycle'
+import { localTabs } from '../../src/environment/tabs'
 
 afterEach(cleanup)
 
@@ -18,7 +19,8 @@ function backend() {
     transport,
     store,
     debounceMs: 30,
-    environment: { online: new OnlineManager(() => {}), lifecycle: new PageLifecycle(() => {}) },
+    // localTabs: engines of this test see each other as tabs, and nothing of other tests.
+    environment: { online: new OnlineManager(() => {}), lifecycle: new PageLifecycle(() => {}), tabs: localTabs() },
   }
   return { transport, store, defaults }
 }
@@ -30,9 +32,13 @@ function Step({ id }: { id: string }) {
       <textarea aria-label="music" value={draft.musicDescription} onChange={(e) => setDraft({ musicDescription: e.target.value })} />
       <span data-testid="status">{meta.statusText}</span>
       <span data-testid="restoring">{String(meta.restoring)}</span>
+      <span data-testid="restore-error">{(meta.restoreError as Error | undefined)?.name ?? ''}</span>
     </div>
   )
 }
+
+const sleep = (ms: number) => act(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+const musicBox = () => screen.getByLabelText('music') as HTMLTextAreaElement
 
 describe('useAutosavedState', () => {
   it('typing saves after the debounce, and the status reads Saving… then Saved', async () => {
@@ -135,5 +141,147 @@ describe('useAutosave with app-owned state', () => {
     fireEvent.click(screen.getByText('next'))
     await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('Saved'))
     expect(transport.backend.documents.get('project:5')?.data).toEqual({ currentStep: 'video_styles' })
+  })
+})
+
+describe('changes made elsewhere', () => {
+  it('a save in another tab shows up in the step and is not sent again', async () => {
+    const { transport, defaults } = backend()
+    render(
+      <AutosaveProvider {...defaults}>
+        <Step id="project:6" />
+      </AutosaveProvider>,
+    )
+    await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
+    const otherTab = createAutosave<Draft>({ ...defaults, key: 'project:6' } as AutosaveOptions<Draft>)
+    await otherTab.restore()
+    otherTab.save({ musicDescription: 'typed in the other tab' })
+    await otherTab.flush()
+    await waitFor(() => expect(musicBox().value).toBe('typed in the other tab'))
+    await sleep(80)
+    expect(transport.backend.writes, 'only the other tab wrote; the step did not echo it back').toHaveLength(1)
+    await otherTab.dispose()
+  })
+
+  it('a new store with the same key gets its own engine, even before the old one is disposed', async () => {
+    const before = backend()
+    const first = render(
+      <AutosaveProvider {...before.defaults}>
+        <Step id="project:8" />
+      </AutosaveProvider>,
+    )
+    await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
+    first.unmount()
+
+    const after = backend()
+    render(
+      <AutosaveProvider {...after.defaults}>
+        <Step id="project:8" />
+      </AutosaveProvider>,
+    )
+    await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
+    fireEvent.change(musicBox(), { target: { value: 'for the new backend' } })
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('Saved'))
+    expect(after.transport.backend.documents.get('project:8')?.data).toEqual({ musicDescription: 'for the new backend' })
+    expect(before.transport.backend.writes, 'nothing reached the previous backend').toHaveLength(0)
+  })
+
+  it('a restore that fails validation is reported, and the initial value is not saved over the data', async () => {
+    const { transport, defaults } = backend()
+    transport.backend.documents.set('project:9', { data: { musicDescription: 42 }, version: 3, updatedAt: '' })
+    const schema: StandardSchema = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: (value) =>
+          typeof (value as Draft).musicDescription === 'string' ? { value } : { issues: [{ message: 'musicDescription must be text', path: ['musicDescription'] }] },
+      },
+    }
+    render(
+      <AutosaveProvider {...defaults} schema={schema}>
+        <Step id="project:9" />
+      </AutosaveProvider>,
+    )
+    await waitFor(() => expect(screen.getByTestId('restore-error').textContent).toBe('ValidationError'))
+    expect(screen.getByTestId('restoring').textContent).toBe('false')
+    await sleep(80)
+    expect(transport.backend.writes).toHaveLength(0)
+    expect(transport.backend.documents.get('project:9')?.data).toEqual({ musicDescription: 42 })
+  })
+})
+
+describe('useAutosave with an engine you created', () => {
+  function Editor({ saver }: { saver: Autosave<Draft> }) {
+    const [draft, setDraft] = useState<Draft>({ musicDescription: '' })
+    const { status, restoring } = useAutosave(saver, draft)
+    return (
+      <div>
+        <textarea aria-label="music" value={draft.musicDescription} onChange={(e) => setDraft({ musicDescription: e.target.value })} />
+        <span data-testid="status">{formatStatus(status)}</span>
+        <span data-testid="restoring">{String(restoring)}</span>
+      </div>
+    )
+  }
+
+  it('is restored once under StrictMode, saves edits, and is not disposed on unmount', async () => {
+    const { transport, defaults } = backend()
+    let loads = 0
+    const counting = { load: (key: string) => (loads++, transport.load(key)), write: transport.write }
+    const saver = createAutosave<Draft>({ ...defaults, transport: counting, key: 'project:10' } as AutosaveOptions<Draft>)
+    const view = render(
+      <StrictMode>
+        <Editor saver={saver} />
+      </StrictMode>,
+    )
+    await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
+    fireEvent.change(musicBox(), { target: { value: 'chiptune' } })
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('Saved'))
+    expect(loads, 'one restore for the double mount').toBe(1)
+    view.unmount()
+    await sleep(10)
+    saver.save({ musicDescription: 'still mine' })
+    await saver.flush()
+    expect(transport.backend.documents.get('project:10')?.data).toEqual({ musicDescription: 'still mine' })
+    await saver.dispose()
+  })
+})
+
+describe('switching documents', () => {
+  function Project({ id, value }: { id: string; value: { n: number } }) {
+    const { restoring, status } = useAutosave({ key: id }, value)
+    return (
+      <div>
+        <span data-testid="restoring">{String(restoring)}</span>
+        <span data-testid="status">{formatStatus(status)}</span>
+      </div>
+    )
+  }
+
+  it("a new key's first value is written neither to the previous document nor over the new one", async () => {
+    const { transport, defaults } = backend()
+    transport.backend.documents.set('project:b', { data: { n: 20 }, version: 1, updatedAt: '' })
+    const view = render(
+      <AutosaveProvider {...defaults}>
+        <Project id="project:a" value={{ n: 1 }} />
+      </AutosaveProvider>,
+    )
+    await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
+    view.rerender(
+      <AutosaveProvider {...defaults}>
+        <Project id="project:b" value={{ n: 2 }} />
+      </AutosaveProvider>,
+    )
+    expect(screen.getByTestId('restoring').textContent, 'restoring again for the new document').toBe('true')
+    await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
+    await sleep(80)
+    expect(transport.backend.writes).toHaveLength(0)
+
+    view.rerender(
+      <AutosaveProvider {...defaults}>
+        <Project id="project:b" value={{ n: 3 }} />
+      </AutosaveProvider>,
+    )
+    await waitFor(() => expect(transport.backend.documents.get('project:b')?.data).toEqual({ n: 3 }))
+    expect(transport.backend.documents.has('project:a')).toBe(false)
   })
 })

@@ -1,0 +1,45 @@
+import { promisifyRequest } from 'idb-keyval'
+import { StorageError } from '../errors'
+import { localStorageStore } from './local-storage'
+import { databaseName, type NamespaceOptions } from './namespace'
+import { toStorageError } from './storage-error'
+
+export interface ClearLocalDataOptions extends NamespaceOptions {
+  /** Default `globalThis.indexedDB`; `null`: skip IndexedDB. */
+  indexedDB?: IDBFactory | null
+  /** Default `globalThis.localStorage`; `null`: skip localStorage. */
+  localStorage?: Storage | null
+}
+
+/**
+ * Removes every draft, snapshot and acknowledged copy of one namespace from this device — for
+ * logout: its IndexedDB database (deleted whole, name included) and its localStorage fallback
+ * records. Other namespaces are untouched. Dispose the namespace's autosave instances first:
+ * a live one would write its pending work back. Resolves when the data is gone.
+ *
+ * @example
+ * ```ts
+ * await Promise.all(savers.map((saver) => saver.dispose()))
+ * await clearLocalData({ namespace: userId })
+ * ```
+ */
+export async function clearLocalData(options: ClearLocalDataOptions = {}): Promise<void> {
+  let deleting: Promise<unknown> | undefined
+  try {
+    const factory = options.indexedDB !== undefined ? options.indexedDB : globalThis.indexedDB
+    // Our own open connections close on `versionchange`, so the deletion is not blocked by them.
+    deleting = factory ? promisifyRequest(factory.deleteDatabase(databaseName(options))) : undefined
+  } catch {
+    // No access to IndexedDB at all (SSR, blocked site data): nothing can be stored there.
+  }
+  try {
+    await localStorageStore(options).clear()
+  } catch (error) {
+    if (!(error instanceof StorageError && error.code === 'STORAGE_UNAVAILABLE')) throw toStorageError(error, 'STORAGE_WRITE', 'Clearing localStorage failed')
+  }
+  try {
+    await deleting
+  } catch (error) {
+    throw toStorageError(error, 'STORAGE_WRITE', `Deleting the IndexedDB database "${databaseName(options)}" failed`)
+  }
+}
