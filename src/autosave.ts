@@ -1,8 +1,9 @@
 import mitt from 'mitt'
 import { resolveEnvironment } from './environment/environment'
 import { AutosaveError, ConflictError, StorageError, TransportError, ValidationError } from './errors'
-import { resolveConflict, threeWayMerge } from './merge'
+import { jsonEqual, resolveConflict, threeWayMerge } from './merge'
 import { readRecord, quarantine, recordKeys, RECORD_FORMAT, type HistoryIndexEntry, type OutboxRecord } from './outbox'
+import { ancestorWithOwnWrites } from './own-writes'
 import { applyDocumentPatch, diffDocuments } from './patch'
 import { defaultRetry, isNetworkFailure, withRetry } from './retry'
 import { createSchedule } from './schedule'
@@ -14,6 +15,7 @@ import type {
   AutosaveEvents,
   AutosaveOptions,
   AutosaveStatus,
+  ConflictStrategy,
   HistoryEntry,
   Json,
   JsonPatchOperation,
@@ -42,8 +44,10 @@ import type {
  * ```
  */
 export function createAutosave<State>(options: AutosaveOptions<State>): Autosave<State> {
-  checkOptions(options)
+  checkOptions(options as AutosaveOptions<unknown>)
   const { key, transport } = options
+  // The user's function sees its own State type; states here are their JSON form.
+  const conflict = (options.conflict ?? 'merge') as ConflictStrategy<Json>
   const env = resolveEnvironment(options.environment)
   const { clock } = env
   const store = options.store ?? plainIndexedDBStore()
@@ -77,6 +81,16 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let ackedSeq = 0
   /** The last document the server acknowledged: the base of the next patch and of merges. */
   let acked: { version: number | null; data: Json | undefined } = { version: null, data: undefined }
+  /**
+   * Writes put on the network since the last ack (newest last, a few at most): a write whose
+   * answer was lost may have been applied, and must then not be mistaken for someone else's.
+   */
+  let unacked: Array<{ data: Json; baseVersion: number | null }> = []
+  /**
+   * The data of the write in flight with every other tab's save since folded in as into the
+   * state: what the state holds that the user did not type after the write went out.
+   */
+  let sentRebased: Json | undefined
   /** Serialization happens once per state, off the save() path. */
   let serialized: { seq: number; data: Json } | undefined
   let status: AutosaveStatus = initialStatus
@@ -186,6 +200,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         baseVersion: acked.version,
         data,
         undo: acked.data === undefined ? undefined : diffDocuments(data, acked.data),
+        sent: unacked.length
+          ? unacked.map((write) => ({ baseVersion: write.baseVersion, undo: diffDocuments(data, write.data) ?? [{ op: 'replace', path: '', value: write.data }] }))
+          : undefined,
         savedAt: clock.now(),
         schemaVersion,
       }
@@ -246,10 +263,23 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     // The base is taken with the data: an ack from another tab may move `acked` while we wait
     // below, and a patch from that newer base to this older data would revert the other tab.
     const base = acked
-    await validate(data, 'send')
-    // On page exit the local write is already started; waiting for it could outlive the page.
-    if (!keepalive) await persist()
-    await write(target, data, base, keepalive)
+    sentRebased = data
+    try {
+      await validate(data, 'send')
+      markSending(data, base.version)
+      // On page exit the local write is already started; waiting for it could outlive the page.
+      if (!keepalive) await persist()
+      else void persist()
+      await write(target, data, base, keepalive)
+    } finally {
+      sentRebased = undefined
+    }
+  }
+
+  /** Records on disk which write is about to go out, in the same outbox write as its data. */
+  function markSending(data: Json, baseVersion: number | null) {
+    if (unacked.at(-1)?.data !== data) unacked = [...unacked.slice(-2), { data, baseVersion }]
+    outboxStale = true
   }
 
   async function write(target: number, data: Json, base: typeof acked, keepalive: boolean) {
@@ -257,7 +287,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     for (let round = 0; ; round++) {
       const patch = base.version === null ? undefined : diffDocuments(base.data, data)
       if (patch && patch.length === 0) {
-        acknowledge(target, data, undefined)
+        // Nothing to send. If another tab's save moved the base meanwhile, it is newer than
+        // `data` and already folded into the state: keep it as the base.
+        acknowledge(target, acked === base ? data : (acked.data as Json), undefined)
         return
       }
       try {
@@ -293,9 +325,20 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
           throw new ConflictError(`"${key}" kept changing on the server; gave up after ${round} merges`, error.remote, 'CONFLICT_UNRESOLVED')
         }
         const remote = error.remote ?? (await transport.load(key, { signal: controller.signal })) ?? { data: null, version: 0 }
-        data = rebase(target, data, base.data, remote)
+        if (unacked.some((write) => jsonEqual(write.data, remote.data as Json))) {
+          // One of our own earlier writes landed though its answer was lost: not a conflict.
+          acked = { version: remote.version, data: remote.data as Json }
+          outboxStale = true
+          base = acked
+          idempotencyKey = env.randomId()
+          continue
+        }
+        data = rebase(target, data, ancestorWithOwnWrites(base.data, remote.data as Json, unacked), remote)
+        sentRebased = data
         base = acked
         idempotencyKey = env.randomId()
+        markSending(data, base.version)
+        void persist()
       }
     }
   }
@@ -306,14 +349,16 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
    */
   function rebase(target: number, local: Json, ancestor: Json | undefined, remote: RemoteDocument): Json {
     const remoteData = remote.data as Json
-    const resolved = resolveConflict(options.conflict ?? 'merge', { base: ancestor, local, remote: remoteData })
+    const resolved = resolveConflict(conflict, { base: ancestor, local, remote: remoteData })
     acked = { version: remote.version, data: remoteData }
     outboxStale = true
     emitter.emit('conflict', { strategy: resolved.strategy, paths: resolved.conflicts, remoteVersion: remote.version, resolved: resolved.merged })
     let next = resolved.merged
-    if (seq !== target) {
-      // Newer edits were made on top of `local`; replay them on top of the resolution.
-      next = threeWayMerge(local, currentJson(), next).merged
+    const replayBase = sentRebased ?? local
+    if (seq !== target || replayBase !== local) {
+      // Newer edits were made on top of `local` (and other tabs' saves folded in, which are
+      // not edits to replay); replay them on top of the resolution.
+      next = threeWayMerge(replayBase, currentJson(), next).merged
     }
     state = next as State
     serialized = { seq, data: next }
@@ -335,7 +380,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     let next = remote
     if (seq > ackedSeq) {
       try {
-        next = threeWayMerge(base, currentJson(), remote).merged
+        const ancestor = ancestorWithOwnWrites(base, remote, unacked)
+        next = threeWayMerge(ancestor, currentJson(), remote).merged
+        if (sentRebased !== undefined) sentRebased = threeWayMerge(ancestor, sentRebased, remote).merged
       } catch {
         return // unserializable local state: its own error surfaces on the next send
       }
@@ -353,6 +400,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   }
 
   function acknowledge(target: number, data: Json, result: WriteResult | undefined) {
+    unacked = []
     // A newer draft on disk still names the old base.
     if (persistedSeq > target) outboxStale = true
     const version = result?.version ?? acked.version!
@@ -480,12 +528,27 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       await checkRestored(local, quarantineKey, outbox)
       restored = local
       fromOutbox = true
+      // The old page's unanswered writes stay ours: a 412 showing one of them is no conflict.
+      if (local === outbox.data) {
+        for (const write of outbox.sent ?? []) {
+          const data = rebuild(local, write.undo)
+          if (data !== undefined) unacked.push({ data, baseVersion: write.baseVersion })
+        }
+      }
+
       // What the server (or, offline, the newest copy on this device) has now.
-      const newest = acked.version === null ? undefined : { version: acked.version, data: acked.data as Json }
-      if (newest && outbox.baseVersion !== newest.version) {
+      // A draft edited on a newer version than this device's acknowledged copy (offline restore
+      // after a page that loaded from the server) is compared with nothing older than its own base.
+      const moved = acked.version !== null && (outbox.baseVersion === null || acked.version > outbox.baseVersion)
+      const newest = moved ? { version: acked.version!, data: acked.data as Json } : undefined
+      if (newest && unacked.some((write) => jsonEqual(write.data, newest.data))) {
+        // The server's newer copy is this draft's own last write, whose answer the old page
+        // never got: not a conflict — the draft simply continues from it.
+      } else if (newest) {
         // Someone saved since these edits were made: combine now against the draft's true
         // ancestor, so the user sees the newest of both at once.
-        restored = resolveConflict(options.conflict ?? 'merge', { base: draftBase, local, remote: newest.data }).merged
+        const ancestor = ancestorWithOwnWrites(draftBase, newest.data, unacked)
+        restored = resolveConflict(conflict, { base: ancestor, local, remote: newest.data }).merged
       } else if (draftBase !== undefined && outbox.baseVersion !== null) {
         acked = { version: outbox.baseVersion, data: draftBase }
       }

@@ -50,7 +50,16 @@ export class SerializationError extends AutosaveError {
   }
 }
 
-/** One problem found by a schema, in Standard Schema form. */
+/**
+ * One problem found by a schema, in Standard Schema form: `ValidationError.issues`.
+ *
+ * @example
+ * ```ts
+ * saver.restore().catch((error) => {
+ *   if (error instanceof ValidationError) for (const issue of error.issues) console.log(issue.path, issue.message)
+ * })
+ * ```
+ */
 export interface ValidationIssue {
   readonly message: string
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined
@@ -111,7 +120,16 @@ export class TransportError extends AutosaveError {
   }
 }
 
-/** The server's current copy, carried by a 412 answer. */
+/**
+ * The server's current copy, carried by a `412` answer as `ConflictError.remote`. A custom
+ * transport builds it from its backend's answer so the engine can merge without another read.
+ *
+ * @example
+ * ```ts
+ * // In a custom transport's write(), when the backend reports a stale version:
+ * throw new ConflictError(`"${key}" changed on the server`, { data: current.data, version: current.version })
+ * ```
+ */
 export interface RemoteDocument {
   readonly data: unknown
   readonly version: number

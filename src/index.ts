@@ -1,3 +1,11 @@
+/**
+ * The framework-agnostic core: `createAutosave` (one engine per document), its transports
+ * (`fetchTransport`, `memoryTransport`), stores (`indexedDBStore`, `localStorageStore`,
+ * `memoryStore`, `encryptedStore`, `fallbackStore`), `serialize`, `formatStatus`, the merge
+ * helpers, the environment seams and the typed errors. Touches no DOM at import time.
+ *
+ * @module autosave-kit
+ */
 export { createAutosave } from './autosave'
 export { serialize } from './serialize'
 export { formatStatus } from './status'

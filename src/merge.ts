@@ -1,7 +1,15 @@
 import { ConflictError } from './errors'
 import type { ConflictStrategy, Json } from './types'
 
-/** What a merge produced: a fresh document and the places both sides changed differently. */
+/**
+ * What a merge produced: a fresh document and the places both sides changed differently.
+ *
+ * @example
+ * ```ts
+ * const { merged, conflicts }: MergeResult = threeWayMerge({ a: 1 }, { a: 2 }, { a: 3 })
+ * // merged: { a: 2 } (local kept where both changed), conflicts: ['/a']
+ * ```
+ */
 export interface MergeResult {
   /** A new JSON value; shares no object or array with the inputs. */
   merged: Json
@@ -12,7 +20,15 @@ export interface MergeResult {
   conflicts: string[]
 }
 
-/** The three sides of a conflict, as JSON. */
+/**
+ * The three sides of a conflict, as JSON, for `resolveConflict`.
+ *
+ * @example
+ * ```ts
+ * const context: MergeContext = { base: { a: 1, b: 1 }, local: { a: 2, b: 1 }, remote: { a: 1, b: 3 } }
+ * resolveConflict('merge', context).merged // { a: 2, b: 3 }
+ * ```
+ */
 export interface MergeContext {
   /** The last document both sides agreed on (the last acknowledged one), if known. */
   base: Json | undefined

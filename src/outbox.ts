@@ -24,6 +24,12 @@ export interface OutboxRecord {
    * for a merge after a reload, at the cost of a few bytes instead of a second copy.
    */
   undo?: JsonPatchOperation[] | undefined
+  /**
+   * The writes put on the network and not acknowledged when this was stored (newest last), as
+   * patches from `data` (usually empty or tiny). If their answers were lost, the next page can
+   * tell that the server's newer document is one of them — ours — rather than someone else's edit.
+   */
+  sent?: Array<{ baseVersion: number | null; undo: JsonPatchOperation[] }> | undefined
   savedAt: number
   /** `options.version` of the app that wrote it, for `migrate`. */
   schemaVersion: number
@@ -56,6 +62,8 @@ export const recordKeys = (key: string) => ({
   quarantine: (at: number) => `quarantine:${key}:${at}`,
 })
 
+const patchOperation = z.looseObject({ op: z.string(), path: z.string() })
+
 // Only the envelope is checked here: `data` can be megabytes, and the user's schema checks it.
 const outboxSchema = z.object({
   format: z.literal(RECORD_FORMAT),
@@ -64,7 +72,8 @@ const outboxSchema = z.object({
   seq: z.number(),
   baseVersion: z.nullable(z.number()),
   data: z.unknown(),
-  undo: z.optional(z.array(z.looseObject({ op: z.string(), path: z.string() }))),
+  undo: z.optional(z.array(patchOperation)),
+  sent: z.optional(z.array(z.object({ baseVersion: z.nullable(z.number()), undo: z.array(patchOperation) }))),
   savedAt: z.number(),
   schemaVersion: z.number(),
 })

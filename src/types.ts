@@ -1,16 +1,40 @@
 import type { AutosaveError, RemoteDocument } from './errors'
 import type { Environment } from './environment/environment'
 
-/** A JSON value: what `serialize` produces and what crosses the wire. */
+/**
+ * A JSON value: what `serialize` produces and what crosses the wire.
+ *
+ * @example
+ * ```ts
+ * const doc: Json = serialize({ createdAt: new Date(0), tags: new Set(['pop']) })
+ * // { createdAt: '1970-01-01T00:00:00.000Z', tags: ['pop'] }
+ * ```
+ */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
-/** One RFC 6902 operation. */
+/**
+ * One RFC 6902 operation, as `diffDocuments` produces them and `PATCH` requests carry them.
+ *
+ * @example
+ * ```ts
+ * const ops: JsonPatchOperation[] = diffDocuments({ step: 'a' }, { step: 'b' })!
+ * // [{ op: 'replace', path: '/step', value: 'b' }]
+ * ```
+ */
 export type JsonPatchOperation =
   | { op: 'add' | 'replace' | 'test'; path: string; value: Json }
   | { op: 'remove'; path: string }
   | { op: 'move' | 'copy'; from: string; path: string }
 
-/** The server's copy of a document. */
+/**
+ * The server's copy of a document, as `Transport.load` returns it.
+ *
+ * @example
+ * ```ts
+ * const doc: LoadedDocument | undefined = await transport.load('project:42')
+ * if (doc) console.log(`version ${doc.version}, stored at ${doc.updatedAt}`)
+ * ```
+ */
 export interface LoadedDocument {
   readonly data: Json
   /** Grows by one per applied write. */
@@ -18,7 +42,22 @@ export interface LoadedDocument {
   readonly updatedAt: string
 }
 
-/** What the engine asks a transport to write. */
+/**
+ * What the engine asks a transport to write. The transport sends `patch` when it has one and
+ * its backend can apply it, `data` otherwise; it rejects a stale `baseVersion` with a
+ * `ConflictError` and must apply one `idempotencyKey` at most once.
+ *
+ * @example
+ * ```ts
+ * const transport: Transport = {
+ *   load: async (key) => backend.load(key),
+ *   async write(request: WriteRequest) {
+ *     const { key, baseVersion, idempotencyKey, data, signal } = request
+ *     return backend.save({ key, expectedVersion: baseVersion ?? 0, requestId: idempotencyKey, data }, { signal })
+ *   },
+ * }
+ * ```
+ */
 export interface WriteRequest {
   readonly key: string
   /** The version the write is based on; `null` for the first write of a document. */
@@ -34,7 +73,15 @@ export interface WriteRequest {
   readonly keepalive?: boolean | undefined
 }
 
-/** What a successful write answers. */
+/**
+ * What a successful write answers: the document's new version (the base of the next write)
+ * and when the server stored it.
+ *
+ * @example
+ * ```ts
+ * const result: WriteResult = await transport.write(request) // { version: 8, updatedAt: '2025-06-01T12:00:00.000Z' }
+ * ```
+ */
 export interface WriteResult {
   readonly version: number
   readonly updatedAt: string
@@ -56,6 +103,7 @@ export interface WriteResult {
 export interface Transport {
   /** The server's document, or `undefined` when there is none (404). */
   load(key: string, options?: { signal?: AbortSignal }): Promise<LoadedDocument | undefined>
+  /** Writes a document: resolves with the new version, or throws `TransportError` / `ConflictError`. */
   write(request: WriteRequest): Promise<WriteResult>
 }
 
@@ -71,10 +119,13 @@ export interface Transport {
  * ```
  */
 export interface AutosaveStore {
+  /** The record stored under `key`, or `undefined`. */
   get(key: string): Promise<unknown>
   /** Writes all entries in one transaction where the backend has transactions. */
   setMany(entries: ReadonlyArray<readonly [string, unknown]>): Promise<void>
+  /** Removes the records; missing keys are ignored. */
   delMany(keys: readonly string[]): Promise<void>
+  /** Every record key of this store (its namespace only). */
   keys(): Promise<string[]>
   /** Removes every record of this store (its namespace only). */
   clear(): Promise<void>
@@ -91,7 +142,16 @@ export interface AutosaveStore {
   onError?(listener: (error: AutosaveError) => void): () => void
 }
 
-/** Where a save is in its life. */
+/**
+ * Where a save is in its life: the `phase` of an `AutosaveStatus`. `formatStatus` gives the
+ * words for each.
+ *
+ * @example
+ * ```ts
+ * const busy = (phase: Phase) => phase === 'pending' || phase === 'saving'
+ * finishButton.disabled = busy(saver.getStatus().phase)
+ * ```
+ */
 export type Phase =
   | 'idle'
   | 'pending'
@@ -102,7 +162,19 @@ export type Phase =
   | 'error'
   | 'conflict'
 
-/** A snapshot of the engine's progress; a new object on every change. */
+/**
+ * A snapshot of the engine's progress, from `getStatus()` and the `status` event; a new object
+ * on every change (so it fits `useSyncExternalStore`).
+ *
+ * @example
+ * ```ts
+ * saver.subscribe(() => {
+ *   const { phase, error, lastSavedAt } = saver.getStatus()
+ *   if (phase === 'error') showBanner(error!.message)
+ *   else if (phase === 'saved' && lastSavedAt) label.textContent = `Saved ${new Date(lastSavedAt).toLocaleTimeString()}`
+ * })
+ * ```
+ */
 export interface AutosaveStatus {
   readonly phase: Phase
   /** When the server last acknowledged a write (ms since epoch), or `null`. */
@@ -117,7 +189,20 @@ export interface AutosaveStatus {
   readonly version: number | null
 }
 
-/** Three sides of a conflict, as JSON. */
+/**
+ * Three sides of a conflict, as JSON: what a `conflict` strategy function receives. They are
+ * copies, so a strategy may edit them.
+ *
+ * @example
+ * ```ts
+ * createAutosave<WizardState>({
+ *   key, transport,
+ *   // A submitted wizard is final: keep the server's copy, otherwise merge.
+ *   conflict: ({ base, local, remote }: ConflictContext<Json>) =>
+ *     (remote as WizardState).currentStep === 'completed' ? remote : threeWayMerge(base, local, remote).merged,
+ * })
+ * ```
+ */
 export interface ConflictContext<State = unknown> {
   /** The last document this client saw acknowledged (undefined if none). */
   readonly base: State | undefined
@@ -125,13 +210,42 @@ export interface ConflictContext<State = unknown> {
   readonly remote: State
 }
 
+/**
+ * How a `412` (the server moved on since this client's base version) is resolved: `'merge'`
+ * (three-way, the default), `'local-wins'`, `'remote-wins'`, or a function that returns the
+ * state to save. The result is written on top of the server's version.
+ *
+ * @example
+ * ```ts
+ * createAutosave({ key: 'project:42', transport, conflict: 'remote-wins' })
+ * ```
+ */
 export type ConflictStrategy<State = unknown> =
   | 'merge'
   | 'local-wins'
   | 'remote-wins'
   | ((context: ConflictContext<State>) => State)
 
-/** Retry bounds (p-retry's names). */
+/**
+ * A conflict function as the `conflict` option takes it: written on your `State` type or on
+ * `Json`, whichever reads better (parameters are checked both ways, as for methods).
+ *
+ * @example
+ * ```ts
+ * const keepCompleted: ConflictResolver<WizardState> = ({ local, remote }) => (remote.currentStep === 'completed' ? remote : local)
+ * ```
+ */
+export type ConflictResolver<State> = { resolve(context: ConflictContext<State>): State | Json }['resolve']
+
+/**
+ * Retry bounds (p-retry's names), for the `retry` option of `createAutosave`.
+ *
+ * @example
+ * ```ts
+ * // Give up on HTTP failures sooner, and never wait more than 10 s between attempts.
+ * createAutosave({ key: 'project:42', transport, retry: { retries: 3, maxTimeout: 10_000 } })
+ * ```
+ */
 export interface RetryOptions {
   /** Attempts after the first for HTTP failures; network failures while offline do not count. Default 8. */
   retries?: number
@@ -145,11 +259,22 @@ export interface RetryOptions {
   randomize?: boolean
 }
 
-/** A Standard Schema (zod 4, valibot, arktype…). Only the `~standard` member is used. */
+/**
+ * A Standard Schema (zod 4, valibot, arktype…), for the `schema` option. Only the `~standard`
+ * member is used.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * const schema = z.object({ currentStep: z.string(), data: z.object({ musicDescription: z.string().max(2000) }) })
+ * createAutosave({ key: 'project:42', transport, schema })
+ * ```
+ */
 export interface StandardSchema<Output = unknown> {
   readonly '~standard': {
     readonly version: 1
     readonly vendor: string
+    /** Returns the parsed value, or the issues found (sync or async). */
     readonly validate: (
       value: unknown,
     ) =>
@@ -162,11 +287,36 @@ export interface StandardSchema<Output = unknown> {
   }
 }
 
+/**
+ * Options of `serialize`, also given to `createAutosave` as its `serialize` option.
+ *
+ * @example
+ * ```ts
+ * // After a File is uploaded, keep its server id beside its metadata.
+ * createAutosave({ key: 'project:42', transport, serialize: { fileId: (file) => uploads.get(file) } })
+ * ```
+ */
 export interface SerializeOptions {
   /** Returns an id for a File (e.g. after uploading it) to keep beside its metadata. */
   fileId?: (file: File) => string | undefined
 }
 
+/**
+ * Options of `createAutosave`. Only `key` and `transport` are required; each option names its
+ * default.
+ *
+ * @example
+ * ```ts
+ * const saver = createAutosave<WizardState>({
+ *   key: 'project:42',
+ *   transport: fetchTransport({ baseUrl: '/api/storage/projects' }),
+ *   store: indexedDBStore({ namespace: userId }),
+ *   debounceMs: 1500,
+ *   history: { limit: 5 },
+ *   warnOnUnload: true,
+ * })
+ * ```
+ */
 export interface AutosaveOptions<State> {
   /** Document id; also names the local records. */
   key: string
@@ -183,7 +333,7 @@ export interface AutosaveOptions<State> {
   localDelayMs?: number
   retry?: RetryOptions
   /** How a 412 is resolved. Default `'merge'`. */
-  conflict?: ConflictStrategy<Json>
+  conflict?: 'merge' | 'local-wins' | 'remote-wins' | ConflictResolver<State>
   /** Rounds of conflict resolution without progress before phase `conflict`. Default 5. */
   maxConflictRounds?: number
   /** Local snapshots kept for `rollback`. Default `{ limit: 20 }`; `false` keeps none. */
@@ -200,12 +350,29 @@ export interface AutosaveOptions<State> {
   environment?: Partial<Environment>
 }
 
+/**
+ * The `saved` event: the server acknowledged a write.
+ *
+ * @example
+ * ```ts
+ * saver.on('saved', ({ version, updatedAt }) => console.log(`version ${version} stored at ${updatedAt}`))
+ * ```
+ */
 export interface SavedEvent {
   readonly version: number
   readonly updatedAt: string
   readonly data: Json
 }
 
+/**
+ * The `retry` event: a write failed and will be tried again after `delayMs` (or sooner, when
+ * the browser comes back online or `flush()` is called).
+ *
+ * @example
+ * ```ts
+ * saver.on('retry', ({ attempt, delayMs, error }) => console.warn(`attempt ${attempt} failed (${error.code}); next in ${delayMs} ms`))
+ * ```
+ */
 export interface RetryEvent {
   /** 1 for the first retry. */
   readonly attempt: number
@@ -214,6 +381,18 @@ export interface RetryEvent {
   readonly error: AutosaveError
 }
 
+/**
+ * The `conflict` event: the server held a newer version; the engine resolved the two with the
+ * `conflict` strategy and writes the result on top of `remoteVersion`. `paths` lists the places
+ * both sides changed differently (empty when the edits did not overlap).
+ *
+ * @example
+ * ```ts
+ * saver.on('conflict', ({ paths }) => {
+ *   if (paths.length > 0) toast('Your changes were combined with changes made elsewhere')
+ * })
+ * ```
+ */
 export interface ConflictEvent {
   readonly strategy: 'merge' | 'local-wins' | 'remote-wins' | 'custom'
   /** JSON Pointer paths both sides changed. */
@@ -222,6 +401,18 @@ export interface ConflictEvent {
   readonly resolved: Json
 }
 
+/**
+ * The `remote-change` event: the current state changed without this instance's `save()` —
+ * another tab saved (`source: 'tab'`), or a conflict brought in the server's changes
+ * (`source: 'server'`). `state` is the new current state: show it.
+ *
+ * @example
+ * ```ts
+ * saver.on('remote-change', ({ state }) => {
+ *   input.value = state.data.musicDescription
+ * })
+ * ```
+ */
 export interface RemoteChangeEvent<State> {
   readonly state: State
   readonly version: number
@@ -229,12 +420,32 @@ export interface RemoteChangeEvent<State> {
   readonly source: 'tab' | 'server'
 }
 
+/**
+ * One local snapshot of an acknowledged version, as `history()` lists them (newest first), for
+ * `rollback(id)`.
+ *
+ * @example
+ * ```ts
+ * const [, previous] = await saver.history()
+ * if (previous) await saver.rollback(previous.id) // saved as a new version
+ * ```
+ */
 export interface HistoryEntry {
   readonly id: string
   readonly savedAt: number
   readonly version: number
 }
 
+/**
+ * The events of `on` / `off`, by name, with what each handler receives.
+ *
+ * @example
+ * ```ts
+ * const onError = (error: AutosaveEvents<WizardState>['error']) => console.error(error.code, error.message)
+ * saver.on('error', onError)
+ * saver.off('error', onError)
+ * ```
+ */
 export type AutosaveEvents<State> = {
   status: AutosaveStatus
   saved: SavedEvent
@@ -244,7 +455,17 @@ export type AutosaveEvents<State> = {
   'remote-change': RemoteChangeEvent<State>
 }
 
-/** The object `createAutosave` returns. */
+/**
+ * The object `createAutosave` returns: the engine of one document.
+ *
+ * @example
+ * ```ts
+ * const saver: Autosave<WizardState> = createAutosave({ key: 'project:42', transport })
+ * const restored = await saver.restore()
+ * saver.save((prev) => ({ ...(prev ?? restored ?? initialWizard), currentStep: 'video_styles' }))
+ * await saver.flush()
+ * ```
+ */
 export interface Autosave<State> {
   readonly key: string
   /** Schedules a debounced save of the whole new state (or of `fn(prev)`). Cheap and synchronous. */
@@ -253,12 +474,19 @@ export interface Autosave<State> {
   flush(options?: { signal?: AbortSignal }): Promise<void>
   /** The newest of unsent local work and the server's document. */
   restore(): Promise<State | undefined>
+  /** The latest state given to `save()`, restored, or received from another tab. */
   getState(): State | undefined
+  /** The current status; the same object until something changes. */
   getStatus(): AutosaveStatus
+  /** Calls `listener` whenever the status or the state changes; returns the unsubscribe function (fits `useSyncExternalStore`). */
   subscribe(listener: () => void): () => void
+  /** Listens to one event (`status`, `saved`, `error`, `conflict`, `retry`, `remote-change`). */
   on<K extends keyof AutosaveEvents<State>>(type: K, handler: (event: AutosaveEvents<State>[K]) => void): void
+  /** Removes a handler given to `on`. */
   off<K extends keyof AutosaveEvents<State>>(type: K, handler: (event: AutosaveEvents<State>[K]) => void): void
+  /** Local snapshots of acknowledged versions, newest first. */
   history(): Promise<HistoryEntry[]>
+  /** Makes a snapshot from `history()` the current state and saves it (as a new version); resolves with it. */
   rollback(id: string): Promise<State>
   /** Removes every listener and timer; pending work stays in the store. Resolves once it is written. */
   dispose(): Promise<void>

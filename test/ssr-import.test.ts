@@ -26,7 +26,7 @@ describe('importing in plain Node (SSR) does not throw', () => {
       )
       expect(out.trim(), `dist/${entry}`).toBe('ok')
     }
-  })
+  }, 30_000)
 
   it('every source entry, and an engine can be created and used there', () => {
     const out = importIn(

@@ -11,8 +11,11 @@
  * ```
  */
 export interface Clock {
+  /** Milliseconds since the epoch. */
   now(): number
+  /** Runs `callback` once after `ms`; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown
+  /** Cancels a timer from `setTimeout` (ignores unknown handles). */
   clearTimeout(handle: unknown): void
 }
 

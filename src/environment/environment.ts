@@ -5,7 +5,15 @@ import { browserTabs, type Tabs } from './tabs'
 
 /**
  * Every way the engine touches the outside world, in one place. Pass a partial
- * `environment` to `createAutosave` to replace any of them.
+ * `environment` to `createAutosave` to replace any of them; the rest keep their defaults.
+ *
+ * @example
+ * ```ts
+ * // A test: offline on demand, two "tabs" in one process, predictable ids.
+ * let n = 0
+ * const environment: Partial<Environment> = { online: new OnlineManager(() => {}), tabs: localTabs(), randomId: () => `id-${n++}` }
+ * createAutosave({ key: 'project:42', transport, environment })
+ * ```
  */
 export interface Environment {
   clock: Clock

@@ -1,6 +1,15 @@
 import { Subscribable } from './subscribable'
 
-/** `'pagehide'`: the page is being unloaded or frozen; `'hidden'`: the tab went to the background. */
+/**
+ * `'pagehide'`: the page is being unloaded or frozen; `'hidden'`: the tab went to the background.
+ *
+ * @example
+ * ```ts
+ * pageLifecycle.subscribe((event) => {
+ *   if (event === 'pagehide') console.log('leaving: pending work is being flushed')
+ * })
+ * ```
+ */
 export type PageExitReason = 'pagehide' | 'hidden'
 
 /** Return true to ask the user to confirm leaving. */

@@ -16,7 +16,13 @@ export class OnlineManager extends Subscribable<OnlineListener, [boolean]> {
   private online: boolean | undefined
 
   constructor(setup: ((emit: (online: boolean) => void) => (() => void) | void) | undefined = listenToWindow) {
-    super(setup, (online) => this.setOnline(online))
+    super(setup, (online) => {
+      // Browsers fire `online`/`offline` after navigator.onLine has changed, so comparing with
+      // it sees no change (e.g. a page loaded offline never heard it came back): a source's
+      // first event is always an edge.
+      if (this.online === undefined) this.online = !online
+      this.setOnline(online)
+    })
   }
 
   /** Forces the state (and tells listeners when it changes). `undefined` returns to `navigator.onLine`. */
@@ -27,6 +33,7 @@ export class OnlineManager extends Subscribable<OnlineListener, [boolean]> {
     if (before !== after) for (const listener of this.listeners) listener(after)
   }
 
+  /** The forced state if one was set, else `navigator.onLine` (always true without `navigator`). */
   isOnline(): boolean {
     if (typeof this.online === 'boolean') return this.online
     return typeof navigator === 'undefined' || navigator.onLine !== false

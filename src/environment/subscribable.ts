@@ -15,6 +15,7 @@ export class Subscribable<Listener extends (...args: never[]) => unknown, Emit e
     this.setup = setup
   }
 
+  /** Adds a listener (the first one hooks the source up); returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener)
     if (this.listeners.size === 1) this.attach()

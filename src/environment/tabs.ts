@@ -1,18 +1,38 @@
 /**
- * How instances in different tabs of one browser find each other: a message channel per
- * document (BroadcastChannel) and cross-tab exclusive locks (Web Locks). Both are looked up
- * when first used, never at import, and both can be replaced (tests use `localTabs()`: two
- * engines in one process then behave like two tabs).
+ * One named message channel between the instances of one browser (a BroadcastChannel, or the
+ * stand-in of `localTabs()`): a message reaches every other subscriber, never its sender.
+ *
+ * @example
+ * ```ts
+ * const tabs = localTabs()
+ * const a = tabs.channel('project:42')!
+ * const b = tabs.channel('project:42')!
+ * b.subscribe((message) => console.log(message)) // { hello: 'from a' }
+ * a.post({ hello: 'from a' })
+ * ```
  */
 export interface TabChannel {
+  /** Sends a structured-cloneable message to every other subscriber of the channel's name. */
   post(message: unknown): void
+  /** Receives the messages of other instances; returns the unsubscribe function. */
   subscribe(listener: (message: unknown) => void): () => void
+  /** Stops receiving and sending; the engine calls it on `dispose()`. */
   close(): void
 }
 
 /**
  * The cross-tab seam of `Environment`: a message channel per name and, where the platform
- * has them, exclusive locks. `browserTabs` is the default; `localTabs()` runs tabs in one process.
+ * has them, exclusive locks. Both are looked up when first used, never at import.
+ * `browserTabs` (BroadcastChannel and Web Locks) is the default; `localTabs()` runs tabs in
+ * one process.
+ *
+ * @example
+ * ```ts
+ * // Two engines on one `tabs` behave like two tabs of one browser.
+ * const tabs = localTabs()
+ * const tabA = createAutosave({ key: 'project:42', transport, store, environment: { tabs } })
+ * const tabB = createAutosave({ key: 'project:42', transport, store, environment: { tabs } })
+ * ```
  */
 export interface Tabs {
   /** A channel shared by every instance on this device that opens the same name; undefined if none exists. */

@@ -1,3 +1,10 @@
+/**
+ * The React binding (React 18 and 19): `AutosaveProvider` shares options, `useAutosave`
+ * autosaves a value, `useAutosavedState` is `useState` that restores and autosaves,
+ * `useAutosaveStatus` reads an engine's status. A thin layer over `subscribe`/`getState`.
+ *
+ * @module autosave-kit/react
+ */
 import {
   createAutosave,
   formatStatus,
@@ -7,7 +14,16 @@ import {
 } from 'autosave-kit'
 import { createContext, createElement, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react'
 
-/** Defaults shared by every `useAutosave` below an `AutosaveProvider`. */
+/**
+ * Defaults shared by every `useAutosave` below an `AutosaveProvider`: any option of
+ * `createAutosave` but `key`.
+ *
+ * @example
+ * ```tsx
+ * const defaults: AutosaveDefaults = { transport: fetchTransport({ baseUrl: '/api/storage/projects' }), debounceMs: 1000 }
+ * return <AutosaveProvider {...defaults}><Wizard /></AutosaveProvider>
+ * ```
+ */
 export type AutosaveDefaults = Partial<Omit<AutosaveOptions<unknown>, 'key'>>
 
 const Defaults = createContext<AutosaveDefaults>({})
@@ -89,7 +105,7 @@ const idleStatus: AutosaveStatus = { phase: 'idle', lastSavedAt: null, error: nu
  * return <span>{formatStatus(status)}</span>
  * ```
  */
-export function useAutosaveStatus(saver: Autosave<unknown> | undefined): AutosaveStatus {
+export function useAutosaveStatus<State>(saver: Autosave<State> | undefined): AutosaveStatus {
   return useSyncExternalStore(
     saver?.subscribe ?? noSubscribe,
     () => saver?.getStatus() ?? idleStatus,
@@ -97,7 +113,17 @@ export function useAutosaveStatus(saver: Autosave<unknown> | undefined): Autosav
   )
 }
 
-/** What `useAutosave` returns. */
+/**
+ * What `useAutosave` returns (and the third element of `useAutosavedState`, with `statusText`).
+ *
+ * @example
+ * ```tsx
+ * const { status, flush, restoring, restoreError }: UseAutosaveResult<WizardState> = useAutosave({ key: 'project:42' }, state)
+ * if (restoring) return <Spinner />
+ * if (restoreError) return <p>Your saved draft could not be read; it is kept on this device.</p>
+ * return <button onClick={() => void flush()} disabled={status.phase === 'saving'}>Save now</button>
+ * ```
+ */
 export interface UseAutosaveResult<State> {
   status: AutosaveStatus
   /** Sends now; resolves when everything saved so far is acknowledged. */

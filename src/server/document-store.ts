@@ -1,7 +1,15 @@
 import { AutosaveError } from '../errors'
 import type { Json } from '../types'
 
-/** A document as a store holds it. */
+/**
+ * A document as a store holds it.
+ *
+ * @example
+ * ```ts
+ * const doc: StoredDocument | undefined = await store.get('project:42')
+ * // { data: { currentStep: 'video_styles', … }, version: 3, updatedAt: '2025-06-01T12:00:00.000Z' }
+ * ```
+ */
 export interface StoredDocument {
   readonly data: Json
   /** 1 for the first write; grows by one per applied write. */
@@ -10,12 +18,31 @@ export interface StoredDocument {
   readonly updatedAt: string
 }
 
-/** One entry of a document's server-side history. */
+/**
+ * One entry of a document's server-side history.
+ *
+ * @example
+ * ```ts
+ * const versions: StoredVersion[] = await store.history('project:42', { limit: 10 }) // newest first
+ * ```
+ */
 export interface StoredVersion extends StoredDocument {
   readonly key: string
 }
 
-/** A conditional write, as the handler asks a store to apply it. */
+/**
+ * A conditional write, as the handler asks a store to apply it.
+ *
+ * @example
+ * ```ts
+ * const outcome = await store.write({
+ *   key: 'project:42',
+ *   baseVersion: 3,
+ *   next: (current) => ({ ...(current as object), currentStep: 'completed' }),
+ *   idempotency: { scope: userId, key: idempotencyKey },
+ * })
+ * ```
+ */
 export interface DocumentWrite {
   readonly key: string
   /**
@@ -36,7 +63,17 @@ export interface DocumentWrite {
   readonly idempotency?: { readonly scope: string; readonly key: string } | undefined
 }
 
-/** What a store did with a write. */
+/**
+ * What a store did with a write: `applied`, `replayed` (a repeated idempotency key) or
+ * `conflict` (a stale base version).
+ *
+ * @example
+ * ```ts
+ * const outcome: DocumentWriteOutcome = await store.write({ key: 'project:42', baseVersion: 3, next: data })
+ * if (outcome.status === 'conflict') console.log('now at version', outcome.current?.version ?? 0)
+ * else console.log('version', outcome.version)
+ * ```
+ */
 export type DocumentWriteOutcome =
   | { readonly status: 'applied'; readonly version: number; readonly updatedAt: string }
   /** The idempotency key was seen before: nothing applied, this is the first result again. */
@@ -58,7 +95,9 @@ export type DocumentWriteOutcome =
  * ```
  */
 export interface DocumentStore {
+  /** The current document, or `undefined` when there is none. */
   get(key: string): Promise<StoredDocument | undefined>
+  /** Applies a write if `baseVersion` is current (atomically), replays a repeated idempotency key, or reports the conflict. */
   write(write: DocumentWrite): Promise<DocumentWriteOutcome>
   /** Server-side history of `key`, newest first (as many as the store keeps). */
   history(key: string, options?: { limit?: number }): Promise<StoredVersion[]>
@@ -66,7 +105,14 @@ export interface DocumentStore {
   delete(key: string): Promise<void>
 }
 
-/** Store tuning shared by the memory and PostgreSQL stores. */
+/**
+ * Store tuning shared by the memory and PostgreSQL stores.
+ *
+ * @example
+ * ```ts
+ * postgresDocumentStore(pool, { historyLimit: 10, idempotencyTtlMs: 60 * 60 * 1000 })
+ * ```
+ */
 export interface DocumentStoreOptions {
   /** How long a repeated Idempotency-Key is answered from the first result. Default 24 h. */
   idempotencyTtlMs?: number

@@ -24,12 +24,31 @@ import {
  * - `null` / `undefined` → 401 Unauthorized (no or bad credentials — also what a forgotten
  *   `return` gives, so a bug denies rather than allows);
  * - a `Response` to answer with exactly that.
+ *
+ * @example
+ * ```ts
+ * async function authorize(request: Request, key: string): Promise<AuthorizeResult> {
+ *   const user = await userFromSession(request)
+ *   if (!user) return null // 401
+ *   return key.startsWith(`${user.id}:`) ? { principal: user.id } : false // 403 when not theirs
+ * }
+ * ```
  */
 export type AuthorizeResult = boolean | { principal: string } | Response | null | undefined
 
 /**
  * Options of `createAutosaveHandler`: the document store, where it is mounted, size limits
  * and who may read or write which document.
+ *
+ * @example
+ * ```ts
+ * createAutosaveHandler({
+ *   store: memoryDocumentStore(),
+ *   basePath: '/api/storage/projects',
+ *   maxBodyBytes: 256 * 1024,
+ *   onError: (error, request) => console.error(request.method, request.url, error),
+ * })
+ * ```
  */
 export interface AutosaveHandlerOptions {
   /** Where documents live: `memoryDocumentStore()`, `postgresDocumentStore(client)`, or yours. */
@@ -50,7 +69,15 @@ export interface AutosaveHandlerOptions {
   onError?: (error: unknown, request: Request) => void
 }
 
-/** A Fetch API handler; `basePath` tells adapters which paths it serves. */
+/**
+ * A Fetch API handler; `basePath` tells adapters which paths it serves.
+ *
+ * @example
+ * ```ts
+ * const handler: AutosaveHandler = createAutosaveHandler({ store, basePath: '/api/storage/projects' })
+ * app.all(`${handler.basePath}/*`, (c) => handler(c.req.raw)) // Hono
+ * ```
+ */
 export interface AutosaveHandler {
   (request: Request): Promise<Response>
   readonly basePath: string

@@ -8,13 +8,31 @@ import {
   type StoredVersion,
 } from './document-store'
 
-/** Options of `memoryDocumentStore`: idempotency expiry, history length and the clock. */
+/**
+ * Options of `memoryDocumentStore`: idempotency expiry, history length and the clock.
+ *
+ * @example
+ * ```ts
+ * let now = Date.parse('2025-06-01T12:00:00Z')
+ * const store = memoryDocumentStore({ now: () => now, idempotencyTtlMs: 1000 })
+ * now += 1001 // idempotency records written before this have expired
+ * ```
+ */
 export interface MemoryDocumentStoreOptions extends DocumentStoreOptions {
   /** Clock for `updatedAt` and idempotency expiry (ms since epoch). Default `Date.now`. */
   now?: () => number
 }
 
-/** `memoryDocumentStore()` plus direct access for tests and demos. */
+/**
+ * `memoryDocumentStore()` plus direct access for tests and demos.
+ *
+ * @example
+ * ```ts
+ * const store = memoryDocumentStore()
+ * store.set('project:42', { currentStep: 'video_styles' }) // as another client would write it
+ * store.peek('project:42')?.version // 1
+ * ```
+ */
 export interface MemoryDocumentStore extends DocumentStore {
   /** Writes unconditionally, as another client would: the version grows by one. */
   set(key: string, data: Json): StoredDocument

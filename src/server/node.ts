@@ -106,7 +106,14 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   })
 }
 
-/** Options of `serveNode`: port, interface, and a folder of static files to serve beside the API. */
+/**
+ * Options of `serveNode`: port, interface, and a folder of static files to serve beside the API.
+ *
+ * @example
+ * ```ts
+ * await serveNode(handler, { port: 8787, host: '0.0.0.0', staticDir: 'dist' })
+ * ```
+ */
 export interface ServeNodeOptions {
   /** Default 0: a free port (read it from the result). */
   port?: number
@@ -119,12 +126,22 @@ export interface ServeNodeOptions {
   staticDir?: string
 }
 
-/** A running server from `serveNode`. */
+/**
+ * A running server from `serveNode`.
+ *
+ * @example
+ * ```ts
+ * const server = await serveNode(handler) // port 0: any free port
+ * const response = await fetch(`${server.url}/api/storage/projects/project%3A42`)
+ * await server.close()
+ * ```
+ */
 export interface NodeServer {
   /** e.g. `http://127.0.0.1:8787` */
   readonly url: string
   readonly port: number
   readonly server: Server
+  /** Stops listening, closes open connections, and resolves when the server is shut. */
   close(): Promise<void>
 }
 

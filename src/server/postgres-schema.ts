@@ -3,12 +3,28 @@
  * instance, or anything with the same `query(text, params)` that resolves to `{ rows }`.
  * Every statement the store sends is atomic on its own, so no transaction API is needed
  * and a `pg` `Pool` may run each one on a different connection.
+ *
+ * @example
+ * ```ts
+ * // A driver with another shape: adapt its query function.
+ * const client: SqlClient = { query: async (text, params) => ({ rows: await driver.all(text, params) }) }
+ * const store = postgresDocumentStore(client)
+ * ```
  */
 export interface SqlClient {
+  /** Runs one statement with `$1…` parameters. */
   query(text: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>
 }
 
-/** Table names, derived from one prefix. */
+/**
+ * Table names, derived from one prefix.
+ *
+ * @example
+ * ```ts
+ * const { documents } = autosaveTables('autosave_')
+ * const { rows } = await pool.query(`SELECT count(*) AS n FROM ${documents}`)
+ * ```
+ */
 export interface AutosaveTables {
   readonly documents: string
   readonly idempotency: string
@@ -16,7 +32,15 @@ export interface AutosaveTables {
   readonly migrations: string
 }
 
-/** Where the tables live: one prefix names all four (and may name a schema). */
+/**
+ * Where the tables live: one prefix names all four (and may name a schema).
+ *
+ * @example
+ * ```ts
+ * await migrateAutosaveSchema(pool, { tablePrefix: 'tenant_a.autosave_' })
+ * const store = postgresDocumentStore(pool, { tablePrefix: 'tenant_a.autosave_' })
+ * ```
+ */
 export interface AutosaveSchemaOptions {
   /**
    * Prefix of the tables (`{prefix}documents`, `{prefix}idempotency`,

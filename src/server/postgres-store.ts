@@ -10,10 +10,25 @@ import {
 } from './document-store'
 import { autosaveTables, type AutosaveSchemaOptions, type SqlClient } from './postgres-schema'
 
-/** Options of `postgresDocumentStore`: the table prefix, idempotency expiry and history length. */
+/**
+ * Options of `postgresDocumentStore`: the table prefix, idempotency expiry and history length.
+ *
+ * @example
+ * ```ts
+ * postgresDocumentStore(pool, { tablePrefix: 'app.autosave_', historyLimit: 20 })
+ * ```
+ */
 export interface PostgresDocumentStoreOptions extends DocumentStoreOptions, AutosaveSchemaOptions {}
 
-/** `postgresDocumentStore()` plus maintenance. */
+/**
+ * `postgresDocumentStore()` plus maintenance.
+ *
+ * @example
+ * ```ts
+ * const store = postgresDocumentStore(pool)
+ * setInterval(() => void store.purgeExpired(), 60 * 60 * 1000) // hourly, or from a cron job
+ * ```
+ */
 export interface PostgresDocumentStore extends DocumentStore {
   /** Deletes expired idempotency records of every document; returns how many. Run it from a cron job. */
   purgeExpired(): Promise<number>

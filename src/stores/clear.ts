@@ -4,6 +4,15 @@ import { localStorageStore } from './local-storage'
 import { databaseName, type NamespaceOptions } from './namespace'
 import { toStorageError } from './storage-error'
 
+/**
+ * Options of `clearLocalData`: which namespace to remove, and from where.
+ *
+ * @example
+ * ```ts
+ * await clearLocalData({ namespace: userId })
+ * await clearLocalData({ namespace: userId, localStorage: null }) // IndexedDB only
+ * ```
+ */
 export interface ClearLocalDataOptions extends NamespaceOptions {
   /** Default `globalThis.indexedDB`; `null`: skip IndexedDB. */
   indexedDB?: IDBFactory | null

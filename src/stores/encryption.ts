@@ -1,6 +1,14 @@
 import { StorageError } from '../errors'
 import type { AutosaveStore } from '../types'
 
+/**
+ * Options of `encryptedStore`: the AES-GCM key and how ciphertext is stored.
+ *
+ * @example
+ * ```ts
+ * encryptedStore(localStorageStore({ namespace: userId }), { key, encoding: 'base64' })
+ * ```
+ */
 export interface EncryptionOptions {
   /** An AES-GCM key allowed to `encrypt` and `decrypt` (e.g. from `crypto.subtle.importKey`). */
   key: CryptoKey
@@ -11,7 +19,17 @@ export interface EncryptionOptions {
   encoding?: 'bytes' | 'base64'
 }
 
-/** What an encrypted store keeps per record in place of the value. */
+/**
+ * What an encrypted store keeps per record in place of the value.
+ *
+ * @example
+ * ```ts
+ * const inner = memoryStore()
+ * const store = encryptedStore(inner, { key })
+ * await store.setMany([['draft', { step: 1 }]])
+ * const sealed = (await inner.get('draft')) as EncryptedRecord // { iv, ciphertext }: unreadable without the key
+ * ```
+ */
 export interface EncryptedRecord {
   /** The random 12-byte nonce of this record. */
   readonly iv: Uint8Array | string

@@ -2,7 +2,18 @@ import { StorageError, type AutosaveError } from '../errors'
 import type { AutosaveStore } from '../types'
 import { toStorageError } from './storage-error'
 
-/** One link of a fallback chain. */
+/**
+ * One link of a fallback chain.
+ *
+ * @example
+ * ```ts
+ * const links: StoreBackend[] = [
+ *   { name: 'localStorage', store: localStorageStore({ namespace: userId }) },
+ *   { name: 'memory', store: memoryStore() },
+ * ]
+ * const store = fallbackStore(links)
+ * ```
+ */
 export interface StoreBackend {
   /** How error messages name it, e.g. `'IndexedDB'`. */
   readonly name: string

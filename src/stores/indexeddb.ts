@@ -9,6 +9,17 @@ import { databaseName, type NamespaceOptions } from './namespace'
 
 export { clearLocalData, type ClearLocalDataOptions } from './clear'
 
+/**
+ * Options of `indexedDBStore`: the namespace (one database per user), replacements for the
+ * IndexedDB and localStorage globals, and encryption at rest.
+ *
+ * @example
+ * ```ts
+ * import { IDBFactory } from 'fake-indexeddb'
+ * // A test with its own IndexedDB and no localStorage fallback:
+ * indexedDBStore({ namespace: 'test', indexedDB: new IDBFactory(), localStorage: null })
+ * ```
+ */
 export interface IndexedDBStoreOptions extends NamespaceOptions {
   /** The IndexedDB factory; default `globalThis.indexedDB`, looked up at first use (SSR-safe). `null`: none. */
   indexedDB?: IDBFactory | null

@@ -3,6 +3,14 @@ import type { AutosaveStore } from '../types'
 import { storagePrefix, type NamespaceOptions } from './namespace'
 import { toStorageError } from './storage-error'
 
+/**
+ * Options of `localStorageStore`: the namespace and the `Storage` to use.
+ *
+ * @example
+ * ```ts
+ * localStorageStore({ namespace: userId, localStorage: window.sessionStorage }) // gone when the tab closes
+ * ```
+ */
 export interface LocalStorageStoreOptions extends NamespaceOptions {
   /** The Storage to use; default `globalThis.localStorage`, looked up at each use (SSR-safe). `null`: none. */
   localStorage?: Storage | null

@@ -1,4 +1,11 @@
-/** Where a store keeps its records: one namespace per user (or app) sharing a browser. */
+/**
+ * Where a store keeps its records: one namespace per user (or app) sharing a browser.
+ *
+ * @example
+ * ```ts
+ * indexedDBStore({ namespace: userId, dbName: 'my-app' }) // the IndexedDB database "my-app:<userId>"
+ * ```
+ */
 export interface NamespaceOptions {
   /** Separates users (or apps) sharing a browser. Default `'default'`. */
   namespace?: string

@@ -7,6 +7,12 @@ import type { Json } from '../types'
  * - `'timeout'`: no answer ever comes, until the client aborts (its timeout) or `reset()`;
  * - `'lost-response'`: the server applies the write, then the connection drops before the
  *   answer — the client must retry with the same Idempotency-Key and not apply it twice.
+ *
+ * @example
+ * ```ts
+ * backend.failNext(1, 'lost-response') // applied on the server; the client sees a network error
+ * backend.failNext(2, 503, { retryAfter: 1 })
+ * ```
  */
 export type MockFailure = number | 'network' | 'timeout' | 'lost-response'
 
@@ -33,7 +39,14 @@ export interface PendingFault {
   readonly options: FailNextOptions
 }
 
-/** Another client's write, injected just before the next write arrives. */
+/**
+ * Another client's write, injected just before the next write arrives.
+ *
+ * @example
+ * ```ts
+ * backend.conflictNext((current) => ({ ...(current as object), currentStep: 'video_styles' }))
+ * ```
+ */
 export type ConflictingChange = Json | ((current: Json | undefined) => Json)
 
 export interface PendingConflict {

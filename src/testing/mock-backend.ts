@@ -52,7 +52,15 @@ export interface MockBackendOptions {
   idempotencyTtlMs?: number
 }
 
-/** One request as the mock backend saw it. */
+/**
+ * One request as the mock backend saw it.
+ *
+ * @example
+ * ```ts
+ * const writes = backend.requests.filter((request) => request.write)
+ * expect(writes.map((request) => request.headers['if-match'])).toEqual([undefined, '"1"'])
+ * ```
+ */
 export interface MockRequest {
   readonly method: string
   readonly url: string
@@ -74,7 +82,18 @@ export interface MockRequest {
   readonly at: number
 }
 
-/** The object `createMockBackend` returns. */
+/**
+ * The object `createMockBackend` returns: msw handlers plus fault switches and inspection.
+ *
+ * @example
+ * ```ts
+ * backend.goOffline()
+ * saver.save(next)
+ * backend.goOnline()
+ * await saver.flush()
+ * expect(backend.document('project:42')?.data).toEqual(next)
+ * ```
+ */
 export interface MockBackend {
   /** msw handlers: `setupServer(...backend.handlers)` or `setupWorker(...backend.handlers)`. */
   readonly handlers: HttpHandler[]
@@ -101,8 +120,10 @@ export interface MockBackend {
   conflictNext(change?: ConflictingChange, options?: { key?: string }): void
   /** Every request fails at the network level until `goOnline()`. */
   goOffline(): void
+  /** Ends `goOffline()`: requests reach the handler again. */
   goOnline(): void
   readonly online: boolean
+  /** Changes the delay before every answer (until `reset()`). */
   setLatency(ms: number): void
   /** Back to the initial documents, no faults, online, empty request log; hung requests fail. */
   reset(): void

@@ -7,6 +7,11 @@ import type { Json, LoadedDocument, Transport, WriteRequest, WriteResult } from 
 /**
  * Options of `fetchTransport`: where documents live, how requests are authenticated, and
  * replacements for `fetch`, `sendBeacon` and the clock (tests, React Native).
+ *
+ * @example
+ * ```ts
+ * fetchTransport({ baseUrl: 'https://api.example.com/storage/projects', credentials: 'include', timeoutMs: 10_000 })
+ * ```
  */
 export interface FetchTransportOptions {
   /** Documents live at `{baseUrl}/{key}`. */
@@ -131,7 +136,13 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
       throw new ConflictError(`"${req.key}" changed on the server (now version ${remote.version})`, remote)
     }
     if (!response.ok) return failure(response, what)
-    return body(response, writeResultSchema, what)
+    const result = await body(response, writeResultSchema, what)
+    // Versions grow with every applied write: an answer at or below the base (a stale cache,
+    // a replayed old answer) acknowledges nothing, and taking it would drop the draft.
+    if (req.baseVersion !== null && result.version <= req.baseVersion) {
+      throw new TransportError('TRANSPORT_RESPONSE', `${what}: the answer's version ${result.version} is not above the base version ${req.baseVersion}`, { status: response.status, retryable: true })
+    }
+    return result
   }
 
   /**

@@ -1,7 +1,18 @@
 import { ConflictError } from '../errors'
 import type { Json, LoadedDocument, Transport } from '../types'
 
-/** The in-process backend behind `memoryTransport`, exposed for inspection in tests and demos. */
+/**
+ * The in-process backend behind `memoryTransport`, exposed for inspection in tests and demos.
+ *
+ * @example
+ * ```ts
+ * const transport = memoryTransport()
+ * const saver = createAutosave({ key: 'draft', transport })
+ * saver.save({ step: 1 })
+ * await saver.flush()
+ * transport.backend.writes.length // 1
+ * ```
+ */
 export interface MemoryBackend {
   readonly documents: Map<string, LoadedDocument>
   /** Every write received, in order. */

@@ -64,7 +64,7 @@ describe('fetchTransport speaks the wire protocol', () => {
     let n = 0
     const transport = fetchTransport({ baseUrl, headers: async () => ({ Authorization: `Bearer t${++n}` }) })
     await transport.write({ ...write, baseVersion: null })
-    await transport.write({ ...write, baseVersion: 4 })
+    await transport.write({ ...write, baseVersion: 3 })
     expect(seen.map((s) => s.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2'])
   })
 

@@ -1,0 +1,51 @@
+import { serialize } from 'autosave-kit'
+import type { FileMeta } from './state'
+
+/** Where the autosave documents live (the reference handler on the example server). */
+export const API_BASE = '/api/storage/projects'
+
+export type UploadedFile = FileMeta & { fileId: string }
+
+/**
+ * Sends the bytes to the upload endpoint and returns what the wizard state keeps: the
+ * serializer's description of the File plus the server's `fileId` — never the bytes.
+ */
+export async function uploadFile(file: File, signal?: AbortSignal): Promise<UploadedFile> {
+  let response: Response
+  try {
+    response = await fetch('/uploads', {
+      method: 'POST',
+      body: file,
+      headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-File-Name': encodeURIComponent(file.name) },
+      signal,
+    })
+  } catch {
+    throw new Error(`Could not upload “${file.name}”: you seem to be offline. Try again when the connection is back.`)
+  }
+  if (!response.ok) throw new Error(`Could not upload “${file.name}” (HTTP ${response.status}).`)
+  const { fileId } = (await response.json()) as { fileId: string }
+  return serialize(file, { fileId: () => fileId }) as UploadedFile
+}
+
+export function fileUrl(fileId: string): string {
+  return `/uploads/${encodeURIComponent(fileId)}`
+}
+
+export interface ProjectSummary {
+  id: string
+  currentStep: string
+  title: string
+  updatedAt: string
+  version: number
+}
+
+export async function listProjects(signal?: AbortSignal): Promise<ProjectSummary[]> {
+  const response = await fetch('/api/projects', { signal, headers: { Accept: 'application/json' } })
+  if (!response.ok) throw new Error(`Could not load the projects (HTTP ${response.status})`)
+  return ((await response.json()) as { projects: ProjectSummary[] }).projects
+}
+
+export function newProjectId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6))
+  return `clip-${[...bytes].map((b) => b.toString(36).padStart(2, '0')).join('').slice(0, 10)}`
+}

@@ -1,0 +1,13 @@
+import { chromium, type Browser } from 'playwright-core'
+
+/** Debian's Chromium (apt-get install chromium); CHROMIUM_PATH overrides. No browser download. */
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  })
+}

@@ -1,0 +1,36 @@
+import { describe, expect, test } from 'vitest'
+import { screenshot, setupE2E, uniqueProjectId, WizardPage } from './harness'
+
+const e2e = setupE2E()
+
+describe('working offline', () => {
+  test('answers given offline survive a reload while offline and reach the server once back online', async () => {
+    const context = await e2e.newContext()
+    const projectId = uniqueProjectId('offline')
+    const wizard = await WizardPage.open(context, projectId)
+    await wizard.expectSaved()
+    await wizard.waitForOfflineShell()
+    const online = (await e2e.serverDocument(projectId))!
+
+    await context.setOffline(true)
+    await wizard.skip()
+    await wizard.answer('Written on a train with no signal: acoustic folk')
+    await wizard.expectStep('track_ai_lyrics')
+    await wizard.expectStatus('offline', 'Offline — saved on this device')
+    await screenshot(wizard.page, 'status-offline.png', { selector: '[data-testid=save-status]', padding: 10 })
+    const offline = await wizard.visible()
+
+    // The page itself comes from the service worker's cache; the answers from IndexedDB.
+    await wizard.reload()
+    expect(await wizard.visible()).toEqual(offline)
+    await wizard.expectStatus('offline', 'Offline — saved on this device')
+    expect(await e2e.serverDocument(projectId), 'nothing can have reached the server while offline').toEqual(online)
+
+    await context.setOffline(false)
+    await wizard.expectSaved()
+    const stored = (await e2e.serverDocument(projectId))!
+    expect(stored.data.currentStep).toBe('track_ai_lyrics')
+    expect(stored.data.data.musicDescription).toBe('Written on a train with no signal: acoustic folk')
+    expect(stored.data.chat.map((m) => ({ id: m.id, role: m.role, text: m.content }))).toEqual(offline.chat)
+  })
+})
