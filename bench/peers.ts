@@ -1,0 +1,402 @@
+/**
+ * autosave-kit against its peers — zustand's `persist` middleware and redux-persist — in one
+ * run, on the same 1,000-message wizard state and the same 1,000-edit script (bench/peers/
+ * edit-script.ts). Run: `npm run bench:peers` (`-- --runs 9` for more timing runs).
+ *
+ * Measured per contender:
+ * - storage writes per 1,000 edits and bytes written per edit (UTF-8 bytes of the JSON text
+ *   of every value handed to storage; a delete counts as a write of 0 bytes);
+ * - main-thread time of the call the app makes per edit (`save()` / `setState()` / `dispatch()`);
+ * - the deferred main-thread work each library does later: every timer task it set, with the
+ *   promise work that task chained, timed on the real clock while time itself is virtual;
+ * - for autosave-kit, network requests and bytes (PATCH as sent, and the full PUT the same
+ *   writes would have been).
+ * Times are the best of the timed runs. Ratios are against zustand persist, measured in the same run. See docs/benchmarks.md.
+ */
+import { availableParallelism, loadavg } from 'node:os'
+import { IDBFactory } from 'fake-indexeddb'
+import { legacy_createStore, type Reducer } from 'redux'
+import { persistReducer, persistStore } from 'redux-persist'
+import { createJSONStorage, persist } from 'zustand/middleware'
+import { createStore } from 'zustand/vanilla'
+import {
+  createAutosave,
+  fetchTransport,
+  indexedDBStore,
+  jsonEqual,
+  localTabs,
+  memoryStore,
+  OnlineManager,
+  PageLifecycle,
+  type AutosaveOptions,
+  type AutosaveStore,
+  type Json,
+  type Transport,
+} from '../src/index'
+import { printTable } from './core'
+import { editScript, initialState, type Edit, type WizardState } from './peers/edit-script'
+import { countingNetwork, countingStorage, countingStore, referenceStore, type StorageMeter } from './peers/meters'
+import { drain, measureDrainCost, VirtualTime } from './peers/virtual-time'
+
+// Production mode for every library: redux and redux-persist skip their development checks.
+process.env.NODE_ENV = 'production'
+
+const KEY = 'project:42'
+const T0 = Date.UTC(2026, 10, 25, 9)
+/** Virtual time left after the last edit for debounces, throttles and retries to finish. */
+const SETTLE_MS = 60_000
+
+interface Instance {
+  /** The one call the app makes per edit. */
+  edit(state: WizardState): void
+  storage: StorageMeter
+  network?: ReturnType<typeof countingNetwork>['meter']
+  /** What the contender has persisted locally, parsed back, to check it ended on the last state. */
+  persisted(): Promise<unknown>
+  dispose(): Promise<void>
+}
+
+interface Contender {
+  name: string
+  settings: string
+  /** false: counts only (the storage itself is a JS model whose time says nothing about a browser). */
+  timed: boolean
+  open(initial: WizardState, time: VirtualTime): Promise<Instance>
+}
+
+// --- autosave-kit -----------------------------------------------------------------------------
+
+interface Variant {
+  options?: Partial<AutosaveOptions<WizardState>>
+  store?: () => AutosaveStore
+  /** false: counts only. */
+  timed?: boolean
+  /** Offline for the whole script: local persistence alone, nothing sent (the peers' scope). */
+  offline?: boolean
+}
+
+function autosaveKit(name: string, settings: string, { options = {}, store: makeStore = referenceStore, timed = true, offline = false }: Variant = {}): Contender {
+  return {
+    name,
+    settings,
+    timed,
+    async open(initial, time) {
+      const inner = makeStore()
+      const { store, meter } = countingStore(inner)
+      const network = countingNetwork()
+      const http = fetchTransport({ baseUrl: 'http://bench.local/api/storage/projects', fetch: network.fetch, clock: time.clock })
+      let inFlight = 0
+      const transport: Transport = {
+        load: http.load,
+        async write(request) {
+          network.meter.requestsMade.push(request)
+          inFlight++
+          try {
+            return await http.write(request)
+          } finally {
+            inFlight--
+          }
+        },
+      }
+      time.quiet = () => meter.pending === 0 && inFlight === 0
+      let ids = 0
+      const online = new OnlineManager(() => {})
+      const saver = createAutosave<WizardState>({
+        key: KEY,
+        transport,
+        store,
+        environment: {
+          clock: time.clock,
+          online,
+          lifecycle: new PageLifecycle(() => {}),
+          // One tab; posting each ack to other tabs (a structured clone) is still paid, as BroadcastChannel would.
+          tabs: localTabs(),
+          randomId: () => `id-${++ids}`,
+        },
+        ...options,
+      })
+      // Warm start: the initial document is saved and acknowledged before the script begins.
+      saver.save(initial)
+      const flushed = saver.flush()
+      await time.runUntil(time.now + SETTLE_MS)
+      await flushed
+      if (offline) online.setOnline(false)
+      meter.reset()
+      network.meter.reset()
+      return {
+        edit: (state) => saver.save(state),
+        storage: meter,
+        network: offline ? undefined : network.meter,
+        async persisted() {
+          const outbox = (await inner.keys()).filter((k) => k.startsWith('outbox:'))
+          // Online, everything is acknowledged: the outbox is gone and the base is the last state.
+          if (!offline) return outbox.length ? 'an outbox record was left behind' : ((await inner.get(`base:${KEY}`)) as { data: unknown } | undefined)?.data
+          return outbox.length === 1 ? ((await inner.get(outbox[0]!)) as { data: unknown }).data : `${outbox.length} outbox records`
+        },
+        dispose: () => saver.dispose(),
+      }
+    },
+  }
+}
+
+// --- zustand persist --------------------------------------------------------------------------
+
+const zustandPersist: Contender = {
+  name: 'zustand persist',
+  settings: 'createJSONStorage over a counting Web Storage; no throttle option exists',
+  timed: true,
+  async open(initial) {
+    const { storage, items, meter } = countingStorage()
+    const store = createStore<WizardState>()(persist(() => initial, { name: KEY, storage: createJSONStorage(() => storage) }))
+    await drain()
+    meter.reset()
+    return {
+      // What an action's `set(...)` does; the state is already computed, as for every contender.
+      edit: (state) => store.setState(state),
+      storage: meter,
+      persisted: async () => (JSON.parse(items.get(KEY) ?? 'null') as { state: unknown } | null)?.state,
+      dispose: async () => {},
+    }
+  },
+}
+
+// --- redux-persist ----------------------------------------------------------------------------
+
+type EditAction = { type: 'edit'; state: WizardState } | { type: string; state?: undefined }
+
+function reduxPersist(throttle: number): Contender {
+  return {
+    name: `redux-persist, throttle ${throttle}`,
+    settings: `persistReducer({ throttle: ${throttle}, timeout: 0 }) over the root reducer, async counting storage${throttle === 0 ? ' (the default)' : ''}`,
+    timed: true,
+    async open(initial, time) {
+      const { asyncStorage, items, meter } = countingStorage()
+      const reducer: Reducer<WizardState, EditAction, WizardState | undefined> = (state = initial, action) => (action.type === 'edit' && action.state ? action.state : state)
+      // redux-persist calls the global setInterval and has no clock option: it gets virtual time for this run only.
+      const restore = time.installIntervals()
+      const store = legacy_createStore(persistReducer({ key: KEY, storage: asyncStorage, throttle, timeout: 0 }, reducer))
+      await new Promise<void>((resolve) => persistStore(store, null, resolve))
+      // Warm start: its first write of the rehydrated state happens before the script.
+      await time.runUntil(time.now + SETTLE_MS)
+      meter.reset()
+      return {
+        edit: (state) => void store.dispatch({ type: 'edit', state }),
+        storage: meter,
+        async persisted() {
+          const outer = JSON.parse(items.get(`persist:${KEY}`) ?? '{}') as Record<string, string>
+          const { _persist, ...rest } = Object.fromEntries(Object.entries(outer).map(([k, v]) => [k, JSON.parse(v) as unknown]))
+          void _persist
+          return rest
+        },
+        dispose: async () => restore(),
+      }
+    },
+  }
+}
+
+const defaults = 'debounceMs 3000, maxWaitMs 10000, localDelayMs 300, history 20'
+const contenders: Contender[] = [
+  autosaveKit('autosave-kit', `defaults (${defaults}); a Map store keeping references; fetchTransport on a counting fetch`),
+  autosaveKit('autosave-kit, offline', 'as the first, offline from the first edit: local writes only, nothing sent (what the peers do)', { offline: true }),
+  autosaveKit('autosave-kit, localDelayMs 3000', 'as the first, localDelayMs: 3000 (local writes at most every 3 s, as redux-persist throttle 3000)', { options: { localDelayMs: 3000 } }),
+  autosaveKit('autosave-kit, history off', 'as the first, history: false', { options: { history: false } }),
+  autosaveKit('autosave-kit + structured clone', 'as the first, on memoryStore: every record structured-cloned, the copy IndexedDB makes on put', { store: memoryStore }),
+  autosaveKit(
+    'autosave-kit on fake-indexeddb',
+    "as the first, on indexedDBStore({ indexedDB: new IDBFactory() }) from fake-indexeddb: counts only (its time is a JS model's, not a browser's)",
+    { store: () => indexedDBStore({ indexedDB: new IDBFactory(), localStorage: null }), timed: false },
+  ),
+  zustandPersist,
+  reduxPersist(0),
+  reduxPersist(300),
+  reduxPersist(3000),
+]
+const BASELINE = 'zustand persist'
+
+/** `--only <text>`: run the contenders whose name contains the text (and the baseline). */
+function selected(): Contender[] {
+  const at = process.argv.indexOf('--only')
+  if (at < 0) return contenders
+  const text = process.argv[at + 1] ?? ''
+  return contenders.filter((c) => c.name === BASELINE || c.name.includes(text))
+}
+
+// --- the run ----------------------------------------------------------------------------------
+
+interface RunResult {
+  writes: number
+  records: number
+  bytes: number
+  syncNs: number[]
+  deferredNs: number
+  taskNs: number[]
+  requests?: number
+  methods?: Record<string, number>
+  patchBytes?: number
+  fullPutBytes?: number
+  endsOnLastState: boolean
+}
+
+/** What timing an empty call costs (two hrtime reads and a call), subtracted from every sample. */
+function callOverheadNs() {
+  const noop = (_: unknown) => {}
+  const samples: number[] = []
+  for (let i = 0; i < 20_001; i++) {
+    const start = process.hrtime.bigint()
+    noop(i)
+    samples.push(Number(process.hrtime.bigint() - start))
+  }
+  samples.sort((a, b) => a - b)
+  return samples[10_000]!
+}
+
+/** With `--expose-gc` (as `npm run bench:peers` runs), each run starts on a clean heap, not on the last one's garbage. */
+const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {})
+
+async function runOnce(contender: Contender, initial: WizardState, script: Edit[], costs: { drainNs: number; callNs: number }, count: boolean): Promise<RunResult> {
+  collectGarbage()
+  const time = new VirtualTime(T0, costs.drainNs)
+  const instance = await contender.open(initial, time)
+  time.deferredNs = 0
+  time.taskNs = []
+  const start = time.now
+  const syncNs: number[] = []
+  for (const edit of script) {
+    await time.runUntil(start + edit.at)
+    const before = process.hrtime.bigint()
+    instance.edit(edit.state)
+    syncNs.push(Number(process.hrtime.bigint() - before) - costs.callNs)
+    // None of the calls queues promise work (checked in their sources); this only keeps the loop honest.
+    await drain()
+  }
+  await time.runUntil(start + script.at(-1)!.at + SETTLE_MS)
+  const last = JSON.parse(JSON.stringify(script.at(-1)!.state)) as Json
+  const result: RunResult = {
+    writes: instance.storage.writes,
+    records: instance.storage.records,
+    bytes: count ? instance.storage.bytes() : 0,
+    syncNs,
+    deferredNs: time.deferredNs,
+    taskNs: time.taskNs,
+    endsOnLastState: jsonEqual((await instance.persisted()) as Json, last),
+  }
+  if (instance.network) {
+    result.requests = instance.network.requests
+    result.methods = instance.network.methods
+    result.patchBytes = count ? instance.network.bytes() : 0
+    result.fullPutBytes = count ? instance.network.fullPutBytes() : 0
+    const lastSent = instance.network.requestsMade.at(-1)?.data
+    result.endsOnLastState &&= lastSent !== undefined && jsonEqual(lastSent, last)
+  }
+  await instance.dispose()
+  return result
+}
+
+/** The least disturbed of the timed runs: other processes only ever add time. */
+const best = (values: number[]) => Math.min(...values)
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
+
+function fmtNs(ns: number) {
+  return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(1)} µs` : `${Math.max(0, ns).toFixed(0)} ns`
+}
+const fmtBytes = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : b >= 1e3 ? `${(b / 1e3).toFixed(1)} kB` : `${Math.round(b)} B`)
+function ratio(value: number, base: number) {
+  if (base === 0) return '—'
+  const r = value / base
+  return `${r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`
+}
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ')
+
+async function main() {
+  const runsArg = process.argv.indexOf('--runs')
+  const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5
+  const initial = initialState(1000)
+  const script = editScript(initial, 1000)
+  const edits = script.length
+  const kinds = Object.entries(script.reduce<Record<string, number>>((acc, e) => ((acc[e.kind] = (acc[e.kind] ?? 0) + 1), acc), {}))
+  const stateBytes = Buffer.byteLength(JSON.stringify(initial))
+  const finalBytes = Buffer.byteLength(JSON.stringify(script.at(-1)!.state))
+
+  const costs = { drainNs: await measureDrainCost(), callNs: callOverheadNs() }
+  console.log(`autosave-kit vs peers — node ${process.version}, ${process.platform}/${process.arch}`)
+  console.log(`state: ${initial.chat.length} messages, ${fmtBytes(stateBytes)} of JSON at the start, ${fmtBytes(finalBytes)} at the end`)
+  console.log(`script: ${edits} edits over ${(script.at(-1)!.at / 60_000).toFixed(1)} virtual minutes (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}), then ${SETTLE_MS / 1000} s idle`)
+  console.log(`load average at the start: ${load()} (other processes share these ${availableParallelism()} CPUs)`)
+  console.log(`harness: one empty drain ${fmtNs(costs.drainNs)}, one timed empty call ${fmtNs(costs.callNs)} (both subtracted); ${runs} timed runs per contender after one warm-up; times are the best of them (the least disturbed by other processes)`)
+
+  const contenders = selected()
+  const results = new Map<string, RunResult[]>()
+  const counted = new Map<string, RunResult>()
+  for (const contender of contenders) {
+    // Warm-up (JIT) and the counting run: byte sizes are computed after it, outside any timing.
+    counted.set(contender.name, await runOnce(contender, initial, script, costs, true))
+    results.set(contender.name, [])
+  }
+  for (let r = 0; r < runs; r++) {
+    for (const contender of contenders) {
+      if (!contender.timed) continue
+      const result = await runOnce(contender, initial, script, costs, false)
+      const first = counted.get(contender.name)!
+      if (result.writes !== first.writes) console.warn(`${contender.name}: ${result.writes} writes in a timed run, ${first.writes} in the counting run`)
+      results.get(contender.name)!.push(result)
+    }
+  }
+
+  const summary = contenders.map((contender) => {
+    const c = counted.get(contender.name)!
+    const timedRuns = results.get(contender.name)!
+    const sync = contender.timed ? best(timedRuns.map((r) => sum(r.syncNs) / edits)) : NaN
+    const syncP99 = contender.timed ? best(timedRuns.map((r) => percentile(r.syncNs, 0.99))) : NaN
+    const deferred = contender.timed ? best(timedRuns.map((r) => r.deferredNs / edits)) : NaN
+    const taskP50 = contender.timed ? best(timedRuns.map((r) => (r.taskNs.length ? percentile(r.taskNs, 0.5) : 0))) : NaN
+    const taskP95 = contender.timed ? best(timedRuns.map((r) => (r.taskNs.length ? percentile(r.taskNs, 0.95) : 0))) : NaN
+    const longest = contender.timed ? best(timedRuns.map((r) => Math.max(0, ...r.taskNs))) : NaN
+    const total = contender.timed ? best(timedRuns.map((r) => (sum(r.syncNs) + r.deferredNs) / edits)) : NaN
+    return { contender, c, sync, syncP99, deferred, taskP50, taskP95, longest, total }
+  })
+  const base = summary.find((s) => s.contender.name === BASELINE)!
+  const timedCell = (s: (typeof summary)[number], value: number, text: string) => (s.contender.timed ? text : '—')
+
+  printTable(
+    `Storage and main thread, ${edits} edits (baseline: ${BASELINE}, same run)`,
+    ['contender', 'storage writes / 1,000 edits', 'bytes written / edit', 'call per edit: mean (p99)', 'deferred per edit', 'deferred task: p50 / p95 / max', 'main thread per edit', 'ends on last state'],
+    summary.map((s) => [
+      s.contender.name,
+      `${s.c.writes} (${ratio(s.c.writes, base.c.writes)})`,
+      `${fmtBytes(s.c.bytes / edits)} (${ratio(s.c.bytes, base.c.bytes)})`,
+      timedCell(s, s.sync, `${fmtNs(s.sync)} (${fmtNs(s.syncP99)}) (${ratio(s.sync, base.sync)})`),
+      timedCell(s, s.deferred, `${fmtNs(s.deferred)} in ${s.c.taskNs.length} tasks`),
+      timedCell(s, s.longest, s.c.taskNs.length ? `${fmtNs(s.taskP50)} / ${fmtNs(s.taskP95)} / ${fmtNs(s.longest)}` : '—'),
+      timedCell(s, s.total, `${fmtNs(s.total)} (${ratio(s.total, base.total)})`),
+      s.c.endsOnLastState ? 'yes' : 'NO',
+    ]),
+  )
+
+  // The local-store settings do not change what is sent: one row says it for all the variants.
+  const network = summary.filter((s) => s.c.requests !== undefined).slice(0, 1)
+  printTable(
+    `Network, autosave-kit only (the peers persist locally and send nothing; every autosave-kit variant above sends the same); baseline: the same writes as full PUTs`,
+    ['contender', 'requests / 1,000 edits', 'bytes sent / edit (as sent)', 'full PUT bytes / edit', 'ratio'],
+    network.map((s) => [
+      s.contender.name,
+      `${s.c.requests} (${Object.entries(s.c.methods ?? {})
+        .map(([m, n]) => `${n} ${m}`)
+        .join(', ')})`,
+      fmtBytes(s.c.patchBytes! / edits),
+      fmtBytes(s.c.fullPutBytes! / edits),
+      ratio(s.c.patchBytes!, s.c.fullPutBytes!),
+    ]),
+  )
+
+  console.log(`\nload average at the end: ${load()}`)
+  console.log('\nSettings:')
+  for (const contender of contenders) console.log(`- ${contender.name}: ${contender.settings}`)
+  const failed = summary.filter((s) => !s.c.endsOnLastState)
+  if (failed.length) {
+    console.error(`\nDid not end with the last state persisted: ${failed.map((s) => s.contender.name).join(', ')}`)
+    process.exitCode = 1
+  }
+}
+
+await main()
