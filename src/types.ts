@@ -235,7 +235,10 @@ export type ConflictStrategy<State = unknown> =
  * const keepCompleted: ConflictResolver<WizardState> = ({ local, remote }) => (remote.currentStep === 'completed' ? remote : local)
  * ```
  */
-export type ConflictResolver<State> = { resolve(context: ConflictContext<State>): State | Json }['resolve']
+export type ConflictResolver<State> = {
+  /** Returns the state to save on top of the server's version. */
+  resolve(context: ConflictContext<State>): State | Json
+}['resolve']
 
 /**
  * Retry bounds (p-retry's names), for the `retry` option of `createAutosave`.
