@@ -1,9 +1,9 @@
 /**
  * Engine bugs the chaos suite found, kept as small deterministic schedules so they cannot come
  * back unnoticed. Each is the shrunk counterexample, written out by hand against the memory
- * transport and a fake clock. The first four were fixed in 9c63fed; the ones marked
- * `it.fails` are open (see "Known limitations" in docs/reliability.md): they pass the day the
- * engine is fixed, and vitest then says so, so the mark must come off.
+ * transport and a fake clock. The first four were fixed in 9c63fed, most others since; one
+ * marked `it.fails` is open (see "Known limitations" in docs/reliability.md): it passes the day
+ * the engine is fixed, and vitest then says so, so the mark must come off.
  */
 import FakeTimers from '@sinonjs/fake-timers'
 import { describe, expect, it } from 'vitest'
@@ -118,15 +118,13 @@ describe('chaos regressions', () => {
     await saver.dispose()
   })
 
-  // Open: the chaos suite's most frequent failure (`npm run chaos -- --runs 2000 --seed 5`,
-  // and others). A write whose answer was lost (connection reset after the server applied it, or a keepalive request
-  // that outlived its page) is still unconfirmed when the page reloads. If the server has
-  // moved on past that write (another tab or device saved on top of it), the next page cannot
-  // tell the server's copy of its own write from someone else's edit: the outbox record's
-  // `sent` only matches when the server holds exactly that write. The draft is then merged
-  // against its older ancestor, and an array field the write changed is unioned — the old
-  // value comes back beside the new one. A fix: keep the write's Idempotency-Key in `sent`
-  // and resend it first after a reload (the server replays its answer if it was applied).
+  // Fixed (src/own-writes.ts). The chaos suite's most frequent failure (seed 5 and others).
+  // A write whose answer was lost (a connection reset after the server applied it, or a
+  // keepalive request that outlived its page) is still unconfirmed when the page reloads, and
+  // another device saves on top of it. Was: the next page took the server's copy of its own
+  // write for someone else's edit, merged against the older ancestor, and unioned the list.
+  // Now the outbox record names its unanswered writes (`sent`), and a server document that
+  // already holds one is merged against it.
   it('a write applied but unanswered before a reload, with another edit on top: its array field is not unioned', async () => {
     type Styles = { music: string; styles: string[] }
     const w = world()
@@ -151,7 +149,7 @@ describe('chaos regressions', () => {
     const v2 = w.transport.backend.documents.get('doc')!
     w.transport.backend.documents.set('doc', { data: { ...(v2.data as Styles), music: 'theirs' }, version: 3, updatedAt: '' })
     const second = createAutosave<Styles>({ key: 'doc', transport: w.transport, store: w.store, environment: w.environment() })
-    // Is: { music: 'theirs', styles: ['v1', 'v2'] }.
+    // Was: { music: 'theirs', styles: ['v1', 'v2'] }.
     expect(await second.restore()).toEqual({ music: 'theirs', styles: ['v2'] })
     await second.dispose()
   })
@@ -178,7 +176,7 @@ describe('chaos regressions', () => {
     await second.dispose()
   })
 
-  // Open: found by `npm run chaos -- --runs 2000 --seed 7` (fake IndexedDB; seed 8 too).
+  // Fixed. Found by `npm run chaos -- --runs 2000 --seed 7` (fake IndexedDB; seed 8 too).
   // A's send captures its base (v1) and data, then waits for its outbox write.
   // Meanwhile B's page-exit write (keepalive, outside the send lock) is acknowledged as v2 and
   // A rebases on it. A's data turns out to equal its base — nothing to send — and the engine
@@ -220,7 +218,7 @@ describe('chaos regressions', () => {
     a.save((prev) => ({ ...prev!, music: 'from A' }))
     await a.flush()
     expect(w.transport.backend.documents.get('doc')?.data).toEqual({ music: 'from A', styles: ['from B'] })
-    // Is: [replace /music, add /styles/0 'from B'], which a server turns into ['from B', 'from B'].
+    // Was: [replace /music, add /styles/0 'from B'], which a server turns into ['from B', 'from B'].
     expect(applyDocumentPatch(v2, patches.at(-1) as JsonPatchOperation[])).toEqual({ music: 'from A', styles: ['from B'] })
     await Promise.all([a.dispose(), b.dispose()])
   })
@@ -265,7 +263,7 @@ describe('chaos regressions', () => {
     await last.dispose()
   })
 
-  // Open: found by `npm run chaos -- --runs 2000 --seed 15 --store memory` (seeds 2, 10 too).
+  // Fixed. Found by `npm run chaos -- --runs 2000 --seed 15 --store memory` (seeds 2, 10 too).
   // A's write (based on v1) waits for a retry. Meanwhile B's save lands as v3 carrying
   // another device's `video: 'r1'`, and A rebases its state on it. The device then writes
   // `video: 'r2'` (v4), and A edits again. A's retry meets the 412, merges its sent data with
@@ -300,7 +298,7 @@ describe('chaos regressions', () => {
     const flushed = a.flush()
     await w.clock.tickAsync(2000)
     await flushed
-    // Is: { music: 'm2', video: 'r1', styles: 'from B' }.
+    // Was: { music: 'm2', video: 'r1', styles: 'from B' }.
     expect(w.transport.backend.documents.get('doc')?.data).toEqual({ music: 'm2', video: 'r2', styles: 'from B' })
     await Promise.all([a.dispose(), b.dispose()])
   })
@@ -339,7 +337,7 @@ describe('chaos regressions', () => {
     await saver.dispose()
   })
 
-  // Open: found by `npm run chaos -- --runs 2000 --seed 3` (fake IndexedDB; seeds 5, 9 too).
+  // Fixed (own-writes.ts). Found by `npm run chaos -- --runs 2000 --seed 3` (fake IndexedDB; seeds 5, 9 too).
   // The two-tab form of the first open item: B's write is applied but unanswered and B gives
   // up on it (503s). A then saves on top (its 412 shows B's write, which A rightly merges) and
   // broadcasts v3. B rebases its next edit on v3 against its old base, not seeing that v3
@@ -373,7 +371,7 @@ describe('chaos regressions', () => {
     const flushed = b.flush()
     await w.clock.tickAsync(10)
     await flushed
-    // Is: { music: 'm1', styles: ['v1', 'v2'] }.
+    // Was: { music: 'm1', styles: ['v1', 'v2'] }.
     expect(w.transport.backend.documents.get('doc')?.data).toEqual({ music: 'm1', styles: ['v2'] })
     await Promise.all([a.dispose(), b.dispose()])
   })
