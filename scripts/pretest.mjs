@@ -1,0 +1,11 @@
+// `npm test` runs every suite on a fresh checkout after `npm install`: the React 18 project
+// needs its own node_modules (test/react18), and the import test checks the built entries.
+import { execSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+
+const run = (command) => execSync(command, { stdio: 'inherit' })
+
+for (const extra of ['test/react18']) {
+  if (!existsSync(`${extra}/node_modules`)) run(`npm ci --no-audit --no-fund --prefix ${extra}`)
+}
+run('npm run build --silent')
