@@ -511,6 +511,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       }
     }
 
+    if (remote) await checkNotBehind(remote.version)
     if (base) acked = { version: base.version, data: base.data as Json }
     if (remote && (acked.version === null || remote.version >= acked.version)) {
       acked = { version: remote.version, data: remote.data }
@@ -576,6 +577,27 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     serialized = { seq, data: restored }
     notify()
     return state
+  }
+
+  /**
+   * Versions only grow. A server older than what this device saw acknowledged was restored from
+   * a backup (or is another server): its copy is followed, and the app is told, because the newer
+   * one is only in `history()` now. The history index is small; the acknowledged copy may not be.
+   */
+  async function checkNotBehind(remoteVersion: number) {
+    let newest: number | undefined
+    try {
+      newest = (await readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), reportError))?.[0]?.version
+    } catch {
+      return // an unreadable store is reported where it matters, by the reads that need it
+    }
+    if (newest === undefined || remoteVersion >= newest) return
+    reportError(
+      new TransportError(
+        'REMOTE_BEHIND',
+        `The server's copy of "${key}" is version ${remoteVersion}, older than version ${newest} this device saw saved (restored from a backup?); following the server — the newer copy is in history()`,
+      ),
+    )
   }
 
   /**

@@ -109,7 +109,7 @@ export class TransportError extends AutosaveError {
   readonly retryAfterMs: number | undefined
 
   constructor(
-    code: 'TRANSPORT_NETWORK' | 'TRANSPORT_TIMEOUT' | 'TRANSPORT_HTTP' | 'TRANSPORT_RESPONSE' | string,
+    code: 'TRANSPORT_NETWORK' | 'TRANSPORT_TIMEOUT' | 'TRANSPORT_HTTP' | 'TRANSPORT_RESPONSE' | 'REMOTE_BEHIND' | string,
     message: string,
     options: { status?: number; retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
   ) {

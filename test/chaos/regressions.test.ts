@@ -1,9 +1,8 @@
 /**
  * Engine bugs the chaos suite found, kept as small deterministic schedules so they cannot come
  * back unnoticed. Each is the shrunk counterexample, written out by hand against the memory
- * transport and a fake clock. The first four were fixed in 9c63fed, most others since; one
- * marked `it.fails` is open (see "Known limitations" in docs/reliability.md): it passes the day
- * the engine is fixed, and vitest then says so, so the mark must come off.
+ * transport and a fake clock. The first four were fixed in 9c63fed, the others since. A new
+ * open one goes in as `it.fails` (vitest reports the day it passes, so the mark comes off).
  */
 import FakeTimers from '@sinonjs/fake-timers'
 import { describe, expect, it } from 'vitest'
@@ -154,13 +153,11 @@ describe('chaos regressions', () => {
     await second.dispose()
   })
 
-  // Open: found by the bad-input catalogue ("the server's copy is older than the device's").
-  // The device acknowledged v2; the server, restored from a backup, serves v1. restore()
-  // takes the older copy without a word. Nothing is lost — the device's v2 stays in history()
-  // — but the app is never told, so the user cannot know to roll back. The contract says
-  // versions only grow; a server that goes back breaks it and deserves an error (code to be
-  // chosen, e.g. TRANSPORT_RESPONSE or a new REMOTE_BEHIND).
-  it.fails("the server's copy going back to an older version (a backup restored) is reported to the app", async () => {
+  // Fixed. Found by the bad-input catalogue ("the server's copy is older than the device's").
+  // The device acknowledged v2; the server, restored from a backup, serves v1. Was: restore()
+  // took the older copy without a word (the device's v2 only in history()). Now it follows the
+  // server and reports a TransportError 'REMOTE_BEHIND', so the app can offer a rollback.
+  it("the server's copy going back to an older version (a backup restored) is reported to the app", async () => {
     const w = world()
     const first = createAutosave<Doc>({ key: 'doc', transport: w.transport, store: w.store, environment: w.environment() })
     await first.restore()
@@ -172,7 +169,7 @@ describe('chaos regressions', () => {
     const errors: string[] = []
     second.on('error', (error) => errors.push(error.code))
     await second.restore()
-    expect(errors).toHaveLength(1)
+    expect(errors).toEqual(['REMOTE_BEHIND'])
     await second.dispose()
   })
 

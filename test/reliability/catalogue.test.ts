@@ -550,8 +550,9 @@ describe('bad-input catalogue: what the server answers', () => {
     backend.setDocument(KEY, GOOD as unknown as Json) // the server is back at v1
     const next = open(store)
     expect(await next.saver.restore(), "the server's copy is taken").toEqual(GOOD)
-    // Not reported yet: see the open item in test/chaos/regressions.test.ts.
-    expect(next.errors).toEqual([])
+    expect(next.errors).toHaveLength(1)
+    expect(next.errors[0]).toBeInstanceOf(TransportError)
+    expect(next.errors[0]).toMatchObject({ code: 'REMOTE_BEHIND' })
     expect(next.saver.getStatus().phase).toBe('saved')
     // Kept: the device's newer copy, as a snapshot the app can roll back to.
     const [newest] = await next.saver.history()
