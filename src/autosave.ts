@@ -487,6 +487,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     // The last acknowledged copy can be megabytes: read it only when it is needed.
     let baseRead: Promise<typeof base> | undefined
     const readBase = () => (baseRead ??= readRecord(store, 'base', keys.base, `${quarantineKey}:base`, reportError))
+    // Read before the server answers: no await may come between its answer and taking it.
+    const newestSavedRead = newestSavedVersion()
     try {
       outbox = await adoptOrphans(quarantineKey, readBase)
     } catch (error) {
@@ -494,6 +496,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       reportError(error instanceof AutosaveError ? error : new StorageError('STORAGE_READ', `Reading "${key}" from the local store failed: ${String(error)}`, { cause: error }))
     }
 
+    const newestSaved = await newestSavedRead
     let remote: LoadedDocument | undefined
     let remoteFailed = false
     try {
@@ -511,7 +514,14 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       }
     }
 
-    if (remote) await checkNotBehind(remote.version)
+    if (remote && newestSaved !== undefined && remote.version < newestSaved) {
+      reportError(
+        new TransportError(
+          'REMOTE_BEHIND',
+          `The server's copy of "${key}" is version ${remote.version}, older than version ${newestSaved} this device saw saved (restored from a backup?); following the server — the newer copy is in history()`,
+        ),
+      )
+    }
     if (base) acked = { version: base.version, data: base.data as Json }
     if (remote && (acked.version === null || remote.version >= acked.version)) {
       acked = { version: remote.version, data: remote.data }
@@ -580,24 +590,15 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   }
 
   /**
-   * Versions only grow. A server older than what this device saw acknowledged was restored from
-   * a backup (or is another server): its copy is followed, and the app is told, because the newer
-   * one is only in `history()` now. The history index is small; the acknowledged copy may not be.
+   * The newest version this device saw saved, from the (small) history index: versions only
+   * grow, so a server behind it was restored from a backup, and the app must hear of it.
    */
-  async function checkNotBehind(remoteVersion: number) {
-    let newest: number | undefined
+  async function newestSavedVersion(): Promise<number | undefined> {
     try {
-      newest = (await readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), reportError))?.[0]?.version
+      return (await readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), reportError))?.[0]?.version
     } catch {
-      return // an unreadable store is reported where it matters, by the reads that need it
+      return undefined // an unreadable store is reported by the reads that need it
     }
-    if (newest === undefined || remoteVersion >= newest) return
-    reportError(
-      new TransportError(
-        'REMOTE_BEHIND',
-        `The server's copy of "${key}" is version ${remoteVersion}, older than version ${newest} this device saw saved (restored from a backup?); following the server — the newer copy is in history()`,
-      ),
-    )
   }
 
   /**
