@@ -20,22 +20,10 @@ import {
   type DocumentStore,
 } from '../src/server/index'
 import { findPostgresBin, startThrowawayPostgres, type ThrowawayPostgres } from '../test/server/postgres-cluster'
+import { chatState } from './core'
 
 const basePath = '/api/storage/projects'
 const TIME_CAP_MS = 8_000
-
-function wizard(messages: number) {
-  return {
-    currentStep: 'video_styles',
-    chat: Array.from({ length: messages }, (_, i) => ({
-      id: `msg-${i}`,
-      role: i % 2 ? 'assistant' : 'user',
-      content: `Message ${i}: a dreamy synthwave track with a slow build and a female vocal, around 90 bpm.`,
-      timestamp: 1_764_000_000_000 + i * 1000,
-    })),
-    data: { musicDescription: 'dreamy synthwave', isInstrumental: false, videoStyles: ['retro', 'anime'], uploadedAudio: null },
-  }
-}
 
 interface Workload {
   name: string
@@ -54,7 +42,7 @@ const workloads: Workload[] = [
 let run = 0
 
 async function measure(handler: AutosaveHandler, workload: Workload): Promise<{ saves: number; ms: number }> {
-  const document = wizard(40)
+  const document = chatState(40)
   const started = performance.now()
   const deadline = started + TIME_CAP_MS
   let saves = 0

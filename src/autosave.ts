@@ -85,7 +85,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
    * Writes put on the network since the last ack (newest last, a few at most): a write whose
    * answer was lost may have been applied, and must then not be mistaken for someone else's.
    */
-  let unacked: Array<{ data: Json; baseVersion: number | null }> = []
+  let unacked: Json[] = []
   /**
    * The data of the write in flight with every other tab's save since folded in as into the
    * state: what the state holds that the user did not type after the write went out.
@@ -201,7 +201,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         data,
         undo: acked.data === undefined ? undefined : diffDocuments(data, acked.data),
         sent: unacked.length
-          ? unacked.map((write) => ({ baseVersion: write.baseVersion, undo: diffDocuments(data, write.data) ?? [{ op: 'replace', path: '', value: write.data }] }))
+          ? unacked.map((write) => diffDocuments(data, write) ?? [{ op: 'replace', path: '', value: write }])
           : undefined,
         savedAt: clock.now(),
         schemaVersion,
@@ -266,8 +266,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     sentRebased = data
     try {
       await validate(data, 'send')
-      markSending(data, base.version)
-      // On page exit the local write is already started; waiting for it could outlive the page.
+      markSending(data)
+      // On page exit, waiting for the local write could outlive the page: start it, don't wait.
       if (!keepalive) await persist()
       else void persist()
       await write(target, data, base, keepalive)
@@ -277,8 +277,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   }
 
   /** Records on disk which write is about to go out, in the same outbox write as its data. */
-  function markSending(data: Json, baseVersion: number | null) {
-    if (unacked.at(-1)?.data !== data) unacked = [...unacked.slice(-2), { data, baseVersion }]
+  function markSending(data: Json) {
+    if (unacked.at(-1) !== data) unacked = [...unacked.slice(-2), data]
     outboxStale = true
   }
 
@@ -325,7 +325,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
           throw new ConflictError(`"${key}" kept changing on the server; gave up after ${round} merges`, error.remote, 'CONFLICT_UNRESOLVED')
         }
         const remote = error.remote ?? (await transport.load(key, { signal: controller.signal })) ?? { data: null, version: 0 }
-        if (unacked.some((write) => jsonEqual(write.data, remote.data as Json))) {
+        if (unacked.some((write) => jsonEqual(write, remote.data as Json))) {
           // One of our own earlier writes landed though its answer was lost: not a conflict.
           acked = { version: remote.version, data: remote.data as Json }
           outboxStale = true
@@ -337,7 +337,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         sentRebased = data
         base = acked
         idempotencyKey = env.randomId()
-        markSending(data, base.version)
+        markSending(data)
         void persist()
       }
     }
@@ -542,8 +542,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       // The old page's unanswered writes stay ours: a 412 showing one of them is no conflict.
       if (local === outbox.data) {
         for (const write of outbox.sent ?? []) {
-          const data = rebuild(local, write.undo)
-          if (data !== undefined) unacked.push({ data, baseVersion: write.baseVersion })
+          const data = rebuild(local, write)
+          if (data !== undefined) unacked.push(data)
         }
       }
 
@@ -552,7 +552,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       // after a page that loaded from the server) is compared with nothing older than its own base.
       const moved = acked.version !== null && (outbox.baseVersion === null || acked.version > outbox.baseVersion)
       const newest = moved ? { version: acked.version!, data: acked.data as Json } : undefined
-      if (newest && unacked.some((write) => jsonEqual(write.data, newest.data))) {
+      if (newest && unacked.some((write) => jsonEqual(write, newest.data))) {
         // The server's newer copy is this draft's own last write, whose answer the old page
         // never got: not a conflict — the draft simply continues from it.
       } else if (newest) {

@@ -29,7 +29,7 @@ export interface OutboxRecord {
    * patches from `data` (usually empty or tiny). If their answers were lost, the next page can
    * tell that the server's newer document is one of them — ours — rather than someone else's edit.
    */
-  sent?: Array<{ baseVersion: number | null; undo: JsonPatchOperation[] }> | undefined
+  sent?: JsonPatchOperation[][] | undefined
   savedAt: number
   /** `options.version` of the app that wrote it, for `migrate`. */
   schemaVersion: number
@@ -73,7 +73,7 @@ const outboxSchema = z.object({
   baseVersion: z.nullable(z.number()),
   data: z.unknown(),
   undo: z.optional(z.array(patchOperation)),
-  sent: z.optional(z.array(z.object({ baseVersion: z.nullable(z.number()), undo: z.array(patchOperation) }))),
+  sent: z.optional(z.array(z.array(patchOperation))),
   savedAt: z.number(),
   schemaVersion: z.number(),
 })

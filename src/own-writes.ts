@@ -9,10 +9,10 @@ import type { Json } from './types'
  * list). A write counts as applied when merging it into the server's document adds nothing:
  * the server already has every change it made.
  */
-export function ancestorWithOwnWrites(base: Json | undefined, remote: Json, unanswered: ReadonlyArray<{ data: Json }>): Json | undefined {
+export function ancestorWithOwnWrites(base: Json | undefined, remote: Json, unanswered: readonly Json[]): Json | undefined {
   let ancestor = base
   for (const write of unanswered) {
-    if (write.data !== ancestor && jsonEqual(threeWayMerge(ancestor, write.data, remote).merged, remote)) ancestor = write.data
+    if (write !== ancestor && jsonEqual(threeWayMerge(ancestor, write, remote).merged, remote)) ancestor = write
   }
   return ancestor
 }

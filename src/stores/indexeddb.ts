@@ -139,4 +139,3 @@ function chain(options: IndexedDBStoreOptions, seal: Seal | undefined = undefine
   )
 }
 
-export { databaseName }

@@ -405,29 +405,14 @@ describe('bad-input catalogue: what the server answers', () => {
     await goodKept(store)
   })
 
-  it('an empty answer', async () => {
+  // Answers that are not a write result: nothing is acknowledged, the draft stays.
+  it.each<[string, () => Response]>([
+    ['an empty answer', () => new HttpResponse(null, { status: 200 })],
+    ['garbage JSON of the wrong shape', () => HttpResponse.json({ ok: true, saved: 'yes' })],
+    ['a wrong version in the answer (not a number)', () => HttpResponse.json({ version: '7', updatedAt: new Date().toISOString() })],
+  ])('%s', async (_row, answer) => {
     const { saver, store } = await savedGood()
-    answerWrites(() => new HttpResponse(null, { status: 200 }))
-    saver.save({ ...GOOD, step: 'completed' })
-    expect(await rejection(saver.flush())).toMatchObject({ code: 'TRANSPORT_RESPONSE' })
-    expect(saver.getStatus()).toMatchObject({ phase: 'error', pending: true })
-    expect(await drafts(store)).toEqual([{ ...GOOD, step: 'completed' }])
-    await goodKept(store)
-  })
-
-  it('garbage JSON of the wrong shape', async () => {
-    const { saver, store } = await savedGood()
-    answerWrites(() => HttpResponse.json({ ok: true, saved: 'yes' }))
-    saver.save({ ...GOOD, step: 'completed' })
-    expect(await rejection(saver.flush())).toMatchObject({ code: 'TRANSPORT_RESPONSE' })
-    expect(saver.getStatus()).toMatchObject({ phase: 'error', pending: true })
-    expect(await drafts(store)).toEqual([{ ...GOOD, step: 'completed' }])
-    await goodKept(store)
-  })
-
-  it('a wrong version in the answer (not a number)', async () => {
-    const { saver, store } = await savedGood()
-    answerWrites(() => HttpResponse.json({ version: '7', updatedAt: new Date().toISOString() }))
+    answerWrites(answer)
     saver.save({ ...GOOD, step: 'completed' })
     expect(await rejection(saver.flush())).toMatchObject({ code: 'TRANSPORT_RESPONSE' })
     expect(saver.getStatus()).toMatchObject({ phase: 'error', pending: true })

@@ -1,4 +1,5 @@
 import { serialize } from 'autosave-kit'
+import type { ProjectSummary } from '../server/projects'
 import type { FileMeta } from './state'
 
 /** Where the autosave documents live (the reference handler on the example server). */
@@ -31,13 +32,8 @@ export function fileUrl(fileId: string): string {
   return `/uploads/${encodeURIComponent(fileId)}`
 }
 
-export interface ProjectSummary {
-  id: string
-  currentStep: string
-  title: string
-  updatedAt: string
-  version: number
-}
+/** One row of the project list, as the example's server sends it. */
+export type { ProjectSummary }
 
 export async function listProjects(signal?: AbortSignal): Promise<ProjectSummary[]> {
   const response = await fetch('/api/projects', { signal, headers: { Accept: 'application/json' } })
