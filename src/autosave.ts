@@ -482,6 +482,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   // --- restore ----------------------------------------------------------------------------
   async function restore(): Promise<State | undefined> {
     const quarantineKey = keys.quarantine(clock.now())
+    const ackedAtStart = acked
     let outbox: OutboxRecord | undefined
     let base: Awaited<ReturnType<typeof readRecord<'base'>>>
     // The last acknowledged copy can be megabytes: read it only when it is needed.
@@ -522,10 +523,14 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         ),
       )
     }
-    if (base) acked = { version: base.version, data: base.data as Json }
+    // Another tab's save may have arrived during the reads above: it is newer than what they
+    // returned, and stepping back to their copy would let the next patch undo it.
+    const tabAck = acked !== ackedAtStart ? acked : undefined
+    if (base && (acked.version === null || base.version > acked.version)) acked = { version: base.version, data: base.data as Json }
     if (remote && (acked.version === null || remote.version >= acked.version)) {
       acked = { version: remote.version, data: remote.data }
     }
+    const newerFromTab = (version: number) => (tabAck && tabAck.version! > version ? (tabAck.data as Json) : undefined)
 
     let restored: Json | undefined
     let fromOutbox = false
@@ -564,10 +569,13 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         acked = { version: outbox.baseVersion, data: draftBase }
       }
     } else if (remote) {
-      restored = remote.data
+      restored = newerFromTab(remote.version) ?? remote.data
       await checkRestored(restored)
     } else if (base && remoteFailed) {
-      restored = base.data as Json
+      restored = newerFromTab(base.version) ?? (base.data as Json)
+      await checkRestored(restored)
+    } else if (tabAck) {
+      restored = tabAck.data as Json // nothing here yet when read, but another tab saved since
       await checkRestored(restored)
     }
 

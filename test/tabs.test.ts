@@ -109,4 +109,61 @@ describe('multiple tabs', () => {
     expect(backend.writes).toHaveLength(1)
     expect((await store.keys()).filter((k) => k.startsWith('outbox:')), 'the adopted record is cleared').toEqual([])
   })
+
+  it('a save by another tab while this one restores is not undone by the older server copy it loaded', async () => {
+    const { open, tabs, env, store, transport } = twoTabs()
+    const server = transport as ReturnType<typeof memoryTransport>
+    let releaseLoad!: () => void
+    const gate = new Promise<void>((resolve) => (releaseLoad = resolve))
+    const slowLoad: Transport = {
+      load: async (key, options) => {
+        const doc = await server.load(key, options)
+        await gate // the answer (version 1) is on its way while tab A saves version 2
+        return doc
+      },
+      write: (request) => server.write(request),
+    }
+    const a = open()
+    a.save(wizard('one'))
+    await a.flush()
+
+    const b = createAutosave<Wizard>({ key: 'project:7', transport: slowLoad, store, debounceMs: 50, environment: { ...env.environment, tabs } })
+    const restoring = b.restore()
+    await settle()
+    a.save((prev) => ({ ...prev!, currentStep: 'two' }))
+    await a.flush()
+    await settle()
+    releaseLoad()
+    expect((await restoring)?.currentStep, 'B shows the newest save, not the copy it loaded').toBe('two')
+    expect(b.getStatus().version).toBe(2)
+
+    b.save((prev) => ({ ...prev!, data: { ...prev!.data, videoDescription: 'from B' } }))
+    await b.flush()
+    expect(server.backend.writes.map((w) => w.baseVersion), 'B wrote on version 2 without a conflict').toEqual([null, 1, 2])
+    expect(server.backend.documents.get('project:7')?.data).toMatchObject({ currentStep: 'two', data: { videoDescription: 'from B' } })
+  })
+
+  it('a document another tab creates while this one restores is restored, not reported missing', async () => {
+    const { open, tabs, env, store, transport } = twoTabs()
+    const server = transport as ReturnType<typeof memoryTransport>
+    let releaseLoad!: () => void
+    const gate = new Promise<void>((resolve) => (releaseLoad = resolve))
+    const slowLoad: Transport = {
+      load: async (key, options) => {
+        const doc = await server.load(key, options) // not found yet
+        await gate
+        return doc
+      },
+      write: (request) => server.write(request),
+    }
+    const b = createAutosave<Wizard>({ key: 'project:7', transport: slowLoad, store, debounceMs: 50, environment: { ...env.environment, tabs } })
+    const restoring = b.restore()
+    await settle()
+    const a = open()
+    a.save(wizard('created by A'))
+    await a.flush()
+    await settle()
+    releaseLoad()
+    expect((await restoring)?.currentStep).toBe('created by A')
+  })
 })

@@ -1,0 +1,60 @@
+/**
+ * `npm run size:breakdown` — where the bytes of `import { createAutosave, fetchTransport }`
+ * come from: min+gzip of the whole import, of groups of its parts bundled on their own, and
+ * each source file's share of the minified bundle. The budget itself is checked by size-limit
+ * (`.size-limit.json`); this says what a smaller budget would have to give up.
+ */
+import { build } from 'esbuild'
+import { gzipSync } from 'node:zlib'
+
+const root = new URL('..', import.meta.url).pathname
+
+const groups: Array<[string, string]> = [
+  ['core + fetchTransport (the size-limit entry)', "export { createAutosave, fetchTransport } from './src/index.ts'"],
+  [
+    'its parts without the engine or offline/tabs/merge: fetch, serialize, patch, retry, schedule, status, clock, mitt',
+    "export { fetchTransport } from './src/transports/fetch.ts'; export { serialize } from './src/serialize.ts'; export { withRetry } from './src/retry.ts'; export { diffDocuments } from './src/patch.ts'; export { createSchedule } from './src/schedule.ts'; export { formatStatus } from './src/status.ts'; export * from './src/environment/clock.ts'; export { default as mitt } from 'mitt'",
+  ],
+  ['p-retry (with is-network-error)', "export { default } from 'p-retry'"],
+  ['fetchTransport alone', "export { fetchTransport } from './src/transports/fetch.ts'"],
+  ['indexedDBStore (with the localStorage fallback, idb-keyval)', "export { indexedDBStore } from './src/stores/indexeddb.ts'"],
+  ['three-way merge and conflict strategies', "export { resolveConflict } from './src/merge.ts'"],
+]
+
+async function bundle(contents: string) {
+  const result = await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    metafile: true,
+    external: ['zod', 'zod/mini'], // a peer dependency: size-limit ignores it too
+    logLevel: 'silent',
+  })
+  const bytes = result.outputFiles[0]!.contents
+  return { min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, metafile: result.metafile }
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`
+const rows: string[][] = []
+let full: Awaited<ReturnType<typeof bundle>> | undefined
+for (const [name, contents] of groups) {
+  const size = await bundle(contents)
+  full ??= size
+  rows.push([name, kb(size.min), kb(size.gzip), `${((size.gzip / full.gzip) * 100).toFixed(0)} %`])
+}
+
+console.log('| bundle (zod excluded) | min | min+gzip | of core + fetch |')
+console.log('| --- | ---: | ---: | ---: |')
+for (const row of rows) console.log(`| ${row.join(' | ')} |`)
+
+const inputs = Object.values(full!.metafile.outputs)[0]!.inputs
+const shares = Object.entries(inputs)
+  .map(([file, { bytesInOutput }]) => [file.replace(/^node_modules\//, ''), bytesInOutput] as const)
+  .filter(([, bytes]) => bytes > 0)
+  .sort((a, b) => b[1] - a[1])
+console.log('\n| source file | minified bytes in core + fetch |')
+console.log('| --- | ---: |')
+for (const [file, bytes] of shares) console.log(`| ${file} | ${bytes} |`)
