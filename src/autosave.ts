@@ -93,7 +93,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let sentRebased: Json | undefined
   /** Serialization happens once per state, off the save() path. */
   let serialized: { seq: number; data: Json } | undefined
-  let status: AutosaveStatus = initialStatus
+  const durable = () => store.isDurable?.() ?? true
+  let status: AutosaveStatus = durable() ? initialStatus : { ...initialStatus, durable: false }
   let inFlight: Promise<void> | undefined
   let sendRequested = false
   let wakeRetry: (() => void) | undefined
@@ -148,7 +149,10 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       return false
     }),
     store.onError?.((error) => {
-      if (!disposed) reportError(error)
+      if (disposed) return
+      // A fallback to memory lasts for the page's life, past the next ack that clears `error`.
+      setStatus({ durable: durable() })
+      reportError(error)
     }),
     channel?.subscribe((message) => {
       const ack = message as { type?: string; version?: number; data?: Json }

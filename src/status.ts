@@ -8,6 +8,7 @@ export const initialStatus: AutosaveStatus = Object.freeze({
   pending: false,
   retryAt: null,
   version: null,
+  durable: true,
 })
 
 /**
@@ -21,7 +22,8 @@ export const initialStatus: AutosaveStatus = Object.freeze({
  * ```
  */
 export function formatStatus(status: AutosaveStatus, now: number = Date.now()): string {
-  const localOnly = status.error?.name === 'StorageError'
+  // `durable` is absent from statuses built by hand: count it as true.
+  const localOnly = status.durable === false || status.error?.name === 'StorageError'
   switch (status.phase) {
     case 'idle':
       return ''
@@ -33,7 +35,7 @@ export function formatStatus(status: AutosaveStatus, now: number = Date.now()): 
     case 'offline':
       return localOnly ? 'Offline — keep this tab open to keep your changes' : 'Offline — saved on this device'
     case 'retrying': {
-      if (status.retryAt === null || status.retryAt <= now) return 'Couldn\'t save — retrying…'
+      if (status.retryAt == null || status.retryAt <= now) return 'Couldn\'t save — retrying…'
       return `Couldn't save — retrying in ${Math.ceil((status.retryAt - now) / 1000)} s`
     }
     case 'error':

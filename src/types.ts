@@ -140,6 +140,12 @@ export interface AutosaveStore {
    * fell back to localStorage). Returns an unsubscribe function.
    */
   onError?(listener: (error: AutosaveError) => void): () => void
+  /**
+   * Optional: whether records survive a reload of the page (default: they do). `memoryStore()`
+   * says no, and so does `indexedDBStore` once it has fallen back to memory; the engine shows
+   * it as `status.durable`.
+   */
+  isDurable?(): boolean
 }
 
 /**
@@ -187,6 +193,12 @@ export interface AutosaveStatus {
   readonly retryAt: number | null
   /** The server version the current state is based on, or `null` before the first write. */
   readonly version: number | null
+  /**
+   * Whether unsent work survives a reload on this device: `false` while the store keeps it in
+   * memory only (`memoryStore()`, or IndexedDB and localStorage both unusable), so a UI must
+   * not claim "saved on this device".
+   */
+  readonly durable: boolean
 }
 
 /**
@@ -332,7 +344,7 @@ export interface AutosaveOptions<State> {
   debounceMs?: number
   /** A burst of saves never delays a write longer than this. Default 10000. */
   maxWaitMs?: number
-  /** Each saved state is in the store within this many ms. Default 300 (≤ 1000). */
+  /** Each saved state is in the store within this many ms. Default 300; capped at `debounceMs`. */
   localDelayMs?: number
   retry?: RetryOptions
   /** How a 412 is resolved. Default `'merge'`. */

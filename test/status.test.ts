@@ -22,6 +22,16 @@ describe('formatStatus', () => {
     expect(formatStatus(status)).not.toContain('saved on this device')
   })
 
+  it('does not claim the device keeps changes when they are kept in memory only', () => {
+    expect(formatStatus(at({ phase: 'offline', pending: true, durable: false }))).toBe('Offline — keep this tab open to keep your changes')
+  })
+
+  it('reads a status built by hand with only the contract fields (no retryAt, no durable)', () => {
+    const status = { phase: 'retrying', lastSavedAt: null, error: null, pending: true } as unknown as typeof initialStatus
+    expect(formatStatus(status)).toBe("Couldn't save — retrying…")
+    expect(formatStatus({ ...status, phase: 'offline' })).toBe('Offline — saved on this device')
+  })
+
   it('error and conflict phases say the save did not happen', () => {
     expect(formatStatus(at({ phase: 'error', pending: true }))).toMatch(/^Couldn't save/)
     expect(formatStatus(at({ phase: 'conflict', pending: true }))).toMatch(/^Couldn't/)

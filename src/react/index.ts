@@ -35,9 +35,15 @@ const Defaults = createContext<AutosaveDefaults>({})
  *
  * @example
  * ```tsx
- * <AutosaveProvider transport={fetchTransport({ baseUrl: '/api/storage/projects' })} store={indexedDBStore({ namespace: user.id })}>
- *   <Wizard />
- * </AutosaveProvider>
+ * function App({ user }: { user: { id: string } }) {
+ *   // One store per user (engines are shared per store object); remount on a user switch.
+ *   const store = useMemo(() => indexedDBStore({ namespace: user.id }), [user.id])
+ *   return (
+ *     <AutosaveProvider key={user.id} transport={fetchTransport({ baseUrl: '/api/storage/projects' })} store={store}>
+ *       <Wizard />
+ *     </AutosaveProvider>
+ *   )
+ * }
  * ```
  */
 export function AutosaveProvider({ children, ...defaults }: AutosaveDefaults & { children?: ReactNode }) {
@@ -93,7 +99,7 @@ function isSaver(value: unknown): value is Autosave<unknown> {
 }
 
 const noSubscribe = () => () => {}
-const idleStatus: AutosaveStatus = { phase: 'idle', lastSavedAt: null, error: null, pending: false, retryAt: null, version: null }
+const idleStatus: AutosaveStatus = { phase: 'idle', lastSavedAt: null, error: null, pending: false, retryAt: null, version: null, durable: true }
 
 /**
  * The engine's status, re-rendering on change (`useSyncExternalStore`). Pass `undefined`

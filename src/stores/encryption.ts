@@ -81,6 +81,7 @@ export function encryptedStore(inner: AutosaveStore, { key, encoding = 'bytes' }
 
   return {
     id: inner.id,
+    ...(inner.isDurable && { isDurable: () => inner.isDurable!() }),
     async get(recordKey) {
       const stored = (await inner.get(recordKey)) as EncryptedRecord | undefined
       if (stored === undefined) return undefined

@@ -164,6 +164,7 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
       batch = undefined
       return enqueue(() => everywhere((store) => store.clear(), 'Clearing')).then(() => undefined)
     },
+    isDurable: () => backends[current]!.store.isDurable?.() ?? true,
     onError(listener) {
       listeners.add(listener)
       // A store already degraded tells late subscribers too (after this call, not inside it).

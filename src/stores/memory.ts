@@ -21,5 +21,6 @@ export function memoryStore(): AutosaveStore {
     },
     keys: async () => [...records.keys()],
     clear: async () => records.clear(),
+    isDurable: () => false,
   }
 }

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { createAutosave } from '../../src/autosave'
 import { clearLocalData, indexedDBStore } from '../../src/stores/indexeddb'
 import { memoryTransport } from '../../src/transports/memory'
+import { memoryStore } from '../../src/stores/memory'
+import { formatStatus } from '../../src/status'
 import type { AutosaveError } from '../../src/errors'
 import { fakeEnvironment, wizard } from '../helpers'
 
@@ -75,5 +77,37 @@ describe('indexedDBStore', () => {
     await second.flush()
     expect(transport.backend.writes).toHaveLength(1)
     expect((await indexedDBStore({ indexedDB: factory }).keys()).filter((k) => k.startsWith('outbox:'))).toEqual([])
+  })
+
+  it('once drafts can only be kept in memory, the status says so for the rest of the page, past the next save', async () => {
+    const env = fakeEnvironment()
+    const saver = createAutosave<ReturnType<typeof wizard>>({
+      key: 'p',
+      transport: memoryTransport(),
+      // No IndexedDB, and Node has no localStorage: the chain ends in memory.
+      store: indexedDBStore({ indexedDB: null as never }),
+      debounceMs: 50,
+      environment: env.environment,
+    })
+    expect(saver.getStatus().durable, 'nothing known before the store is first used').toBe(true)
+    saver.save(wizard('one'))
+    await saver.flush()
+    expect(saver.getStatus()).toMatchObject({ phase: 'saved', error: null, durable: false })
+    env.online.setOnline(false)
+    saver.save(wizard('two'))
+    await env.clock.tickAsync(100)
+    expect(formatStatus(saver.getStatus())).toBe('Offline — keep this tab open to keep your changes')
+    await saver.dispose()
+  })
+
+  it('a healthy IndexedDB store is durable; memoryStore() is not', async () => {
+    const env = fakeEnvironment()
+    const onIdb = createAutosave({ key: 'p', transport: memoryTransport(), store: indexedDBStore({ indexedDB: new IDBFactory() }), environment: env.environment })
+    onIdb.save({ a: 1 })
+    await onIdb.flush()
+    expect(onIdb.getStatus().durable).toBe(true)
+    const inMemory = createAutosave({ key: 'p', transport: memoryTransport(), store: memoryStore(), environment: env.environment })
+    expect(inMemory.getStatus().durable).toBe(false)
+    await Promise.all([onIdb.dispose(), inMemory.dispose()])
   })
 })
