@@ -39,7 +39,7 @@ export function formatStatus(status: AutosaveStatus, now: number = Date.now()): 
       return `Couldn't save — retrying in ${Math.ceil((status.retryAt - now) / 1000)} s`
     }
     case 'error':
-      return 'Couldn\'t save — your changes are kept on this device'
+      return localOnly ? 'Couldn\'t save — keep this tab open to keep your changes' : 'Couldn\'t save — your changes are kept on this device'
     case 'conflict':
       return 'Couldn\'t combine your changes with a newer version'
   }

@@ -24,6 +24,7 @@ describe('formatStatus', () => {
 
   it('does not claim the device keeps changes when they are kept in memory only', () => {
     expect(formatStatus(at({ phase: 'offline', pending: true, durable: false }))).toBe('Offline — keep this tab open to keep your changes')
+    expect(formatStatus(at({ phase: 'error', pending: true, durable: false }))).toBe("Couldn't save — keep this tab open to keep your changes")
   })
 
   it('reads a status built by hand with only the contract fields (no retryAt, no durable)', () => {
