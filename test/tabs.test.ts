@@ -110,30 +110,36 @@ describe('multiple tabs', () => {
     expect((await store.keys()).filter((k) => k.startsWith('outbox:')), 'the adopted record is cleared').toEqual([])
   })
 
-  it('a save by another tab while this one restores is not undone by the older server copy it loaded', async () => {
-    const { open, tabs, env, store, transport } = twoTabs()
+  /** Tab B, whose server read answers only when released: what it read is old by then. */
+  function tabWithHeldLoad({ tabs, env, store, transport }: ReturnType<typeof twoTabs>) {
     const server = transport as ReturnType<typeof memoryTransport>
-    let releaseLoad!: () => void
-    const gate = new Promise<void>((resolve) => (releaseLoad = resolve))
-    const slowLoad: Transport = {
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const heldLoad: Transport = {
       load: async (key, options) => {
         const doc = await server.load(key, options)
-        await gate // the answer (version 1) is on its way while tab A saves version 2
+        await gate
         return doc
       },
       write: (request) => server.write(request),
     }
-    const a = open()
+    const b = createAutosave<Wizard>({ key: 'project:7', transport: heldLoad, store, debounceMs: 50, environment: { ...env.environment, tabs } })
+    return { b, server, release }
+  }
+
+  it('a save by another tab while this one restores is not undone by the older server copy it loaded', async () => {
+    const world = twoTabs()
+    const a = world.open()
     a.save(wizard('one'))
     await a.flush()
 
-    const b = createAutosave<Wizard>({ key: 'project:7', transport: slowLoad, store, debounceMs: 50, environment: { ...env.environment, tabs } })
+    const { b, server, release } = tabWithHeldLoad(world)
     const restoring = b.restore()
-    await settle()
+    await settle() // B has read version 1; its answer is on the way while A saves version 2
     a.save((prev) => ({ ...prev!, currentStep: 'two' }))
     await a.flush()
     await settle()
-    releaseLoad()
+    release()
     expect((await restoring)?.currentStep, 'B shows the newest save, not the copy it loaded').toBe('two')
     expect(b.getStatus().version).toBe(2)
 
@@ -144,26 +150,15 @@ describe('multiple tabs', () => {
   })
 
   it('a document another tab creates while this one restores is restored, not reported missing', async () => {
-    const { open, tabs, env, store, transport } = twoTabs()
-    const server = transport as ReturnType<typeof memoryTransport>
-    let releaseLoad!: () => void
-    const gate = new Promise<void>((resolve) => (releaseLoad = resolve))
-    const slowLoad: Transport = {
-      load: async (key, options) => {
-        const doc = await server.load(key, options) // not found yet
-        await gate
-        return doc
-      },
-      write: (request) => server.write(request),
-    }
-    const b = createAutosave<Wizard>({ key: 'project:7', transport: slowLoad, store, debounceMs: 50, environment: { ...env.environment, tabs } })
+    const world = twoTabs()
+    const { b, release } = tabWithHeldLoad(world)
     const restoring = b.restore()
-    await settle()
-    const a = open()
+    await settle() // B has read "not found"
+    const a = world.open()
     a.save(wizard('created by A'))
     await a.flush()
     await settle()
-    releaseLoad()
+    release()
     expect((await restoring)?.currentStep).toBe('created by A')
   })
 })
