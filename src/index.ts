@@ -8,7 +8,7 @@
  */
 export { createAutosave } from './autosave'
 export { serialize } from './serialize'
-export { formatStatus } from './status'
+export { formatStatus, initialStatus } from './status'
 export { diffDocuments } from './patch'
 export { threeWayMerge, resolveConflict, jsonEqual, type MergeResult, type MergeContext } from './merge'
 export { localTabs, browserTabs, type Tabs, type TabChannel } from './environment/tabs'

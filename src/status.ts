@@ -1,6 +1,14 @@
 import type { AutosaveStatus } from './types'
 
-/** The status before anything was saved or restored. */
+/**
+ * The status before anything was saved or restored: what a UI shows before an engine exists
+ * (and what `useAutosaveStatus` returns during server rendering).
+ *
+ * @example
+ * ```ts
+ * const status = saver?.getStatus() ?? initialStatus
+ * ```
+ */
 export const initialStatus: AutosaveStatus = Object.freeze({
   phase: 'idle',
   lastSavedAt: null,

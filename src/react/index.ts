@@ -8,6 +8,7 @@
 import {
   createAutosave,
   formatStatus,
+  initialStatus as idleStatus,
   type Autosave,
   type AutosaveOptions,
   type AutosaveStatus,
@@ -77,8 +78,20 @@ function acquire(options: AutosaveOptions<unknown>): [Autosave<unknown>, () => v
     () => {
       if (--held.users) return
       held.release = setTimeout(() => {
-        byKey.delete(options.key)
-        void held.saver.dispose()
+        const { saver } = held
+        // A step left within the debounce still sends its last edit: one try, then let go (the
+        // outbox keeps it if that fails: offline, retrying, refused). A remount takes it back.
+        const check = () => {
+          const { pending, phase } = saver.getStatus()
+          if (pending && (phase === 'pending' || phase === 'saving')) return
+          stop()
+          if (held.users || byKey.get(options.key) !== held) return
+          byKey.delete(options.key)
+          void saver.dispose()
+        }
+        const stop = saver.subscribe(check)
+        saver.flush().catch(check)
+        check()
       })
     },
   ]
@@ -86,20 +99,10 @@ function acquire(options: AutosaveOptions<unknown>): [Autosave<unknown>, () => v
 
 // One restore per engine, whoever mounts it and however often: later mounts read the engine's
 // current state, which is newer than anything restore could find.
-const restores = new WeakMap<Autosave<unknown>, Promise<unknown>>()
+const restores = new WeakMap<object, Promise<unknown>>()
 
-function restoreOnce(saver: Autosave<unknown>): Promise<unknown> {
-  const restoring = restores.get(saver) ?? saver.restore().then(() => undefined, (error: unknown) => error)
-  restores.set(saver, restoring)
-  return restoring
-}
-
-function isSaver(value: unknown): value is Autosave<unknown> {
-  return typeof (value as Autosave<unknown>).save === 'function' && typeof (value as Autosave<unknown>).subscribe === 'function'
-}
 
 const noSubscribe = () => () => {}
-const idleStatus: AutosaveStatus = { phase: 'idle', lastSavedAt: null, error: null, pending: false, retryAt: null, version: null, durable: true }
 
 /**
  * The engine's status, re-rendering on change (`useSyncExternalStore`). Pass `undefined`
@@ -163,20 +166,20 @@ export function useAutosave<State>(
   value: State,
 ): UseAutosaveResult<State> {
   const defaults = useContext(Defaults)
-  const given = isSaver(saverOrOptions) ? (saverOrOptions as Autosave<State>) : undefined
+  // Options never carry a `subscribe` function; an engine always does.
+  const given = typeof (saverOrOptions as Autosave<State>).subscribe === 'function' ? (saverOrOptions as Autosave<State>) : undefined
   const key = saverOrOptions.key
   const [owned, setOwned] = useState<Autosave<State>>()
   const [restore, setRestore] = useState<{ saver: Autosave<State>; state: State | undefined; error: unknown }>()
   const latest = useRef(value)
   latest.current = value
-  const options = useRef(saverOrOptions)
-  options.current = saverOrOptions
   const skip = useRef<unknown>(undefined)
 
   // Engines are created in effects, never during render: SSR and StrictMode stay side-effect free.
   useEffect(() => {
     if (given) return
-    const [saver, release] = acquire({ ...defaults, ...options.current } as AutosaveOptions<unknown>)
+    // Options are read when the engine is made (this render's); later changes to them are ignored.
+    const [saver, release] = acquire({ ...defaults, ...saverOrOptions } as AutosaveOptions<unknown>)
     setOwned(saver as Autosave<State>)
     return release
   }, [given, key])
@@ -189,14 +192,20 @@ export function useAutosave<State>(
   useEffect(() => {
     if (!current) return
     let live = true
-    void restoreOnce(current as Autosave<unknown>).then((error) => {
+    const before = latest.current
+    const restoring = restores.get(current) ?? current.restore().then(() => undefined, (error: unknown) => error)
+    restores.set(current, restoring)
+    void restoring.then((error) => {
       if (!live) return
-      // Whatever the app holds now predates the restore: it must not overwrite saved work.
-      skip.current = latest.current
+      // What the app held when restore began must not overwrite saved work; what was typed
+      // since is kept when there was nothing to restore, so it must be saved.
+      skip.current = current.getState() === undefined ? before : latest.current
       setRestore({ saver: current, state: current.getState(), error })
     })
     return () => {
       live = false
+      // Coming back to this engine later must wait for its restore again, not reuse this one.
+      setRestore(undefined)
     }
   }, [current])
 
@@ -209,7 +218,7 @@ export function useAutosave<State>(
 
   return {
     status: useAutosaveStatus(current as Autosave<unknown> | undefined),
-    flush: () => current?.flush() ?? Promise.resolve(),
+    flush: async () => current?.flush(),
     restoring: !restored,
     restored: restored?.state,
     restoreError: restored?.error,
@@ -234,16 +243,26 @@ export function useAutosavedState<State>(
   options: Partial<AutosaveOptions<State>> = {},
 ): [State, (next: State | ((prev: State) => State)) => void, UseAutosaveResult<State> & { statusText: string }] {
   const [state, setState] = useState(initial)
+  // Another document starts from `initial`, never from the previous document's draft.
+  const [stateKey, setStateKey] = useState(key)
+  if (stateKey !== key) {
+    setStateKey(key)
+    setState(initial)
+  }
   const meta = useAutosave<State>({ ...options, key }, state)
-  const { restored, saver } = meta
+  const { restoring, saver } = meta
+  // Once restored, show the engine's state and follow it: the restored state, then saves by
+  // other components on this key, other tabs' saves, merges.
   useEffect(() => {
-    if (restored !== undefined) setState(restored)
-  }, [restored])
-  useEffect(() => {
-    const onRemote = (event: { state: State }) => setState(event.state)
-    saver?.on('remote-change', onRemote)
-    return () => saver?.off('remote-change', onRemote)
-  }, [saver])
+    if (!saver || restoring) return
+    let seen: State | undefined
+    const follow = () => {
+      const now = saver.getState()
+      if (now !== seen && (seen = now) !== undefined) setState(now as State)
+    }
+    follow()
+    return saver.subscribe(follow)
+  }, [saver, restoring])
   return [state, setState, { ...meta, statusText: formatStatus(meta.status) }]
 }
 
