@@ -1,5 +1,6 @@
 import mitt from 'mitt'
 import { resolveEnvironment } from './environment/environment'
+import type { PageExitReason } from './environment/lifecycle'
 import { AutosaveError, ConflictError, StorageError, TransportError, ValidationError } from './errors'
 import { jsonEqual, resolveConflict, threeWayMerge } from './merge'
 import { readRecord, quarantine, recordKeys, RECORD_FORMAT, type HistoryIndexEntry, type OutboxRecord } from './outbox'
@@ -145,7 +146,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       // The page may be gone in a moment: start the local write and, if the wire is free, a
       // keepalive request now, inside the browser's event — later is too late.
       void persist()
-      if (seq > ackedSeq && !inFlight) requestSend(true)
+      if (seq > ackedSeq && !inFlight) requestSend(event)
       return false
     }),
     store.onError?.((error) => {
@@ -226,19 +227,26 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   }
 
   // --- send: one request at a time ---------------------------------------------------------
-  function requestSend(keepalive = false) {
+  /** `exit`: sent from a page-exit event, as a keepalive request. */
+  function requestSend(exit?: PageExitReason) {
     schedule.cancel()
     if (disposed) return
     if (inFlight) {
       sendRequested = true
       return
     }
-    inFlight = run(keepalive).finally(() => {
+    inFlight = run(exit).finally(() => {
       inFlight = undefined
+      // A request that came after the loop's last look, before this ran, must not be lost.
+      if (sendRequested) {
+        sendRequested = false
+        requestSend()
+      }
     })
   }
 
-  async function run(keepalive: boolean) {
+  async function run(exit: PageExitReason | undefined) {
+    const locked = (work: () => Promise<void>) => (tabs.lock ? tabs.lock(lockName('send'), { signal: controller.signal }, work) : work())
     while (!disposed && seq > ackedSeq) {
       if (!env.online.isOnline()) {
         setStatus({ phase: 'offline', retryAt: null })
@@ -246,14 +254,16 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         return
       }
       try {
-        // On page exit there is no time to queue for the lock; If-Match still keeps order.
-        if (keepalive) await send(keepalive)
-        else await (tabs.lock ? tabs.lock(lockName('send'), { signal: controller.signal }, () => send(false)) : send(false))
+        // On page exit there is no time to queue for the lock; If-Match still keeps order. A
+        // tab merely hidden may live on: it sends at once only if no other tab is sending.
+        if (exit === 'pagehide' || (exit && !tabs.lock)) await send(true)
+        else if (exit) await tabs.lock!(lockName('send'), { ifAvailable: true }, (granted) => (granted ? send(true) : locked(() => send(false))))
+        else await locked(() => send(false))
       } catch (error) {
         if (!disposed) fail(error)
         return
       }
-      keepalive = false
+      exit = undefined
       if (!sendRequested) return
       sendRequested = false
     }
@@ -275,6 +285,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       if (!keepalive) await persist()
       else void persist()
       await write(target, data, base, keepalive)
+      // Hold the send lock until the ack is stored: the base record and the history index
+      // are shared by every tab, and two read-modify-writes of the index must not interleave.
+      if (!keepalive) await persistChain
     } finally {
       sentRebased = undefined
     }
@@ -328,7 +341,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         if (round >= maxConflictRounds) {
           throw new ConflictError(`"${key}" kept changing on the server; gave up after ${round} merges`, error.remote, 'CONFLICT_UNRESOLVED')
         }
-        const remote = error.remote ?? (await transport.load(key, { signal: controller.signal })) ?? { data: null, version: 0 }
+        let remote = error.remote ?? (await transport.load(key, { signal: controller.signal })) ?? { data: null, version: 0 }
+        // Another tab's newer save may have arrived while this answer was on its way: it is on the server too.
+        if (acked.version !== null && acked.version > remote.version) remote = { version: acked.version, data: acked.data as Json }
         if (unacked.some((write) => jsonEqual(write, remote.data as Json))) {
           // One of our own earlier writes landed though its answer was lost: not a conflict.
           acked = { version: remote.version, data: remote.data as Json }
@@ -414,7 +429,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     const done = ackedSeq >= seq
     const stored = enqueueStoreWork(async () => {
       const updatedAt = result?.updatedAt ?? new Date(clock.now()).toISOString()
-      await store.setMany([[keys.base, { format: RECORD_FORMAT, key, owner: instanceId, seq: target, version, data, updatedAt }]])
+      // Another tab's newer ack may have stored a newer base meanwhile: never step it back.
+      if (acked.version === null || version >= acked.version) await store.setMany([[keys.base, { format: RECORD_FORMAT, key, owner: instanceId, seq: target, version, data, updatedAt }]])
       if (persistedSeq <= target) await store.delMany([outboxKey, ...adopted.splice(0)])
       if (result && historyLimit > 0) await recordHistory(version, data)
     })
@@ -447,7 +463,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         : new AutosaveError('UNEXPECTED', `Saving "${key}" failed: ${String(error)}`, { cause: error })
     setStatus({ phase: typed instanceof ConflictError ? 'conflict' : 'error', retryAt: null })
     reportError(typed)
-    for (const waiter of waiters.splice(0)) waiter.reject(typed)
+    for (const waiter of waiters.filter((w) => w.seq > ackedSeq)) removeWaiter(waiter)?.reject(typed)
   }
 
   async function validate(data: Json, stage: 'send' | 'restore') {
@@ -475,16 +491,32 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   }
 
   async function rollback(id: string): Promise<State> {
+    const atCall = { seq, state }
     await persistChain
-    const snapshot = await store.get(keys.snapshot(id))
+    const snapshot = (await store.get(keys.snapshot(id))) as Json | undefined
     if (snapshot === undefined) throw new AutosaveError('HISTORY_NOT_FOUND', `No snapshot "${id}" in the history of "${key}"`)
-    await validate(snapshot as Json, 'restore')
-    save(snapshot as State)
-    return snapshot as State
+    await validate(snapshot, 'restore')
+    let next = snapshot
+    if (seq !== atCall.seq) {
+      // Edits made while the snapshot was read are newer than the rollback: replay them on top.
+      try {
+        next = threeWayMerge(serialize(atCall.state, options.serialize), currentJson(), snapshot).merged
+      } catch {
+        // Unserializable edits: the rollback wins; their error would surface on the next send anyway.
+      }
+    }
+    save(next as State)
+    return state as State
   }
 
   // --- restore ----------------------------------------------------------------------------
-  async function restore(): Promise<State | undefined> {
+  let restoring: Promise<State | undefined> | undefined
+  function restore(): Promise<State | undefined> {
+    return (restoring ??= restoreOnce().finally(() => (restoring = undefined)))
+  }
+
+  async function restoreOnce(): Promise<State | undefined> {
+    const adoptedBefore = adopted.length
     const quarantineKey = keys.quarantine(clock.now())
     const ackedAtStart = acked
     let outbox: OutboxRecord | undefined
@@ -534,6 +566,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     if (remote && (acked.version === null || remote.version >= acked.version)) {
       acked = { version: remote.version, data: remote.data }
     }
+    const ackedChosen = acked
     const newerFromTab = (version: number) => (tabAck && tabAck.version! > version ? (tabAck.data as Json) : undefined)
 
     let restored: Json | undefined
@@ -583,7 +616,14 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       await checkRestored(restored)
     }
 
-    if (seq > 0) return state // saves made while restoring are newer than anything stored
+    // A tab's ack during the validation above is newer than what was validated (and was validated by that tab).
+    if (!fromOutbox && acked !== ackedChosen) restored = acked.data as Json
+    if (seq > 0) {
+      // Saves made while restoring are newer than anything stored; a draft taken over is then
+      // left in the store (not deleted by the next ack) for the next restore.
+      adopted.splice(adoptedBefore)
+      return state
+    }
     if (restored === undefined) return undefined
     state = restored as State
     seq = Math.max(outbox?.seq ?? 0, base?.seq ?? 0, 1)
@@ -693,9 +733,14 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     if (disposed) return Promise.reject(new AutosaveError('DISPOSED', `flush() on the disposed autosave "${key}"`))
     if (seq <= ackedSeq) return persistChain
     return new Promise<void>((resolve, reject) => {
-      const waiter = { seq, resolve, reject }
+      const onAbort = () => removeWaiter(waiter)?.reject(signal!.reason)
+      const waiter = {
+        seq,
+        resolve: () => (signal?.removeEventListener('abort', onAbort), resolve()),
+        reject: (error: unknown) => (signal?.removeEventListener('abort', onAbort), reject(error)),
+      }
       waiters.push(waiter)
-      signal?.addEventListener('abort', () => removeWaiter(waiter)?.reject(signal.reason), { once: true })
+      signal?.addEventListener('abort', onAbort, { once: true })
       if (status.phase === 'offline' && !env.online.isOnline()) return
       wakeRetry?.()
       requestSend()

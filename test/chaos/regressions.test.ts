@@ -82,7 +82,7 @@ describe('chaos regressions', () => {
     await a.restore()
     await b.restore()
     b.save((prev) => ({ ...prev!, styles: 'from B' }))
-    lifeB.emit('hidden') // B sends at once (keepalive), outside the send lock
+    lifeB.emit('pagehide') // B's page is left: it sends at once (keepalive), outside the send lock
     a.save((prev) => ({ ...prev!, music: 'from A' }))
     const done = Promise.all([a.flush(), b.flush()])
     await w.clock.tickAsync(10)
@@ -205,7 +205,7 @@ describe('chaos regressions', () => {
     const aFlushed = a.flush()
     await w.clock.tickAsync(0) // A is in send(), waiting for its outbox write
     b.save((prev) => ({ ...prev!, styles: ['from B'] }))
-    lifeB.emit('hidden') // B sends at once, outside the send lock: v2
+    lifeB.emit('pagehide') // B's page is left: it sends at once, outside the send lock: v2
     await w.clock.tickAsync(10)
     expect(w.transport.backend.documents.get('doc')?.version).toBe(2)
     gate = undefined
@@ -287,7 +287,7 @@ describe('chaos regressions', () => {
     await w.clock.tickAsync(10) // the first attempt fails; the retry waits a second
     w.transport.backend.documents.set('doc', { data: { music: '', video: 'r1', styles: '' }, version: 2, updatedAt: '' })
     b.save((prev) => ({ ...prev!, styles: 'from B' }))
-    lifeB.emit('hidden') // B writes now (412, merge, v3 with r1) and A rebases on its ack
+    lifeB.emit('pagehide') // B's page is left: B writes now (412, merge, v3 with r1) and A rebases on its ack
     await w.clock.tickAsync(10)
     expect(w.transport.backend.documents.get('doc')).toMatchObject({ version: 3, data: { video: 'r1', styles: 'from B' } })
     w.transport.backend.documents.set('doc', { data: { music: '', video: 'r2', styles: 'from B' }, version: 4, updatedAt: '' })
