@@ -1,54 +1,25 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
-import { PageLifecycle } from '../../src/environment/lifecycle'
-import { localTabs } from '../../src/environment/tabs'
-import { memoryStore } from '../../src/stores/memory'
-import { memoryTransport } from '../../src/transports/memory'
-import type { Transport, WriteResult } from '../../src/types'
-import { fakeEnvironment, wizard } from '../helpers'
-
-type Wizard = ReturnType<typeof wizard>
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+import type { Transport } from '../../src/types'
+import { wizard } from '../helpers'
+import { heldAnswers, settle, twoTabWorld } from './world'
 
 describe('acknowledge() store work vs. a newer tab ack', () => {
   it('a late answer for version 2 does not overwrite the base record of version 3 (offline reload shows the newest)', async () => {
-    const env = fakeEnvironment()
-    const tabs = localTabs()
-    const store = memoryStore()
-    const server = memoryTransport()
+    const { env, store, server, open, openAandB } = twoTabWorld()
     await server.write({ key: 'project:7', baseVersion: null, idempotencyKey: 'seed', data: wizard('one') })
 
-    let releaseA!: () => void
-    const answerA = new Promise<void>((resolve) => (releaseA = resolve))
-    let aWrote!: () => void
-    const aWriting = new Promise<void>((resolve) => (aWrote = resolve))
-    const slowAnswers: Transport = {
-      load: (key, options) => server.load(key, options),
-      write: async (request) => {
-        const decided: Promise<WriteResult> = server.write(request) // applied at once: version 2
-        decided.catch(() => {})
-        aWrote()
-        await answerA // the answer is slow
-        return decided
-      },
-    }
-    const bLifecycle = new PageLifecycle(() => {})
-    const open = (transport: Transport, lifecycle = env.lifecycle) =>
-      createAutosave<Wizard>({ key: 'project:7', transport, store, debounceMs: 50, environment: { ...env.environment, lifecycle, tabs } })
-    const a = open(slowAnswers)
-    const b = open(server, bLifecycle)
-    await a.restore()
-    await b.restore()
+    const aNetwork = heldAnswers(server) // A's write is applied at once (version 2), its answer is slow
+    const { a, b, bLifecycle } = await openAandB(aNetwork.transport)
 
     a.save((prev) => ({ ...prev!, data: { ...prev!.data, musicDescription: 'from A' } }))
     const aFlushed = a.flush()
-    await aWriting
+    await aNetwork.writing
     b.save((prev) => ({ ...prev!, currentStep: 'from B' }))
     bLifecycle.emit('pagehide') // B's keepalive: 412 on version 2, rebased, saved as version 3
     await b.flush()
     await settle()
     expect(server.backend.documents.get('project:7')?.version).toBe(3)
-    releaseA() // A's answer for version 2 arrives last
+    aNetwork.release() // A's answer for version 2 arrives last
     await aFlushed
     await settle()
 
@@ -60,7 +31,7 @@ describe('acknowledge() store work vs. a newer tab ack', () => {
     await b.dispose()
     env.online.setOnline(false)
     const offlineLoad: Transport = { load: async () => Promise.reject(new Error('offline')), write: server.write }
-    const c = open(offlineLoad)
+    const c = open({ transport: offlineLoad })
     const restored = await c.restore()
     expect(restored).toMatchObject({ currentStep: 'from B', data: { musicDescription: 'from A' } })
   })

@@ -1,44 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
-import { PageLifecycle } from '../../src/environment/lifecycle'
-import { localTabs } from '../../src/environment/tabs'
-import { memoryStore } from '../../src/stores/memory'
-import { memoryTransport } from '../../src/transports/memory'
 import { ConflictError } from '../../src/errors'
-import type { Transport, WriteResult } from '../../src/types'
-import { fakeEnvironment, wizard } from '../helpers'
-
-type Wizard = ReturnType<typeof wizard>
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+import type { Transport } from '../../src/types'
+import { wizard } from '../helpers'
+import { heldAnswers, settle, twoTabWorld } from './world'
 
 describe('write() conflict path vs. a tab ack', () => {
   it("a 412 whose answer is older than another tab's ack that arrived meanwhile does not step getState() back", async () => {
-    const env = fakeEnvironment()
-    const tabs = localTabs()
-    const store = memoryStore()
-    const server = memoryTransport()
+    const { server, openAandB } = twoTabWorld()
     await server.write({ key: 'project:7', baseVersion: null, idempotencyKey: 'seed', data: wizard('one') }) // version 1
 
     // Tab A's network: the server decides at once, the answer reaches A when the test says so.
-    let releaseA!: () => void
-    const answerA = new Promise<void>((resolve) => (releaseA = resolve))
-    let aWrote!: () => void
-    const aWriting = new Promise<void>((resolve) => (aWrote = resolve))
-    const slowAnswers: Transport = {
-      load: (key, options) => server.load(key, options),
-      write: async (request) => {
-        const decided: Promise<WriteResult> = server.write(request)
-        decided.catch(() => {})
-        aWrote()
-        await answerA
-        return decided
-      },
-    }
-    const bLifecycle = new PageLifecycle(() => {})
-    const a = createAutosave<Wizard>({ key: 'project:7', transport: slowAnswers, store, debounceMs: 50, environment: { ...env.environment, tabs } })
-    const b = createAutosave<Wizard>({ key: 'project:7', transport: server, store, debounceMs: 50, environment: { ...env.environment, lifecycle: bLifecycle, tabs } })
-    await a.restore()
-    await b.restore()
+    const aNetwork = heldAnswers(server)
+    const { a, b, bLifecycle } = await openAandB(aNetwork.transport)
 
     // Another device saves version 2.
     await server.write({ key: 'project:7', baseVersion: 1, idempotencyKey: 'other', data: wizard('one', { videoDescription: 'other device' }) })
@@ -51,7 +24,7 @@ describe('write() conflict path vs. a tab ack', () => {
     // A sends on version 1: the server answers 412 (with version 2), the answer is slow.
     a.save((prev) => ({ ...prev!, data: { ...prev!.data, musicDescription: 'from A' } }))
     const aFlushed = a.flush()
-    await aWriting
+    await aNetwork.writing
 
     // Meanwhile tab B's edit goes out as B's page is left (pagehide: keepalive, no lock):
     // B rebases on version 2 and saves version 3; its ack reaches A.
@@ -61,7 +34,7 @@ describe('write() conflict path vs. a tab ack', () => {
     await settle()
     expect(a.getState()?.currentStep, 'A folded in B’s version 3').toBe('from B')
 
-    releaseA() // A now gets the 412 showing version 2
+    aNetwork.release() // A now gets the 412 showing version 2
     await aFlushed
     await settle()
 
@@ -75,10 +48,7 @@ describe('write() conflict path vs. a tab ack', () => {
   })
 
   it('the same through the `await transport.load` of a 412 that carries no document', async () => {
-    const env = fakeEnvironment()
-    const tabs = localTabs()
-    const store = memoryStore()
-    const server = memoryTransport()
+    const { server, openAandB } = twoTabWorld()
     await server.write({ key: 'project:7', baseVersion: null, idempotencyKey: 'seed', data: wizard('one') })
 
     let gate: Promise<void> | undefined
@@ -99,11 +69,7 @@ describe('write() conflict path vs. a tab ack', () => {
         }
       },
     }
-    const bLifecycle = new PageLifecycle(() => {})
-    const a = createAutosave<Wizard>({ key: 'project:7', transport: noBody, store, debounceMs: 50, environment: { ...env.environment, tabs } })
-    const b = createAutosave<Wizard>({ key: 'project:7', transport: server, store, debounceMs: 50, environment: { ...env.environment, lifecycle: bLifecycle, tabs } })
-    await a.restore()
-    await b.restore()
+    const { a, b, bLifecycle } = await openAandB(noBody)
     await server.write({ key: 'project:7', baseVersion: 1, idempotencyKey: 'other', data: wizard('one', { videoDescription: 'other device' }) })
 
     const seen: string[] = []

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
-import { localTabs } from '../../src/environment/tabs'
-import { memoryStore } from '../../src/stores/memory'
-import { memoryTransport } from '../../src/transports/memory'
 import type { StandardSchema } from '../../src/types'
-import { fakeEnvironment, wizard } from '../helpers'
-
-type Wizard = ReturnType<typeof wizard>
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+import { wizard } from '../helpers'
+import { settle, twoTabWorld } from './world'
 
 describe('restore() vs. a tab ack during checkRestored()', () => {
   it("a save by another tab while restore() validates is neither hidden nor reverted by this tab's next save", async () => {
-    const env = fakeEnvironment()
-    const tabs = localTabs()
-    const store = memoryStore()
-    const server = memoryTransport()
-    const open = (schema?: StandardSchema) =>
-      createAutosave<Wizard>({ key: 'project:7', transport: server, store, schema, debounceMs: 50, environment: { ...env.environment, tabs } })
+    const { server, open } = twoTabWorld()
 
     const a = open()
     a.save(wizard('one'))
@@ -38,7 +27,7 @@ describe('restore() vs. a tab ack during checkRestored()', () => {
         },
       },
     }
-    const b = open(slowSchema)
+    const b = open({ schema: slowSchema })
     const restoring = b.restore()
     await inValidation // B loaded version 1 and is validating it
 

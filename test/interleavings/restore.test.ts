@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
-import { localTabs } from '../../src/environment/tabs'
-import { memoryStore } from '../../src/stores/memory'
-import { memoryTransport } from '../../src/transports/memory'
-import { fakeEnvironment, wizard } from '../helpers'
-
-type Wizard = ReturnType<typeof wizard>
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
-
-function setup() {
-  const env = fakeEnvironment()
-  const tabs = localTabs()
-  const store = memoryStore()
-  const transport = memoryTransport()
-  const open = () => createAutosave<Wizard>({ key: 'project:7', transport, store, debounceMs: 50, environment: { ...env.environment, tabs } })
-  return { env, tabs, store, transport, open }
-}
+import { wizard } from '../helpers'
+import { settle, twoTabWorld, type Wizard } from './world'
 
 describe('restore() racing itself and save()', () => {
   it('restore() called twice at once: both see the draft of a closed tab, and it is sent', async () => {
-    const { env, store, transport, open } = setup()
+    const { env, server, open } = twoTabWorld()
     env.online.setOnline(false)
     const a = open()
     a.save(wizard('typed offline then closed'))
@@ -32,12 +17,11 @@ describe('restore() racing itself and save()', () => {
     expect(c.getState()?.currentStep, `restore() returned ${first?.currentStep} / ${second?.currentStep}`).toBe('typed offline then closed')
     await c.flush()
     await settle()
-    expect(transport.backend.documents.get('project:7')?.data).toMatchObject({ currentStep: 'typed offline then closed' })
-    void store
+    expect(server.backend.documents.get('project:7')?.data).toMatchObject({ currentStep: 'typed offline then closed' })
   })
 
   it('restore() called twice at once, the server older than the draft: both return the draft', async () => {
-    const { env, store, transport, open } = setup()
+    const { env, open } = twoTabWorld()
     const a = open()
     a.save(wizard('saved'))
     await a.flush()
@@ -56,7 +40,7 @@ describe('restore() racing itself and save()', () => {
   })
 
   it('restore() called twice at once: the closed tab\'s draft survives the next acknowledged save', async () => {
-    const { env, store, transport, open } = setup()
+    const { env, store, server, open } = twoTabWorld()
     const a = open()
     a.save(wizard('saved'))
     await a.flush()
@@ -71,13 +55,13 @@ describe('restore() racing itself and save()', () => {
     await c.flush()
     await settle()
     const outbox = (await store.keys()).filter((k) => k.startsWith('outbox:'))
-    const server = transport.backend.documents.get('project:7')?.data as Wizard
-    const survived = server.data.musicDescription === 'typed offline then closed' || outbox.length > 0
-    expect(survived, `server musicDescription "${server.data.musicDescription}", outbox left ${JSON.stringify(outbox)}`).toBe(true)
+    const onServer = server.backend.documents.get('project:7')?.data as Wizard
+    const survived = onServer.data.musicDescription === 'typed offline then closed' || outbox.length > 0
+    expect(survived, `server musicDescription "${onServer.data.musicDescription}", outbox left ${JSON.stringify(outbox)}`).toBe(true)
   })
 
   it('a save() while restore() runs: the closed tab\'s draft is not deleted by the next ack', async () => {
-    const { env, store, transport, open } = setup()
+    const { env, store, server, open } = twoTabWorld()
     env.online.setOnline(false)
     const a = open()
     a.save(wizard('typed offline then closed'))
@@ -93,9 +77,9 @@ describe('restore() racing itself and save()', () => {
     await c.flush()
     await settle()
     const outboxAfter = (await store.keys()).filter((k) => k.startsWith('outbox:'))
-    const server = transport.backend.documents.get('project:7')?.data as Wizard | undefined
+    const onServer = server.backend.documents.get('project:7')?.data as Wizard | undefined
     // The draft of the closed tab must survive somewhere: sent, merged, or still in the store.
-    const survived = server?.currentStep === 'typed offline then closed' || outboxAfter.length > 0
-    expect(survived, `server has "${server?.currentStep}", outbox records left: ${JSON.stringify(outboxAfter)}`).toBe(true)
+    const survived = onServer?.currentStep === 'typed offline then closed' || outboxAfter.length > 0
+    expect(survived, `server has "${onServer?.currentStep}", outbox records left: ${JSON.stringify(outboxAfter)}`).toBe(true)
   })
 })
