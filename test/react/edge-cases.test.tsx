@@ -257,7 +257,8 @@ describe('restores racing key changes, unmounts and other tabs', () => {
     fireEvent.change(box('one'), { target: { value: 'unsent yet' } })
     fireEvent.click(screen.getByText('open'))
     await waitFor(() => expect(restoring('two')).toBe('false'))
-    expect(box('two').value).toBe('unsent yet')
+    // The engine's state reaches the second component's state in the effect after restore.
+    await waitFor(() => expect(box('two').value).toBe('unsent yet'))
     await sleep(100)
     expect(transport.backend.documents.get('project:l')?.data).toEqual({ musicDescription: 'unsent yet' })
     expect(transport.backend.writes).toHaveLength(1)
