@@ -692,7 +692,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     for (const storeKey of await store.keys()) {
       if (!storeKey.startsWith(keys.outboxPrefix) || storeKey === outboxKey) continue
       const record = (await readRecord(store, 'outbox', storeKey, `${quarantineKey}:${found.length}`, reportError)) as OutboxRecord | undefined
-      if (!record) continue
+      // `outbox:project:1:` also prefixes the drafts of a document named "project:1:notes".
+      if (!record || record.key !== key) continue
       if (!(await claim(record.owner))) continue
       adopted.push(storeKey)
       // Acknowledged before a crash could clear it: nothing left to send.

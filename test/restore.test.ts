@@ -171,3 +171,29 @@ describe('restore()', () => {
     expect(restored?.data).toMatchObject({ musicDescription: 'mine', videoDescription: 'theirs' })
   })
 })
+
+describe('documents whose keys prefix each other', () => {
+  it('restoring "project:1" neither takes nor deletes the draft of "project:1:notes"', async () => {
+    const store = memoryStore()
+    const transport = memoryTransport()
+    // Page 1, offline: an unsent draft of the notes document.
+    const env1 = fakeEnvironment()
+    env1.online.setOnline(false)
+    const notes = createAutosave<{ text: string }>({ key: 'project:1:notes', transport, store, environment: { ...env1.environment, randomId: () => 'page1' }, localDelayMs: 0 })
+    notes.save({ text: 'NOTES DRAFT' })
+    await env1.clock.tickAsync(10)
+    await notes.dispose()
+    expect(await store.keys()).toContain('outbox:project:1:notes:page1')
+
+    // Page 2, online: the app opens the project document (a different key).
+    const env2 = fakeEnvironment()
+    const project = createAutosave<{ text: string }>({ key: 'project:1', transport, store, environment: { ...env2.environment, randomId: () => 'page2' }, localDelayMs: 0 })
+    const restored = await project.restore()
+    await project.flush().catch(() => undefined)
+    await project.dispose()
+
+    expect(transport.backend.documents.get('project:1')).toBeUndefined()
+    expect(restored).toBeUndefined()
+    expect(await store.keys()).toContain('outbox:project:1:notes:page1')
+  })
+})
