@@ -51,7 +51,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   const conflict = (options.conflict ?? 'merge') as ConflictStrategy<Json>
   const env = resolveEnvironment(options.environment)
   const { clock } = env
-  const store = options.store ?? plainIndexedDBStore()
+  const store = options.store ?? plainIndexedDBStore({ clock })
   const keys = recordKeys(key)
   const debounceMs = options.debounceMs ?? 3000
   const localDelayMs = Math.min(options.localDelayMs ?? 300, debounceMs)
@@ -710,10 +710,10 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
 
   async function migrateRecord(record: OutboxRecord, quarantineKey: string): Promise<Json> {
     if (record.schemaVersion > schemaVersion || !options.migrate) {
-      await quarantine(store, keys.outbox(record.owner), quarantineKey, record)
+      const keptAs = await quarantine(store, keys.outbox(record.owner), quarantineKey, record)
       throw new StorageError(
         'STORAGE_VERSION',
-        `The local draft of "${key}" was written by version ${record.schemaVersion} of this app and this is version ${schemaVersion}${options.migrate ? '' : ' with no migrate option'}; kept aside as "${quarantineKey}"`,
+        `The local draft of "${key}" was written by version ${record.schemaVersion} of this app and this is version ${schemaVersion}${options.migrate ? '' : ' with no migrate option'}; kept aside as "${keptAs}"`,
       )
     }
     return serialize(await options.migrate(record.data, record.schemaVersion))

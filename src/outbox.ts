@@ -95,7 +95,9 @@ const schemas = { outbox: outboxSchema, base: baseSchema, history: historySchema
 /**
  * Reads one record and checks its envelope. A record that is not what we wrote (corrupt,
  * truncated, another program's) is moved aside under a `quarantine:` key — never deleted —
- * and reported; the caller carries on as if it were absent.
+ * and reported; the caller carries on as if it were absent. A record the store cannot read at
+ * all (not JSON, sealed with another key) cannot be moved aside: it is reported, left where
+ * it is, and treated as absent too, so one bad record never hides the others.
  */
 export async function readRecord<K extends keyof typeof schemas>(
   store: AutosaveStore,
@@ -104,21 +106,38 @@ export async function readRecord<K extends keyof typeof schemas>(
   quarantineKey: string,
   report: (error: StorageError) => void,
 ): Promise<z.infer<(typeof schemas)[K]> | undefined> {
-  const raw = await store.get(storeKey)
+  let raw: unknown
+  try {
+    raw = await store.get(storeKey)
+  } catch (error) {
+    // Only a bad value is skipped; a store that cannot be read at all still fails the caller.
+    if (!(error instanceof StorageError && (error.code === 'STORAGE_CORRUPT' || error.code === 'STORAGE_DECRYPT'))) throw error
+    report(new StorageError(error.code, `${error.message}; left in place and skipped`, { cause: error }))
+    return undefined
+  }
   if (raw === undefined) return undefined
   const parsed = schemas[kind].safeParse(raw)
   if (parsed.success) return parsed.data as z.infer<(typeof schemas)[K]>
-  const error = new StorageError(
-    'STORAGE_CORRUPT',
-    `The stored ${kind} record "${storeKey}" is not readable (${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') || 'root'}); kept aside as "${quarantineKey}"`,
+  const keptAs = await quarantine(store, storeKey, quarantineKey, raw)
+  report(
+    new StorageError(
+      'STORAGE_CORRUPT',
+      `The stored ${kind} record "${storeKey}" is not readable (${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') || 'root'}); kept aside as "${keptAs}"`,
+    ),
   )
-  await quarantine(store, storeKey, quarantineKey, raw)
-  report(error)
   return undefined
 }
 
-/** Moves a record aside so it stops being used but can still be recovered by hand. */
-export async function quarantine(store: AutosaveStore, storeKey: string, quarantineKey: string, raw: unknown) {
-  await store.setMany([[quarantineKey, { quarantinedFrom: storeKey, record: raw }]])
+let quarantined = 0
+
+/**
+ * Moves a record aside so it stops being used but can still be recovered by hand. The record
+ * lands under `quarantineKey` plus a unique suffix (returned): several records quarantined in
+ * one millisecond, by one tab or two, must not overwrite each other.
+ */
+export async function quarantine(store: AutosaveStore, storeKey: string, quarantineKey: string, raw: unknown): Promise<string> {
+  const keptAs = `${quarantineKey}:${++quarantined}-${Math.random().toString(36).slice(2, 10)}`
+  await store.setMany([[keptAs, { quarantinedFrom: storeKey, record: raw }]])
   await store.delMany([storeKey])
+  return keptAs
 }

@@ -83,8 +83,9 @@ export function applyDocumentPatch(doc: Json, ops: readonly JsonPatchOperation[]
     }
     const parts = op.path.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
     const last = parts.pop()!
-    let parent: Json = root
-    for (const part of parts) parent = (parent as Record<string, Json>)[part]!
+    let parent: Json | undefined = root
+    // Own properties only: "__proto__" must not walk into Object.prototype.
+    for (const part of parts) parent = isContainer(parent) && Object.hasOwn(parent, part) ? (parent as Record<string, Json>)[part] : undefined
     if (!isContainer(parent)) throw new TypeError(`Patch path ${op.path} does not exist`)
     if (Array.isArray(parent)) {
       const index = Number(last)
@@ -92,7 +93,8 @@ export function applyDocumentPatch(doc: Json, ops: readonly JsonPatchOperation[]
       else if (op.op === 'remove') parent.splice(index, 1)
       else parent[index] = structuredClone(op.value)
     } else if (op.op === 'remove') delete parent[last]
-    else parent[last] = structuredClone(op.value)
+    // defineProperty, as a plain assignment of "__proto__" would set the prototype instead.
+    else Object.defineProperty(parent, last, { value: structuredClone(op.value), enumerable: true, writable: true, configurable: true })
   }
   return root
 }

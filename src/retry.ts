@@ -11,6 +11,9 @@ export const defaultRetry: Required<RetryOptions> = {
   randomize: true,
 }
 
+/** The longest server-requested wait (`Retry-After`) honoured, unless `maxTimeout` is longer. */
+export const MAX_RETRY_AFTER_MS = 3_600_000
+
 /** Whether a failure is worth another attempt: network errors, 408, 429 and 5xx. */
 export function isRetryable(error: unknown): boolean {
   return error instanceof TransportError && error.retryable
@@ -27,8 +30,8 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * `Retry-After` in ms from `now`: either delta-seconds or an HTTP-date. Absent, malformed or
- * past values give `undefined`, so the normal backoff applies.
+ * `Retry-After` in ms from `now`: either delta-seconds or an HTTP-date. Absent or malformed
+ * values give `undefined`, so the normal backoff applies; a date in the past gives 0 (retry now).
  */
 export function parseRetryAfter(header: string | null | undefined, now: number): number | undefined {
   if (!header) return undefined
@@ -78,8 +81,11 @@ export function withRetry<T>(attempt: () => Promise<T>, context: RetryContext): 
       if (isRetryable(error) && !isNetworkFailure(error)) httpFailures++
       if (gaveUp(error) || signal.aborted) return
       const transportError = error as TransportError
-      // The server knows its own load: its Retry-After replaces our computed backoff.
-      const delayMs = transportError.retryAfterMs ?? backoffDelay(attemptNumber, options)
+      // The server knows its own load: its Retry-After replaces our computed backoff, up to an
+      // hour (or maxTimeout if larger). "Retry in 30 days" would only park the save; an hour
+      // still spares an overloaded server, and flush() or coming back online wakes it sooner.
+      const retryAfterMs = transportError.retryAfterMs === undefined ? undefined : Math.min(transportError.retryAfterMs, Math.max(options.maxTimeout, MAX_RETRY_AFTER_MS))
+      const delayMs = retryAfterMs ?? backoffDelay(attemptNumber, options)
       const wait = sleep(clock, delayMs, signal)
       context.onRetry({ attempt: attemptNumber, delayMs, error: transportError, wake: wait.wake })
       await wait.promise

@@ -23,7 +23,12 @@ export function createSchedule(clock: Clock, debounceMs: number, maxWaitMs: numb
 
   function check() {
     handle = undefined
-    const wait = due() - clock.now()
+    const now = clock.now()
+    // The wall clock went back (NTP, resume, a manual change): the stamps lie in the future and
+    // would hold the save for the size of the jump. Start the window again from now.
+    if (now < lastAt) firstAt = lastAt = now
+    // Never longer than one debounce per re-arm, whatever the clock did.
+    const wait = Math.min(due() - now, debounceMs)
     if (wait > 0) {
       handle = clock.setTimeout(check, wait)
       return
@@ -33,11 +38,11 @@ export function createSchedule(clock: Clock, debounceMs: number, maxWaitMs: numb
 
   return {
     touch() {
-      lastAt = clock.now()
-      if (handle === undefined) {
-        firstAt = lastAt
-        handle = clock.setTimeout(check, debounceMs)
-      }
+      const now = clock.now()
+      // A clock that went back mid-burst would push the maxWaitMs ceiling out by the jump.
+      if (handle === undefined || now < lastAt) firstAt = now
+      lastAt = now
+      if (handle === undefined) handle = clock.setTimeout(check, debounceMs)
     },
     cancel() {
       if (handle !== undefined) clock.clearTimeout(handle)

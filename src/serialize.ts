@@ -25,6 +25,7 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Json 
   function walk(value: unknown, path: string, depth: number): Json | undefined {
     switch (typeof value) {
       case 'string':
+        return wellFormed(value)
       case 'boolean':
         return value
       case 'number':
@@ -78,7 +79,7 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Json 
             throw new SerializationError('SERIALIZATION_KEY', path, `A Map key of type ${typeof key} cannot be saved`)
           }
           const json = walk(item, join(path, String(key)), depth + 1)
-          if (json !== undefined) out[String(key)] = json
+          if (json !== undefined) setOwn(out, wellFormed(String(key)), json)
         }
         return out
       }
@@ -87,7 +88,7 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Json 
       const out: { [key: string]: Json } = {}
       for (const key of Object.keys(object)) {
         const json = walk((object as Record<string, unknown>)[key], join(path, key), depth + 1)
-        if (json !== undefined) out[key] = json
+        if (json !== undefined) setOwn(out, wellFormed(key), json)
       }
       return out
     } finally {
@@ -105,6 +106,23 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Json 
   }
 
   return walk(value, '', 0) ?? null
+}
+
+/**
+ * A lone UTF-16 surrogate (say, an emoji cut in half by `slice`) is not text: PostgreSQL's jsonb
+ * refuses it, and any UTF-8 encoding turns it into U+FFFD. Saved the same way here, so the
+ * save goes through instead of failing on the server again and again.
+ */
+function wellFormed(text: string): string {
+  const native = text as string & { isWellFormed?: () => boolean; toWellFormed?: () => string }
+  if (native.isWellFormed ? native.isWellFormed() : !/[\ud800-\udfff]/.test(text)) return text
+  return native.toWellFormed?.() ?? text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+}
+
+// A plain assignment of "__proto__" would set the prototype instead of keeping the key.
+function setOwn(object: { [key: string]: Json }, key: string, value: Json): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+  else object[key] = value
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/

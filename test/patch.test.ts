@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import jsonpatch, { type Operation } from 'fast-json-patch'
 import { describe, expect, it } from 'vitest'
-import { diffDocuments } from '../src/patch'
+import { applyDocumentPatch, diffDocuments } from '../src/patch'
 import type { Json } from '../src/types'
 
 const json = fc.letrec((tie) => ({
@@ -50,5 +50,20 @@ describe('diffDocuments', () => {
     expect(diffDocuments('a', 'b')).toBeUndefined()
     expect(diffDocuments(undefined, { a: 1 })).toBeUndefined()
     expect(diffDocuments([1], { a: 1 })).toBeUndefined()
+  })
+})
+
+describe('applyDocumentPatch', () => {
+  it('rebuilds next from base and the diff when next adds a "__proto__" key', () => {
+    const base = { a: 1, nested: {} }
+    const next = JSON.parse('{"a":1,"nested":{"__proto__":{"y":2}},"__proto__":{"x":1}}')
+    const applied = applyDocumentPatch(base, diffDocuments(base, next)!)
+    expect(JSON.stringify(applied)).toBe(JSON.stringify(next))
+    expect(Object.getPrototypeOf(applied)).toBe(Object.prototype)
+  })
+
+  it('a path through an inherited "__proto__" does not exist, and touches no prototype', () => {
+    expect(() => applyDocumentPatch({ a: 1 }, [{ op: 'add', path: '/__proto__/polluted', value: true }])).toThrow(/does not exist/)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 })

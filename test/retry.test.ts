@@ -1,5 +1,8 @@
+import FakeTimers from '@sinonjs/fake-timers'
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, defaultRetry, parseRetryAfter } from '../src/retry'
+import { sleep, systemClock } from '../src/environment/clock'
+import { TransportError } from '../src/errors'
+import { backoffDelay, defaultRetry, MAX_RETRY_AFTER_MS, parseRetryAfter, withRetry } from '../src/retry'
 
 describe('Retry-After', () => {
   const now = Date.UTC(2026, 10, 25, 12, 0, 0)
@@ -24,5 +27,53 @@ describe('backoff', () => {
     expect(backoffDelay(1, options, () => 0)).toBe(500)
     expect(backoffDelay(1, options, () => 0.999)).toBeLessThan(1000)
     expect(backoffDelay(10, options, () => 0.999)).toBe(30_000)
+  })
+})
+
+describe('a huge Retry-After', () => {
+  const unavailable = (retryAfterMs: number | undefined) => new TransportError('TRANSPORT_HTTP', '503', { status: 503, retryable: true, retryAfterMs })
+
+  it('beyond 2^31-1 ms does not overflow the timer into an immediate retry', async () => {
+    const retryAfterMs = parseRetryAfter('2592000', Date.now()) // 30 days, as delta-seconds
+    let attempts = 0
+    const controller = new AbortController()
+    const run = withRetry(
+      async () => {
+        if (++attempts === 1) throw unavailable(retryAfterMs)
+        return 'ok'
+      },
+      { options: defaultRetry, clock: systemClock, signal: controller.signal, onRetry: () => {} },
+    ).catch(() => 'aborted')
+    await new Promise((r) => setTimeout(r, 100))
+    const seen = attempts
+    controller.abort()
+    await run
+    expect(seen).toBe(1)
+  })
+
+  it('is honoured up to an hour (or maxTimeout when that is longer), shorter ones as given', async () => {
+    const delays: number[] = []
+    const run = (retryAfterMs: number, maxTimeout = defaultRetry.maxTimeout) => {
+      let attempts = 0
+      return withRetry(
+        async () => {
+          if (++attempts === 1) throw unavailable(retryAfterMs)
+          return 'ok'
+        },
+        { options: { ...defaultRetry, maxTimeout }, clock: systemClock, signal: new AbortController().signal, onRetry: ({ delayMs, wake }) => (delays.push(delayMs), wake()) },
+      )
+    }
+    await run(30 * 24 * 3_600_000)
+    await run(120_000)
+    await run(30 * 24 * 3_600_000, 2 * 3_600_000)
+    expect(delays).toEqual([MAX_RETRY_AFTER_MS, 120_000, 2 * 3_600_000])
+  })
+
+  it('sleep() never hands a timer more than 2^31-1 ms', () => {
+    const fake = FakeTimers.createClock()
+    const asked: number[] = []
+    const clock = { now: () => fake.now, setTimeout: (fn: () => void, ms: number) => (asked.push(ms), fake.setTimeout(fn, ms)), clearTimeout: fake.clearTimeout }
+    sleep(clock, 30 * 24 * 3_600_000).wake()
+    expect(asked).toEqual([2 ** 31 - 1])
   })
 })

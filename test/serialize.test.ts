@@ -82,3 +82,23 @@ describe('serialize', () => {
     expect(() => serialize({ data: { n: 1n } })).toThrow(/at data\.n/)
   })
 })
+
+describe('keys named "__proto__"', () => {
+  it('an own "__proto__" key (e.g. from JSON.parse) is saved as a key, not turned into a prototype', () => {
+    const state = JSON.parse('{"__proto__":{"name":"kept"},"b":2}')
+    const out = serialize(state) as Record<string, unknown>
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"name":"kept"},"b":2}')
+  })
+
+  it('a Map entry keyed "__proto__" is saved as a key', () => {
+    const out = serialize(new Map<string, unknown>([['__proto__', { x: 1 }]]))
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"x":1}}')
+  })
+
+  it('a lone surrogate (an emoji cut in half) is saved as U+FFFD, in values and keys; whole emoji stay', () => {
+    const cut = '🎵🎶'.slice(0, 3) // '🎵' + a lone high surrogate
+    expect(serialize({ title: cut, tail: '\udfffx', [`k${cut}`]: 1, ok: '🎵' })).toEqual({ title: '🎵\ufffd', tail: '\ufffdx', ['k🎵\ufffd']: 1, ok: '🎵' })
+  })
+})

@@ -34,11 +34,14 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** Resolves after `ms` on `clock`, or early when `signal` aborts or `wake` is called. */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): { promise: Promise<void>; wake: () => void } {
   let wake = () => {}
   const promise = new Promise<void>((resolve) => {
-    const handle = clock.setTimeout(done, Math.max(0, ms))
+    // Timers hold 32-bit signed ms: anything longer fires at once (about 24.8 days is the most).
+    const handle = clock.setTimeout(done, Math.min(Math.max(0, ms), MAX_TIMER_MS))
     function done() {
       clock.clearTimeout(handle)
       signal?.removeEventListener('abort', done)

@@ -1,4 +1,3 @@
-import { promisifyRequest } from 'idb-keyval'
 import { StorageError } from '../errors'
 import { localStorageStore } from './local-storage'
 import { databaseName, type NamespaceOptions } from './namespace'
@@ -24,7 +23,10 @@ export interface ClearLocalDataOptions extends NamespaceOptions {
  * Removes every draft, snapshot and acknowledged copy of one namespace from this device — for
  * logout: its IndexedDB database (deleted whole, name included) and its localStorage fallback
  * records. Other namespaces are untouched. Dispose the namespace's autosave instances first:
- * a live one would write its pending work back. Resolves when the data is gone.
+ * a live one would write its pending work back. Resolves when the data is gone. Rejects with
+ * `STORAGE_BLOCKED` when a connection that does not close (another tab running an older build,
+ * or app code on the same database) holds the database: the localStorage part is gone, and the
+ * database is deleted once that tab closes.
  *
  * @example
  * ```ts
@@ -37,7 +39,7 @@ export async function clearLocalData(options: ClearLocalDataOptions = {}): Promi
   try {
     const factory = options.indexedDB !== undefined ? options.indexedDB : globalThis.indexedDB
     // Our own open connections close on `versionchange`, so the deletion is not blocked by them.
-    deleting = factory ? promisifyRequest(factory.deleteDatabase(databaseName(options))) : undefined
+    deleting = factory ? deleteDatabase(factory, databaseName(options)) : undefined
   } catch {
     // No access to IndexedDB at all (SSR, blocked site data): nothing can be stored there.
   }
@@ -51,4 +53,16 @@ export async function clearLocalData(options: ClearLocalDataOptions = {}): Promi
   } catch (error) {
     throw toStorageError(error, 'STORAGE_WRITE', `Deleting the IndexedDB database "${databaseName(options)}" failed`)
   }
+}
+
+/** `deleteDatabase` that settles on `blocked` too: waiting for another tab to close could last forever (a logout that never returns). */
+function deleteDatabase(factory: IDBFactory, name: string): Promise<void> {
+  // Called outside the promise: a synchronous throw (no access to IndexedDB) is skipped by the caller.
+  const request = factory.deleteDatabase(name)
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve()
+    request.onerror = () => reject(request.error)
+    request.onblocked = () =>
+      reject(new StorageError('STORAGE_BLOCKED', `Deleting "${name}" waits for another tab of this app: close the other tabs; the deletion finishes once they are closed`))
+  })
 }

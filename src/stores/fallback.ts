@@ -37,8 +37,13 @@ const isDataError = (error: unknown) =>
  * that works; when it fails (unavailable, blocked, full), the store moves to the next one for
  * good, writes the failed batch there so no edit is lost, and reports one `StorageError`
  * through `onError`. Reads fall through every backend, so records written before a fallback —
- * or by an earlier page that had fallen back — are still found. Each key is kept in one
- * backend only (a write removes it from the others), so a read never finds an older copy.
+ * or by an earlier page that had fallen back — are still found. Reads try the LAST backend
+ * first: a key is only ever written to a later backend after every earlier one failed for it,
+ * and a write to an earlier one (this page or the next) removes the later copies, so a copy
+ * in a later backend is the newest one even when the earlier backend's older copy could not
+ * be removed (it was down). A write to a durable backend removes the key from the others;
+ * a write that could only land in memory leaves the older durable copies alone, so a reload
+ * still finds the last draft that fit on disk.
  * Writes and deletes run one after another; `setMany` calls queued together share one
  * transaction. Methods reject only when no backend could do the work.
  *
@@ -107,7 +112,10 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
         at = await pick(at + 1, { at, error, code: 'STORAGE_WRITE' })
       }
     }
-    // One copy per key: a read falling through must not find an older one elsewhere.
+    // Memory is read first and gone after a reload: deleting the durable copy would protect
+    // no read in this page and lose the last draft that survives a crash.
+    if (backends[at]!.store.isDurable?.() === false) return
+    // One copy per key, so a durable older copy never outlives this one.
     const keys = [...entries.keys()]
     await Promise.allSettled(backends.map((backend, other) => other !== at && backend.store.delMany(keys)))
   }
@@ -126,8 +134,8 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
       await (started ??= pick(0))
       let failure: unknown
       let failures = 0
-      // The backend in use first, then the others in order.
-      for (const at of new Set([current, ...backends.keys()])) {
+      // Later backends first: their copy was written after the earlier ones failed (see above).
+      for (const at of [...backends.keys()].reverse()) {
         try {
           const value = await backends[at]!.store.get(key)
           if (value !== undefined) return value

@@ -1,4 +1,5 @@
 import { clear, delMany, get, keys, setMany, type UseStore } from 'idb-keyval'
+import { systemClock, type Clock } from '../environment/clock'
 import { StorageError } from '../errors'
 import type { AutosaveStore } from '../types'
 import { encryptedStore } from './encryption'
@@ -27,6 +28,13 @@ export interface IndexedDBStoreOptions extends NamespaceOptions {
   localStorage?: Storage | null
   /** Keep every value AES-GCM encrypted on the device (see `encryptedStore`). Record keys stay readable. */
   encryption?: { key: CryptoKey }
+  /**
+   * How long opening the database may take before the store gives up on IndexedDB for this
+   * page and moves to localStorage (some browsers never answer an open). Default 3000 ms.
+   */
+  openTimeoutMs?: number
+  /** The timers of `openTimeoutMs`; default `systemClock`. Pass the engine's clock in tests. */
+  clock?: Clock
 }
 
 const RECORDS = 'records'
@@ -37,7 +45,7 @@ const RECORDS = 'records'
  * is never blocked by an open tab, reopens a connection the browser dropped, and aborts a batch
  * whose callback threw (idb-keyval's `setMany` would otherwise commit the puts made before it).
  */
-function idbRecords(name: string, factory: IDBFactory | null | undefined) {
+function idbRecords(name: string, factory: IDBFactory | null | undefined, clock: Clock, timeoutMs: number) {
   let connection: Promise<IDBDatabase> | undefined
 
   const open = () =>
@@ -45,12 +53,28 @@ function idbRecords(name: string, factory: IDBFactory | null | undefined) {
       const idb = factory !== undefined ? factory : globalThis.indexedDB
       if (!idb) throw new StorageError('STORAGE_UNAVAILABLE', 'IndexedDB is not available here')
       const request = idb.open(name)
+      // Safari private windows and broken profiles can leave an open unanswered forever: the
+      // rejection lets the chain move on to localStorage for this page.
+      let timedOut = false
+      const timer = clock.setTimeout(() => {
+        timedOut = true
+        reject(new StorageError('STORAGE_UNAVAILABLE', `Opening "${name}" did not answer within ${timeoutMs} ms`))
+      }, timeoutMs)
       request.onupgradeneeded = () => request.result.createObjectStore(RECORDS)
       // Another tab holds the database at an older version: waiting could last forever.
-      request.onblocked = () => reject(new StorageError('STORAGE_UNAVAILABLE', `Opening "${name}" is blocked by another tab`))
-      request.onerror = () => reject(request.error)
+      request.onblocked = () => {
+        clock.clearTimeout(timer)
+        reject(new StorageError('STORAGE_UNAVAILABLE', `Opening "${name}" is blocked by another tab`))
+      }
+      request.onerror = () => {
+        clock.clearTimeout(timer)
+        reject(request.error)
+      }
       request.onsuccess = () => {
+        clock.clearTimeout(timer)
         const db = request.result
+        // Too late for writes (the chain moved on for this page), not for reading the drafts kept here.
+        if (timedOut) connection = Promise.resolve(db)
         // Let clearLocalData (deleteDatabase) or another tab's upgrade proceed; reopen on next use.
         db.onversionchange = () => {
           db.close()
@@ -96,7 +120,7 @@ function idbRecords(name: string, factory: IDBFactory | null | undefined) {
  * The durable local buffer: one IndexedDB database per namespace (`autosave-kit:<namespace>`),
  * so two accounts on one browser never see each other's drafts. IndexedDB is looked up at
  * first use, never at import or construction (SSR-safe). If it is missing (SSR, disabled site
- * data), blocked, or a write fails (disk full), the store moves to localStorage, then memory,
+ * data), blocked, does not open within `openTimeoutMs`, or a write fails (disk full), the store moves to localStorage, then memory,
  * rewrites the failed batch there, and reports one `StorageError` through `onError` (the
  * engine shows it in its status) — it never throws into the app. See `fallbackStore`.
  *
@@ -126,7 +150,7 @@ type Seal = (store: AutosaveStore, encoding?: 'base64') => AutosaveStore
 
 function chain(options: IndexedDBStoreOptions, seal: Seal | undefined = undefined): AutosaveStore {
   const name = databaseName(options)
-  const idb = idbRecords(name, options.indexedDB)
+  const idb = idbRecords(name, options.indexedDB, options.clock ?? systemClock, options.openTimeoutMs ?? 3000)
   const local = localStorageStore(options)
   return fallbackStore(
     [

@@ -13,9 +13,14 @@ export interface NamespaceOptions {
   dbName?: string
 }
 
-/** The IndexedDB database a namespace lives in: one database per namespace, so `clearLocalData` can delete it whole. */
+/**
+ * The IndexedDB database a namespace lives in: one database per namespace, so `clearLocalData`
+ * can delete it whole. Only `dbName`'s `%` and `:` are escaped: the first `:` then always ends
+ * it, so `app` + `x:y` and `app:x` + `y` get two databases, while every name without those
+ * characters (the default, namespaces such as `org:7`) stays what it was and keeps its data.
+ */
 export function databaseName({ namespace = 'default', dbName = 'autosave-kit' }: NamespaceOptions = {}): string {
-  return `${dbName}:${namespace}`
+  return `${dbName.replaceAll('%', '%25').replaceAll(':', '%3A')}:${namespace}`
 }
 
 /**

@@ -2,7 +2,7 @@ import * as z from 'zod/mini'
 import { systemClock, type Clock } from '../environment/clock'
 import { ConflictError, TransportError } from '../errors'
 import { isRetryableStatus, parseRetryAfter } from '../retry'
-import type { Json, LoadedDocument, Transport, WriteRequest, WriteResult } from '../types'
+import type { Json, JsonPatchOperation, LoadedDocument, Transport, WriteRequest, WriteResult } from '../types'
 
 /**
  * Options of `fetchTransport`: where documents live, how requests are authenticated, and
@@ -21,15 +21,16 @@ export interface FetchTransportOptions {
   credentials?: RequestCredentials
   /** Default: the global `fetch`, looked up per request. */
   fetch?: typeof fetch
-  /** A request with no answer after this long counts as a network failure. Default 30000. */
+  /** A request not complete after this long (headers() included, the answer's body too) fails with a retryable `TRANSPORT_TIMEOUT`. Default 30000. */
   timeoutMs?: number
   /** Default: the global `navigator.sendBeacon`, for page-exit writes too large for keepalive. */
   sendBeacon?: (url: string, body: Blob) => boolean
   clock?: Clock
 }
 
-// Browsers refuse keepalive bodies past 64 KiB in total across a page's pending requests.
+// Browsers refuse keepalive bodies past 64 KiB (of bytes) in total across a page's pending requests.
 const KEEPALIVE_BUDGET = 60 * 1024
+const utf8 = new TextEncoder()
 
 const documentSchema = z.object({ data: z.unknown(), version: z.number(), updatedAt: z.optional(z.string()) })
 const writeResultSchema = z.object({ version: z.number(), updatedAt: z.string() })
@@ -54,10 +55,12 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   const timeoutMs = options.timeoutMs ?? 30_000
   const url = (key: string) => `${baseUrl}/${encodeURIComponent(key)}`
 
-  async function request(target: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
-    const extra = typeof options.headers === 'function' ? await options.headers() : options.headers
-    const headers = new Headers(extra)
-    for (const [name, value] of new Headers(init.headers)) headers.set(name, value)
+  /**
+   * Runs one request and reads its answer with `read`, all under one timeout and the caller's
+   * abort: headers() (a token refresh), the fetch up to the response headers, and the body.
+   * A server that sends headers and then stalls the body must not hold the save forever.
+   */
+  async function request<T>(target: string, init: RequestInit, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<T> {
     // One controller joins the caller's abort and our timeout, on the injected clock.
     const controller = new AbortController()
     const abort = () => controller.abort(signal?.reason)
@@ -68,16 +71,41 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
       controller.abort()
     }, timeoutMs)
     try {
-      const doFetch = options.fetch ?? globalThis.fetch
-      return await doFetch(target, { ...init, headers, credentials: options.credentials, signal: controller.signal })
+      // Raced against the controller: an injected fetch or a headers() may ignore the signal.
+      return await untilAborted(controller.signal, (async () => {
+        const headers = new Headers(await authHeaders())
+        for (const [name, value] of new Headers(init.headers)) headers.set(name, value)
+        const doFetch = options.fetch ?? globalThis.fetch
+        let response: Response
+        try {
+          response = await doFetch(target, { ...init, headers, credentials: options.credentials, signal: controller.signal })
+        } catch (error) {
+          throw new TransportError('TRANSPORT_NETWORK', `Could not reach ${target}: ${(error as Error)?.message ?? error}`, { retryable: true, cause: error })
+        }
+        return read(response)
+      })())
     } catch (error) {
       if (signal?.aborted) throw signal.reason ?? error
-      throw timedOut
-        ? new TransportError('TRANSPORT_TIMEOUT', `No answer from ${target} within ${timeoutMs} ms`, { retryable: true, cause: error })
-        : new TransportError('TRANSPORT_NETWORK', `Could not reach ${target}: ${(error as Error)?.message ?? error}`, { retryable: true, cause: error })
+      if (timedOut) throw new TransportError('TRANSPORT_TIMEOUT', `No answer from ${target} within ${timeoutMs} ms`, { retryable: true, cause: error })
+      throw error
     } finally {
       clock.clearTimeout(timer)
       signal?.removeEventListener('abort', abort)
+    }
+  }
+
+  /**
+   * TRANSPORT_HEADERS rather than TRANSPORT_NETWORK: a failing token provider is retried, but
+   * within the retry budget, so one that keeps failing (an expired session) ends in `error`
+   * instead of looking "offline" forever. Real offline is caught before any request is made.
+   */
+  async function authHeaders(): Promise<HeadersInit | undefined> {
+    if (typeof options.headers !== 'function') return options.headers
+    try {
+      return await options.headers()
+    } catch (error) {
+      if (error instanceof TransportError) throw error
+      throw new TransportError('TRANSPORT_HEADERS', `The headers() option failed: ${(error as Error)?.message ?? error}`, { retryable: true, cause: error })
     }
   }
 
@@ -115,34 +143,36 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   async function write(req: WriteRequest): Promise<WriteResult> {
     const what = `Saving "${req.key}"`
     const data = JSON.stringify({ data: req.data })
-    const patch = req.patch && req.baseVersion !== null ? JSON.stringify(req.patch) : undefined
+    const patch = req.patch && req.baseVersion !== null && serverAccepts(req.patch) ? JSON.stringify(req.patch) : undefined
     const usePatch = patch !== undefined && patch.length < data.length
-    const size = usePatch ? patch.length : data.length
 
-    if (req.keepalive && size > KEEPALIVE_BUDGET) return beacon(req, usePatch)
+    // The browser's keepalive limit is in bytes: non-ASCII text takes up to 3 per UTF-16 unit.
+    if (req.keepalive && utf8.encode(usePatch ? patch : data).byteLength > KEEPALIVE_BUDGET) return beacon(req, usePatch)
 
     const headers: Record<string, string> = {
       'Content-Type': usePatch ? 'application/json-patch+json' : 'application/json',
       'Idempotency-Key': req.idempotencyKey,
     }
     if (req.baseVersion !== null) headers['If-Match'] = `"${req.baseVersion}"`
-    const response = await request(
+    return request(
       url(req.key),
       { method: usePatch ? 'PATCH' : 'PUT', headers, body: usePatch ? patch : data, keepalive: req.keepalive === true },
       req.signal,
+      async (response) => {
+        if (response.status === 412) {
+          const remote = await body(response, documentSchema, what)
+          throw new ConflictError(`"${req.key}" changed on the server (now version ${remote.version})`, remote)
+        }
+        if (!response.ok) return failure(response, what)
+        const result = await body(response, writeResultSchema, what)
+        // Versions grow with every applied write: an answer at or below the base (a stale cache,
+        // a replayed old answer) acknowledges nothing, and taking it would drop the draft.
+        if (req.baseVersion !== null && result.version <= req.baseVersion) {
+          throw new TransportError('TRANSPORT_RESPONSE', `${what}: the answer's version ${result.version} is not above the base version ${req.baseVersion}`, { status: response.status, retryable: true })
+        }
+        return result
+      },
     )
-    if (response.status === 412) {
-      const remote = await body(response, documentSchema, what)
-      throw new ConflictError(`"${req.key}" changed on the server (now version ${remote.version})`, remote)
-    }
-    if (!response.ok) return failure(response, what)
-    const result = await body(response, writeResultSchema, what)
-    // Versions grow with every applied write: an answer at or below the base (a stale cache,
-    // a replayed old answer) acknowledges nothing, and taking it would drop the draft.
-    if (req.baseVersion !== null && result.version <= req.baseVersion) {
-      throw new TransportError('TRANSPORT_RESPONSE', `${what}: the answer's version ${result.version} is not above the base version ${req.baseVersion}`, { status: response.status, retryable: true })
-    }
-    return result
   }
 
   /**
@@ -163,14 +193,33 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   return {
     async load(key, { signal } = {}): Promise<LoadedDocument | undefined> {
       const what = `Loading "${key}"`
-      const response = await request(url(key), { method: 'GET', headers: { Accept: 'application/json' } }, signal)
-      if (response.status === 404) return undefined
-      if (!response.ok) return failure(response, what)
-      const doc = await body(response, documentSchema, what)
-      return { data: doc.data as Json, version: doc.version, updatedAt: doc.updatedAt ?? '' }
+      return request(url(key), { method: 'GET', headers: { Accept: 'application/json' } }, signal, async (response) => {
+        if (response.status === 404) return undefined
+        if (!response.ok) return failure(response, what)
+        const doc = await body(response, documentSchema, what)
+        return { data: doc.data as Json, version: doc.version, updatedAt: doc.updatedAt ?? '' }
+      })
     },
     write,
   }
+}
+
+/** Settles like `work`, or rejects with the abort reason as soon as `signal` aborts. */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason)
+    signal.addEventListener('abort', stop, { once: true })
+    work.then(resolve, reject).then(() => signal.removeEventListener('abort', stop))
+  })
+}
+
+/**
+ * The reference server (fast-json-patch with banPrototypeModifications) answers 400 to any
+ * path through "__proto__" or "constructor/prototype", and a 400 is final. Such keys are
+ * legal JSON, so those writes send the whole document instead.
+ */
+function serverAccepts(patch: readonly JsonPatchOperation[]): boolean {
+  return !patch.some((op) => /(^|\/)(__proto__|constructor\/prototype)(\/|$)/.test(op.path))
 }
 
 function tryJson(text: string): unknown {

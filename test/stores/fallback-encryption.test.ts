@@ -178,9 +178,10 @@ describe('fallback chain', () => {
     expect(storage.items.size).toBe(0)
   })
 
-  it('a later write of a key removes its older copy from the backend used before', async () => {
+  it('a later write of a key to a durable backend removes its older copy from the backend used before (a write that lands in memory keeps it, for the reload)', async () => {
     const first = memoryStore()
-    const second = memoryStore()
+    // Durable, like localStorage: only then is the older copy deleted.
+    const second = { ...memoryStore(), isDurable: () => true }
     await first.setMany([['k', 'old']])
     let broken = false
     const flaky = { ...first, setMany: async (entries: ReadonlyArray<readonly [string, unknown]>) => (broken ? Promise.reject(new DOMException('full', 'QuotaExceededError')) : first.setMany(entries)) }

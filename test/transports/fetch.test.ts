@@ -2,6 +2,8 @@ import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ConflictError, TransportError } from '../../src/errors'
+import { diffDocuments } from '../../src/patch'
+import { createAutosaveHandler, memoryDocumentStore } from '../../src/server'
 import { fetchTransport } from '../../src/transports/fetch'
 
 const baseUrl = 'http://api.test/api/storage/projects'
@@ -144,5 +146,99 @@ describe('fetchTransport speaks the wire protocol', () => {
     expect(error).toMatchObject({ code: 'TRANSPORT_BEACON', retryable: true })
     await new Promise((r) => setTimeout(r, 0))
     expect(beacons[0]).toEqual({ url: `${baseUrl}/project%3A42/beacon`, body: { baseVersion: 2, idempotencyKey: 'idem-1', data: big } })
+  })
+})
+
+describe('fetchTransport never hangs and fails in ways the engine can retry', () => {
+  // Headers arrive, then the body stalls halfway (a stuck proxy, a dropped connection).
+  const stalled = (async () =>
+    new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"version":')) }), {
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+    })) as typeof fetch
+  const hanging = <T>(promise: Promise<T>) =>
+    Promise.race([promise.then(() => 'resolved', (e: unknown) => e), new Promise((r) => setTimeout(() => r('still hanging after 1 s'), 1000))])
+
+  it('an answer whose body stalls after the headers times out like no answer at all', async () => {
+    const transport = fetchTransport({ baseUrl, fetch: stalled, timeoutMs: 50 })
+    const outcome = await hanging(transport.write({ ...write, baseVersion: null }))
+    expect(outcome).toBeInstanceOf(TransportError)
+    expect(outcome).toMatchObject({ code: 'TRANSPORT_TIMEOUT', retryable: true })
+    expect(await hanging(transport.load('doc'))).toMatchObject({ code: 'TRANSPORT_TIMEOUT' })
+  })
+
+  it('the caller abort (dispose) also stops a stalled body read', async () => {
+    const transport = fetchTransport({ baseUrl, fetch: stalled, timeoutMs: 60_000 })
+    const controller = new AbortController()
+    const pending = hanging(transport.write({ ...write, baseVersion: null, signal: controller.signal }))
+    await new Promise((r) => setTimeout(r, 20))
+    controller.abort(new Error('disposed'))
+    expect(await pending).toMatchObject({ message: 'disposed' })
+  })
+
+  it('a page-exit write over the keepalive budget in UTF-8 bytes goes by beacon, whatever its length in characters', async () => {
+    const keepalive: number[] = []
+    const beacons: number[] = []
+    const transport = fetchTransport({
+      baseUrl,
+      fetch: (async (_url: string, init: RequestInit) => {
+        if (init.keepalive) keepalive.push(new TextEncoder().encode(String(init.body)).byteLength)
+        return Response.json({ version: 1, updatedAt: 'x' })
+      }) as typeof fetch,
+      sendBeacon: (_url, blob) => (beacons.push(blob.size), true),
+    })
+    // 30 000 CJK characters: 30 000 UTF-16 units, 90 000 UTF-8 bytes.
+    const error = await transport.write({ ...write, data: { text: '漢'.repeat(30_000) }, baseVersion: null, keepalive: true }).catch((e) => e)
+    expect(error).toMatchObject({ code: 'TRANSPORT_BEACON' })
+    expect(keepalive).toEqual([])
+    expect(beacons[0]).toBeGreaterThan(90_000)
+  })
+
+  it('a headers() function that fails like the network does is a retryable TransportError', async () => {
+    const transport = fetchTransport({
+      baseUrl,
+      headers: async () => {
+        throw new TypeError('Failed to fetch') // a token refresh on a flaky connection
+      },
+      fetch: (async () => Response.json({ version: 1, updatedAt: 'x' })) as typeof fetch,
+    })
+    const error = await transport.write({ ...write, baseVersion: null }).catch((e) => e)
+    expect(error).toBeInstanceOf(TransportError)
+    expect(error).toMatchObject({ code: 'TRANSPORT_HEADERS', retryable: true })
+    expect(error.cause).toBeInstanceOf(TypeError)
+  })
+
+  it('a headers() function that never answers times out', async () => {
+    const transport = fetchTransport({ baseUrl, headers: () => new Promise<HeadersInit>(() => {}), timeoutMs: 50 })
+    expect(await hanging(transport.write({ ...write, baseVersion: null }))).toMatchObject({ code: 'TRANSPORT_TIMEOUT', retryable: true })
+  })
+
+  it('an edit under keys named constructor/prototype or __proto__ is accepted by the reference server', async () => {
+    const handler = createAutosaveHandler({ store: memoryDocumentStore(), basePath: '/docs' })
+    const methods: string[] = []
+    const transport = fetchTransport({
+      baseUrl: 'http://api.test/docs',
+      fetch: ((url: string, init: RequestInit) => (methods.push(String(init.method)), handler(new Request(url, init)))) as typeof fetch,
+    })
+    const notes = 'x'.repeat(500) // large enough that a patch would be smaller than the document
+    const base = { glossary: { constructor: { prototype: 'what instances inherit from' } }, notes }
+    let version = (await transport.write({ ...write, data: base, baseVersion: null })).version
+    const edits = [{ glossary: { constructor: { prototype: 'edited' } }, notes }, JSON.parse(`{"glossary":{"__proto__":{"x":1}},"notes":"${notes}"}`)]
+    let previous: typeof base = base
+    for (const [i, next] of edits.entries()) {
+      const patch = diffDocuments(previous, next)!
+      version = (await transport.write({ ...write, idempotencyKey: `idem-${i + 2}`, data: next, patch, baseVersion: version })).version
+      const loaded = await transport.load(write.key)
+      expect(loaded?.version).toBe(version)
+      expect(JSON.stringify(loaded?.data)).toBe(JSON.stringify(next))
+      previous = next
+    }
+    expect(methods.filter((m) => m !== 'GET')).toEqual(['PUT', 'PUT', 'PUT'])
+  })
+
+  it('an ordinary edit still goes as a PATCH', async () => {
+    record()
+    await fetchTransport({ baseUrl }).write({ ...write, baseVersion: 3, patch: [{ op: 'replace', path: '/constructor', value: 1 }] })
+    expect(seen[0]!.method).toBe('PATCH')
   })
 })
