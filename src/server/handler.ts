@@ -6,6 +6,7 @@ import {
   checkDocument,
   etag,
   HttpError,
+  ifNoneMatch,
   jsonResponse,
   parseIdempotencyKey,
   parseIfMatch,
@@ -83,6 +84,7 @@ export interface AutosaveHandler {
   readonly basePath: string
 }
 
+/** Counted in Unicode code points (what docs/server.md calls characters), not UTF-16 units. */
 const MAX_KEY_LENGTH = 512
 
 /**
@@ -127,7 +129,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     const document = await store.get(key)
     if (!document) return jsonResponse(404, request.method === 'HEAD' ? undefined : { error: 'No such document' })
     const tag = etag(document.version)
-    if (request.headers.get('If-None-Match') === tag) return new Response(null, { status: 304, headers: { ETag: tag, 'Cache-Control': 'no-store' } })
+    if (ifNoneMatch(request.headers.get('If-None-Match'), tag)) return new Response(null, { status: 304, headers: { ETag: tag, 'Cache-Control': 'no-store' } })
     const body = { data: document.data, version: document.version, updatedAt: document.updatedAt }
     return jsonResponse(200, request.method === 'HEAD' ? undefined : body, { ETag: tag })
   }
@@ -182,7 +184,9 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         const route = parseRoute(new URL(request.url).pathname, basePath)
         if (!route) return jsonResponse(404, { error: 'Not found' })
         const { key, beacon } = route
-        const method = request.method.toUpperCase()
+        // Methods are case-sensitive: Fetch upper-cases only DELETE, GET, HEAD, OPTIONS, POST
+        // and PUT, so a lowercase "patch" arrives as is and is not PATCH (405).
+        const method = request.method
         const allowed = beacon ? ['POST'] : ['GET', 'HEAD', 'PUT', 'PATCH']
         if (!allowed.includes(method)) {
           return jsonResponse(405, { error: `${method} is not allowed here` }, { Allow: allowed.join(', ') })
@@ -192,6 +196,8 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         if (principal instanceof Response) return principal
         return access === 'read' ? await read(request, key) : await write(request, key, principal, beacon)
       } catch (error) {
+        // The client went away (a closed tab mid-upload): routine, and nobody reads the answer.
+        if (request.signal.aborted) return new Response(null, { status: 499 })
         if (error instanceof HttpError) return jsonResponse(error.status, { error: error.message }, error.headers)
         if (error instanceof InvalidDocumentError) return jsonResponse(400, { error: error.message })
         onError(error, request)
@@ -230,8 +236,9 @@ function parseRoute(pathname: string, basePath: string): { key: string; beacon: 
   } catch {
     throw new HttpError(400, 'The document key is not valid URL encoding')
   }
-  if (key === '') return undefined
-  if (key.length > MAX_KEY_LENGTH) throw new HttpError(400, `The document key is longer than ${MAX_KEY_LENGTH} characters`)
+  // The path of the key "" — and of "." too: URLs drop "." segments (".." leaves basePath: a 404).
+  if (key === '') throw new HttpError(400, 'The document key is empty (the keys "", "." and ".." cannot be used in a URL)')
+  if (key.length > MAX_KEY_LENGTH && [...key].length > MAX_KEY_LENGTH) throw new HttpError(400, `The document key is longer than ${MAX_KEY_LENGTH} characters`)
   if (key.includes('\u0000')) throw new HttpError(400, 'The document key contains U+0000')
   return { key, beacon: parts.length === 2 }
 }

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net'
 // Node built-ins load on first use, so `autosave-kit/server` still imports in Workers, Deno
 // and edge runtimes that only ever use the Fetch handler.
 const nodeStream = () => import('node:stream')
-const nodeFs = () => import('node:fs')
 const nodeFsPromises = () => import('node:fs/promises')
 const nodePath = () => import('node:path')
 
@@ -33,16 +32,24 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
   res.on('close', () => {
     if (!res.writableFinished) controller.abort()
   })
+  // Before the body stream's own listener, so the handler sees an aborted upload as aborted.
+  req.on('error', () => controller.abort())
   try {
-    const { Readable } = await nodeStream()
+    const { Readable, pipeline } = await nodeStream()
     const method = req.method ?? 'GET'
+    const url = requestUrl(req.url ?? '/')
+    if (!url) {
+      const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' }
+      res.writeHead(400, headers).end(JSON.stringify({ error: 'Malformed request target' }))
+      return
+    }
     const hasBody = method !== 'GET' && method !== 'HEAD'
     const headers = new Headers()
     for (const [name, value] of Object.entries(req.headers)) {
       if (Array.isArray(value)) for (const v of value) headers.append(name, v)
       else if (value !== undefined) headers.set(name, value)
     }
-    const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+    const request = new Request(url, {
       method,
       headers,
       body: hasBody ? bodyStream(req) : undefined,
@@ -51,6 +58,11 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
       ...(hasBody ? { duplex: 'half' } : {}),
     } as RequestInit)
     const response = await handler(request)
+    if (controller.signal.aborted) {
+      // The client is gone: nothing to write to.
+      await response.body?.cancel().catch(() => {})
+      return
+    }
     const outgoing: Record<string, string | string[]> = {}
     response.headers.forEach((value, name) => {
       if (name !== 'set-cookie') outgoing[name] = value
@@ -65,11 +77,31 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
       res.end()
       return
     }
-    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).pipe(res)
+    // pipeline, not pipe: a failing body or a client that leaves destroys both sides instead
+    // of an unhandled 'error' event taking the process down.
+    pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res, () => {})
   } catch (error) {
+    if (controller.signal.aborted) return
     if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' })
     res.end(JSON.stringify({ error: 'Internal server error' }))
-    if (!controller.signal.aborted) console.error('autosave-kit/server:', error)
+    console.error('autosave-kit/server:', error)
+  }
+}
+
+/**
+ * The URL the handler routes on: the request-target on a fixed origin. Never the Host header
+ * (`Host: x/api/…?` would let a client pick the path), and never a path the URL parser would
+ * rewrite: dot segments, backslashes (read as "/") and control characters (dropped) are
+ * refused, so the handler serves exactly the path that middleware in front of it checked
+ * (`/public/../api/…` is not `/api/…`). Origin-form only. Undefined → 400.
+ */
+function requestUrl(target: string): URL | undefined {
+  const path = target.split('?')[0]!
+  if (!target.startsWith('/') || /[\x00-\x20\x7f\\]/.test(target) || /\/(\.|%2e){1,2}(\/|$)/i.test(path)) return undefined
+  try {
+    return new URL(`http://localhost${target}`)
+  } catch {
+    return undefined
   }
 }
 
@@ -206,11 +238,18 @@ const contentTypes: Record<string, string> = {
 
 async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { extname, join, resolve, sep } = await nodePath()
-  const { stat } = await nodeFsPromises()
-  const { createReadStream } = await nodeFs()
+  const { open, realpath, stat } = await nodeFsPromises()
+  const { pipeline } = await nodeStream()
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end()
     return
+  }
+  const realRoot = await realpath(root).catch(() => root)
+  // A regular file whose real path (symlinks followed) is inside the real root.
+  const servable = async (path: string) => {
+    const real = await realpath(path).catch(() => undefined)
+    const inside = real !== undefined && (real === realRoot || real.startsWith(realRoot + sep))
+    return inside && (await stat(real).catch(() => undefined))?.isFile() ? path : undefined
   }
   let file: string | undefined
   try {
@@ -218,21 +257,30 @@ async function serveStatic(root: string, pathname: string, req: IncomingMessage,
     // Never serve outside the directory, whatever `..` or encoded separators the path holds.
     if (candidate === root || candidate.startsWith(root + sep)) {
       const info = await stat(candidate).catch(() => undefined)
-      if (info?.isFile()) file = candidate
-      else if (info?.isDirectory() && (await stat(join(candidate, 'index.html')).catch(() => undefined))?.isFile()) file = join(candidate, 'index.html')
+      file = await servable(info?.isDirectory() ? join(candidate, 'index.html') : candidate)
     }
   } catch {
     // A malformed path is simply not found.
   }
-  if (!file && (req.headers.accept ?? '').includes('text/html')) {
-    const index = join(root, 'index.html')
-    if ((await stat(index).catch(() => undefined))?.isFile()) file = index
-  }
+  if (!file && (req.headers.accept ?? '').includes('text/html')) file = await servable(join(root, 'index.html'))
   if (!file) {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found')
     return
   }
+  // Opened before the 200 so a file that cannot be opened (EACCES, deleted by a new build
+  // since stat) is a 500; a read that fails later can only cut the answer short.
+  const handle = await open(file).catch(() => undefined)
+  if (!handle) {
+    res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Cannot read the file')
+    return
+  }
   res.writeHead(200, { 'Content-Type': contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' })
-  if (req.method === 'HEAD') res.end()
-  else createReadStream(file).pipe(res)
+  if (req.method === 'HEAD') {
+    await handle.close()
+    res.end()
+    return
+  }
+  // pipeline, not pipe: a read error (EIO) or a client that leaves destroys both streams and
+  // closes the file, instead of an unhandled 'error' event taking the process down.
+  pipeline(handle.createReadStream(), res, () => {})
 }

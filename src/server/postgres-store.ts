@@ -112,8 +112,10 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
       return (await client.query(text, params)).rows
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code
-      // 22P05: jsonb refuses U+0000; 54001: nesting deeper than the server's stack allows.
-      if (code === '22P05' || code === '22021' || code === '54001') {
+      // 22P05: jsonb refuses U+0000; 54001: nesting deeper than the server's stack allows;
+      // 22P02: text jsonb cannot parse (a lone surrogate; checkDocument refuses those first,
+      // this keeps anything it misses a 400 rather than a 500 the client retries forever).
+      if (code === '22P05' || code === '22P02' || code === '22021' || code === '54001') {
         throw new InvalidDocumentError(`The document cannot be stored: ${(error as Error).message}`, { cause: error })
       }
       throw error

@@ -70,9 +70,20 @@ export function parseJson(text: string): unknown {
 /** `"7"` → 7. No header → 0 (the writer believes there is no document yet). */
 export function parseIfMatch(header: string | null): number {
   if (header === null) return 0
-  const match = /^\s*"(\d{1,15})"\s*$/.exec(header)
+  // Only the exact form `etag()` emits: If-Match compares strongly (RFC 9110 §13.1.1), so "01" is not "1".
+  const match = /^\s*"(0|[1-9]\d{0,14})"\s*$/.exec(header)
   if (!match) throw new HttpError(400, `If-Match must be one quoted version number like "3", got ${header.slice(0, 40)}`)
   return Number(match[1])
+}
+
+/**
+ * Whether `If-None-Match` matches the current `tag`: RFC 9110 §13.1.2 compares weakly
+ * (`W/"3"` matches `"3"`), allows a list, and `*` matches any current document.
+ */
+export function ifNoneMatch(header: string | null, tag: string): boolean {
+  if (header === null) return false
+  if (header.trim() === '*') return true
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === tag)
 }
 
 export function parseIdempotencyKey(value: string | null | undefined): string | undefined {
@@ -134,20 +145,99 @@ export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchO
   // One operation at a time: the library's own loop reports every failure as operation 0.
   patch.forEach((operation, index) => {
     try {
-      result = jsonPatch.applyOperation(result, operation as Operation, true, true, true, index).newDocument
+      result = applyOperation(result, operation)
     } catch (error) {
       // The library's message embeds the whole document; answer with its first line only.
       const first = String((error as Error)?.message ?? error).split('\n')[0]
       throw new HttpError(400, `The patch cannot be applied (operation ${index}: ${operation.op} ${JSON.stringify(operation.path)}): ${first}`)
     }
   })
-  if (result === undefined) throw new HttpError(400, 'The patch removes the whole document')
+  // A stored null would read back like "no document" (version 0 is `data: null`): a PATCH must leave a document.
+  if (result === undefined || result === null) {
+    throw new HttpError(
+      400,
+      document === null
+        ? 'There is no document to patch: a PATCH that creates one must set the root (add or replace at path "")'
+        : 'The patch leaves the document null; use PUT to replace the whole document',
+    )
+  }
   return result as Json
 }
 
 /**
+ * One operation, exactly as RFC 6902 defines it. fast-json-patch alone accepts indices with
+ * leading zeros or past the end, inherited members (`/toString`), a `from` that is not a
+ * pointer and members added to a number, so every location is checked here first; move and
+ * copy run as the remove and add they are defined to be (§4.4, §4.5).
+ */
+function applyOperation(document: unknown, operation: JsonPatchOperation): unknown {
+  const apply = (op: JsonPatchOperation) => jsonPatch.applyOperation(document, op as Operation, true, true, true).newDocument
+  switch (operation.op) {
+    case 'add':
+      locate(document, operation.path, 'add')
+      return apply(operation)
+    case 'remove':
+      if (operation.path === '') throw new Error('the whole document cannot be removed')
+      locate(document, operation.path, 'existing')
+      return apply(operation)
+    case 'replace':
+    case 'test':
+      locate(document, operation.path, 'existing')
+      return apply(operation)
+    case 'copy': {
+      const value = jsonPatch.deepClone(locate(document, operation.from, 'existing', `from ${JSON.stringify(operation.from)}: `))
+      return applyOperation(document, { op: 'add', path: operation.path, value })
+    }
+    case 'move': {
+      const value = locate(document, operation.from, 'existing', `from ${JSON.stringify(operation.from)}: `)
+      if (operation.path === operation.from) return document
+      if (operation.path.startsWith(`${operation.from}/`) || operation.from === '') throw new Error(`"${operation.from}" cannot be moved into itself`)
+      document = apply({ op: 'remove', path: operation.from })
+      return applyOperation(document, { op: 'add', path: operation.path, value: value as Json })
+    }
+  }
+}
+
+const POINTER = /^(\/([^~/]|~[01])*)*$/ // RFC 6901 §3
+const ARRAY_INDEX = /^(0|[1-9]\d*)$/ // RFC 6901 §4: no leading zeros, no sign
+
+/**
+ * The value at `pointer`, which must exist (`'existing'`: own members, indices below the
+ * length); or, for `'add'`, a location an add may create: its parent exists and is an object
+ * or an array, and an array index is at most the length (or `-`).
+ */
+function locate(document: unknown, pointer: string, mode: 'existing' | 'add', label = ''): unknown {
+  const fail = (problem: string) => new Error(label + problem)
+  if (!POINTER.test(pointer)) throw fail(`${JSON.stringify(pointer)} is not a JSON pointer (empty, or starting with "/")`)
+  let value = document
+  let at = ''
+  const tokens = pointer === '' ? [] : pointer.slice(1).split('/')
+  tokens.forEach((escaped, i) => {
+    const token = escaped.replace(/~1/g, '/').replace(/~0/g, '~')
+    const creating = mode === 'add' && i === tokens.length - 1
+    if (token === '__proto__') throw fail('"__proto__" cannot be patched')
+    if (Array.isArray(value)) {
+      if (creating && token === '-') value = undefined
+      else if (!ARRAY_INDEX.test(token)) throw fail(`${JSON.stringify(token)} is not an index of the array at ${JSON.stringify(at)}`)
+      else if (Number(token) > value.length || (Number(token) === value.length && !creating)) {
+        throw fail(`index ${token} is past the end of the array at ${JSON.stringify(at)} (length ${value.length})`)
+      } else value = value[Number(token)]
+    } else if (value !== null && typeof value === 'object') {
+      // Own members only: `toString` or `constructor` are not members of a JSON object.
+      if (Object.hasOwn(value, token)) value = (value as Record<string, unknown>)[token]
+      else if (creating) value = undefined
+      else throw fail(`no member ${JSON.stringify(token)} in the object at ${JSON.stringify(at)}`)
+    } else {
+      throw fail(`the value at ${JSON.stringify(at)} is not an object or an array`)
+    }
+    at += `/${escaped}`
+  })
+  return value
+}
+
+/**
  * The document as JSON text, checked against the size limit and against what PostgreSQL
- * `jsonb` can hold (no U+0000), so every store accepts the same documents.
+ * `jsonb` can hold (no U+0000, no lone surrogates), so every store accepts the same documents.
  */
 const utf8 = new TextEncoder()
 
@@ -161,4 +251,9 @@ export function checkDocument(data: Json, maxBytes: number): void {
   // Cheap upper bound first: a UTF-16 unit never takes more than 3 UTF-8 bytes.
   if (text.length * 3 > maxBytes && utf8.encode(text).byteLength > maxBytes) throw new HttpError(413, `The document would be larger than the limit of ${maxBytes} bytes`)
   if (/(^|[^\\])(\\\\)*\\u0000/.test(text)) throw new HttpError(400, 'The document contains the character U+0000, which cannot be stored')
+  // JSON.stringify escapes only lone surrogates (half an emoji, e.g. from `text.slice(0, n)`);
+  // jsonb refuses them, so every store does, with the same 400.
+  if (/(^|[^\\])(\\\\)*\\ud[89a-f][0-9a-f]{2}/i.test(text)) {
+    throw new HttpError(400, 'The document contains a lone UTF-16 surrogate (half of a character such as an emoji), which cannot be stored')
+  }
 }

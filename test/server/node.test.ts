@@ -1,10 +1,13 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { request as httpRequest } from 'node:http'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer, request as httpRequest, type Server } from 'node:http'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ConflictError } from '../../src/errors'
-import { createAutosaveHandler, memoryDocumentStore, serveNode, type NodeServer } from '../../src/server/index'
+import { createAutosaveHandler, memoryDocumentStore, serveNode, toNodeListener, type NodeServer } from '../../src/server/index'
 import { fetchTransport } from '../../src/transports/fetch'
 
 const basePath = '/api/storage/projects'
@@ -36,6 +39,19 @@ function raw(path: string, headers: Record<string, string> = {}): Promise<{ stat
     req.end()
   })
 }
+
+/** One raw HTTP/1.1 exchange exactly as written: any request-target, any Host header. */
+function rawHttp(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let answer = ''
+    socket.on('data', (chunk) => (answer += chunk))
+    socket.on('end', () => resolve(answer))
+    socket.on('error', reject)
+    socket.write(text)
+  })
+}
+const statusLine = (answer: string) => answer.split('\r\n')[0]
 
 describe('serveNode serves the handler over real HTTP', () => {
   it('listens on loopback and round-trips a document through fetchTransport', async () => {
@@ -118,5 +134,127 @@ describe('serveNode serves static files beside the API', () => {
   it('API paths still reach the handler', async () => {
     expect((await fetch(`${server.url}${basePath}/nothing-here`)).status).toBe(404)
     expect((await fetch(`${server.url}${basePath}/x`, { method: 'DELETE' })).status).toBe(405)
+  })
+})
+
+describe('serveNode static files, the file system edge cases', () => {
+  it('a symlink inside staticDir to a file outside it is not served; one to a file inside is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autosave-site-'))
+    const outside = mkdtempSync(join(tmpdir(), 'autosave-outside-'))
+    writeFileSync(join(outside, 'secret.txt'), 'top secret')
+    writeFileSync(join(dir, 'real.txt'), 'public text')
+    symlinkSync(join(outside, 'secret.txt'), join(dir, 'link.txt'))
+    symlinkSync(outside, join(dir, 'linked-dir'))
+    symlinkSync(join(dir, 'real.txt'), join(dir, 'alias.txt'))
+    const local = await serveNode(createAutosaveHandler({ store: memoryDocumentStore(), basePath }), { staticDir: dir })
+    try {
+      for (const path of ['/link.txt', '/linked-dir/secret.txt']) {
+        const response = await fetch(`${local.url}${path}`)
+        expect(response.status, path).toBe(404)
+        expect(await response.text()).not.toContain('top secret')
+      }
+      expect(await (await fetch(`${local.url}/alias.txt`)).text()).toBe('public text')
+    } finally {
+      await local.close()
+      rmSync(dir, { recursive: true, force: true })
+      rmSync(outside, { recursive: true, force: true })
+    }
+  })
+
+  // A file that stat() calls regular but that fails to read: here /proc/self/mem (EIO at offset
+  // 0), served from staticDir /proc/self; in production EIO, or a file replaced mid-deploy.
+  // With .pipe() the read error was an unhandled 'error' event: the whole process exited.
+  it.runIf(process.platform === 'linux')('a static file that fails to read does not crash the server process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autosave-crash-'))
+    const script = join(dir, 'serve.mts')
+    const serverIndex = fileURLToPath(new URL('../../src/server/index.ts', import.meta.url))
+    writeFileSync(
+      script,
+      `import { createAutosaveHandler, memoryDocumentStore, serveNode } from ${JSON.stringify(serverIndex)}
+       const server = await serveNode(createAutosaveHandler({ store: memoryDocumentStore(), basePath: '/api' }), { staticDir: '/proc/self' })
+       console.log('PORT ' + server.port)`,
+    )
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const exited = new Promise<string>((resolve) => child.on('exit', (code) => resolve(`exited with ${code}: ${stderr}`)))
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          const match = /PORT (\d+)/.exec(String(chunk))
+          if (match) resolve(Number(match[1]))
+        })
+        void exited.then((why) => reject(new Error(`server exited early: ${why}`)))
+      })
+      const answer = await rawHttp(port, 'GET /mem HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').catch(() => '')
+      // The answer is cut short (the 200 was sent before the read failed); the server lives on.
+      expect(answer).not.toMatch(/\r\n0\r\n\r\n$/)
+      const outcome = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('alive'), 500))])
+      expect(outcome).toBe('alive')
+      expect(statusLine(await rawHttp(port, 'GET /api/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))).toBe('HTTP/1.1 404 Not Found')
+    } finally {
+      child.kill()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('toNodeListener routes on the request-target only', () => {
+  const store = memoryDocumentStore()
+  store.set('alice:1', { secret: 'alice' })
+  const onError = vi.fn()
+  const listener = toNodeListener(createAutosaveHandler({ store, basePath, onError }))
+  // An app that exposes only /public/* and would put its own auth in front of everything else.
+  const gated: Server = createServer((req, res) => {
+    if (req.url?.startsWith('/public/')) listener(req, res)
+    else res.writeHead(403).end()
+  })
+  const port = new Promise<number>((resolve) => gated.listen(0, '127.0.0.1', () => resolve((gated.address() as { port: number }).port)))
+  afterAll(() => new Promise<void>((done) => gated.close(() => done())))
+
+  it('the Host header cannot choose the path the handler serves', async () => {
+    // Was `http://${host}${req.url}`: this Host made the path /api/storage/projects/alice%3A1.
+    const answer = await rawHttp(await port, `GET /public/logo.png HTTP/1.1\r\nHost: x${basePath}/alice%3A1?\r\nConnection: close\r\n\r\n`)
+    expect(statusLine(answer)).toBe('HTTP/1.1 404 Not Found')
+    expect(answer).not.toContain('alice')
+  })
+
+  it('a malformed Host header plays no part: no 500, no error report', async () => {
+    const answer = await rawHttp(await port, 'GET /public/x HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n')
+    expect(statusLine(answer)).toBe('HTTP/1.1 404 Not Found')
+    expect(onError).not.toHaveBeenCalled()
+  })
+
+  it('a request-target the URL parser would rewrite (dot segments, backslashes) is 400, never another path', async () => {
+    for (const target of [`/public/..${basePath}/alice%3A1`, `/public/%2e%2E${basePath}/alice%3A1`, `/public/./..${basePath}/alice%3A1`, `/public/..\\..${basePath}/alice%3A1`]) {
+      const answer = await rawHttp(await port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+      expect(statusLine(answer), target).toBe('HTTP/1.1 400 Bad Request')
+      expect(answer).not.toContain('alice')
+    }
+    expect(onError).not.toHaveBeenCalled()
+  })
+})
+
+describe('serveNode when the client goes away', () => {
+  // onError is for unexpected failures (docs/server.md); a tab closed mid-upload is routine.
+  it('an upload the client aborts is not reported to onError, and nothing is written', async () => {
+    const errors: unknown[] = []
+    const local = memoryDocumentStore()
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const running = await serveNode(createAutosaveHandler({ store: local, basePath, onError: (error) => errors.push(error) }))
+    try {
+      const socket = connect(running.port, '127.0.0.1')
+      socket.on('error', () => {})
+      socket.write(`PUT ${basePath}/k HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"data":`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      socket.destroy()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(errors.map(String)).toEqual([])
+      expect(consoleError).not.toHaveBeenCalled()
+      expect(local.peek('k')).toBeUndefined()
+    } finally {
+      consoleError.mockRestore()
+      await running.close()
+    }
   })
 })
