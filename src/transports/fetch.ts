@@ -53,7 +53,11 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   const baseUrl = options.baseUrl.replace(/\/+$/, '')
   const clock = options.clock ?? systemClock
   const timeoutMs = options.timeoutMs ?? 30_000
-  const url = (key: string) => `${baseUrl}/${encodeURIComponent(key)}`
+  const url = (key: string) => {
+    // URL parsing resolves "." and ".." (even as %2E) as path segments: no request can name them.
+    if (key === '.' || key === '..') throw new TransportError('TRANSPORT_KEY', `The key "${key}" cannot be part of a URL; use another document key`)
+    return `${baseUrl}/${encodeURIComponent(key)}`
+  }
 
   /**
    * Runs one request and reads its answer with `read`, all under one timeout and the caller's

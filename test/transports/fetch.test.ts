@@ -70,6 +70,16 @@ describe('fetchTransport speaks the wire protocol', () => {
     expect(seen.map((s) => s.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2'])
   })
 
+  it('the keys "." and ".." (which a URL cannot name) are refused before any request, not retried', async () => {
+    for (const key of ['.', '..']) {
+      const error = await fetchTransport({ baseUrl }).write({ ...write, key, baseVersion: null }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TransportError)
+      expect(error).toMatchObject({ code: 'TRANSPORT_KEY', retryable: false })
+      await expect(fetchTransport({ baseUrl }).load(key)).rejects.toMatchObject({ code: 'TRANSPORT_KEY' })
+    }
+    expect(seen).toEqual([])
+  })
+
   it('load() returns the document, or undefined on 404', async () => {
     server.use(
       http.get(`${baseUrl}/:key`, ({ params }) =>
