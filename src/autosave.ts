@@ -106,7 +106,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let disposed = false
   let disposing: Promise<void> | undefined
   /** Orphaned outbox records of closed tabs taken over by restore(); removed once acknowledged. */
-  let adopted: string[] = []
+  let adopted: Array<{ storeKey: string; seq: number }> = []
   const waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = []
 
   const schedule = createSchedule(clock, debounceMs, options.maxWaitMs ?? 10_000, () => requestSend())
@@ -431,7 +431,16 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       const updatedAt = result?.updatedAt ?? new Date(clock.now()).toISOString()
       // Another tab's newer ack may have stored a newer base meanwhile: never step it back.
       if (acked.version === null || version >= acked.version) await store.setMany([[keys.base, { format: RECORD_FORMAT, key, owner: instanceId, seq: target, version, data, updatedAt }]])
-      if (persistedSeq <= target) await store.delMany([outboxKey, ...adopted.splice(0)])
+      if (persistedSeq <= target) {
+        // Without Web Locks an adopted draft's owner may still be alive and have stored a newer
+        // one since: delete only the records exactly as adopted.
+        const taken: string[] = []
+        for (const { storeKey, seq } of adopted.splice(0)) {
+          const now = (await store.get(storeKey)) as { seq?: number } | undefined
+          if (!now || typeof now.seq !== 'number' || now.seq <= seq) taken.push(storeKey)
+        }
+        await store.delMany([outboxKey, ...taken])
+      }
       if (result && historyLimit > 0) await recordHistory(version, data)
     })
     setStatus({
@@ -444,7 +453,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     })
     if (result) {
       emitter.emit('saved', { version, updatedAt: result.updatedAt, data })
-      channel?.post({ type: 'ack', version, data })
+      if (!disposed) channel?.post({ type: 'ack', version, data }) // a closed channel throws
     }
     // flush() settles once the store agrees too, so a reload right after it sends nothing again.
     const settled = waiters.filter((waiter) => waiter.seq <= ackedSeq)
@@ -695,7 +704,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       // `outbox:project:1:` also prefixes the drafts of a document named "project:1:notes".
       if (!record || record.key !== key) continue
       if (!(await claim(record.owner))) continue
-      adopted.push(storeKey)
+      adopted.push({ storeKey, seq: record.seq })
       // Acknowledged before a crash could clear it: nothing left to send.
       const base = await readBase()
       if (!(base && base.owner === record.owner && base.seq >= record.seq)) found.push(record)

@@ -14,6 +14,8 @@ type OnlineListener = (online: boolean) => void
  */
 export class OnlineManager extends Subscribable<OnlineListener, [boolean]> {
   private online: boolean | undefined
+  /** `online` was heard from the source (not forced by setOnline): forgotten once the source is detached. */
+  private fromSource = false
 
   constructor(setup: ((emit: (online: boolean) => void) => (() => void) | void) | undefined = listenToWindow) {
     super(setup, (online) => {
@@ -22,15 +24,21 @@ export class OnlineManager extends Subscribable<OnlineListener, [boolean]> {
       // first event is always an edge.
       if (this.online === undefined) this.online = !online
       this.setOnline(online)
+      this.fromSource = true
+    }, () => {
+      // Events are not heard while detached: what was heard before may be stale by now.
+      if (this.fromSource) this.online = undefined
+      this.fromSource = false
     })
   }
 
   /** Forces the state (and tells listeners when it changes). `undefined` returns to `navigator.onLine`. */
   setOnline(online: boolean | undefined): void {
     const before = this.isOnline()
+    this.fromSource = false
     this.online = online
     const after = this.isOnline()
-    if (before !== after) for (const listener of this.listeners) listener(after)
+    if (before !== after) for (const listener of [...this.listeners]) listener(after)
   }
 
   /** The forced state if one was set, else `navigator.onLine` (always true without `navigator`). */

@@ -11,14 +11,16 @@ export class Subscribable<Listener extends (...args: never[]) => unknown, Emit e
   constructor(
     setup: ((emit: (...args: Emit) => void) => (() => void) | void) | undefined,
     private readonly onEmit: (...args: Emit) => void,
+    private readonly onDetach?: () => void,
   ) {
     this.setup = setup
   }
 
   /** Adds a listener (the first one hooks the source up); returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
+    const first = this.listeners.size === 0
     this.listeners.add(listener)
-    if (this.listeners.size === 1) this.attach()
+    if (first) this.attach()
     return () => {
       this.listeners.delete(listener)
       if (this.listeners.size === 0) this.detach()
@@ -39,5 +41,6 @@ export class Subscribable<Listener extends (...args: never[]) => unknown, Emit e
   private detach() {
     this.cleanup?.()
     this.cleanup = undefined
+    this.onDetach?.()
   }
 }

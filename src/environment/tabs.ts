@@ -109,9 +109,11 @@ export function localTabs(): Tabs {
       const room = rooms.get(name) ?? new Set()
       rooms.set(name, room)
       const mine = new Set<(message: unknown) => void>()
+      let closed = false
       return {
         // Like BroadcastChannel: delivered asynchronously, structured-cloned, never to the sender.
         post(message) {
+          if (closed) throw new DOMException('The channel is closed', 'InvalidStateError')
           const copy = structuredClone(message)
           for (const listener of room) if (!mine.has(listener)) queueMicrotask(() => room.has(listener) && listener(copy))
         },
@@ -124,20 +126,26 @@ export function localTabs(): Tabs {
           }
         },
         close() {
+          closed = true
           for (const listener of mine) room.delete(listener)
           mine.clear()
         },
       }
     },
     async lock(name, options, fn) {
+      const { signal } = options
+      signal?.throwIfAborted()
       for (;;) {
         const current = held.get(name)
         if (!current) break
         if (options.ifAvailable) return fn(false)
-        options.signal?.throwIfAborted()
         await new Promise<void>((resolve, reject) => {
-          void current.then(resolve)
-          options.signal?.addEventListener('abort', () => reject(options.signal!.reason), { once: true })
+          const onAbort = () => reject(signal!.reason)
+          signal?.addEventListener('abort', onAbort, { once: true })
+          void current.then(() => {
+            signal?.removeEventListener('abort', onAbort)
+            resolve()
+          })
         })
       }
       let release!: () => void

@@ -162,6 +162,8 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   let online = true
   let latencyMs = options.latencyMs ?? 0
   const hung = new Set<() => void>()
+  /** Bumped by reset(): a request that arrived before it must not touch what comes after. */
+  let generation = 0
 
   function seed() {
     for (const [key, data] of Object.entries(options.documents ?? {})) store.set(key, data)
@@ -219,9 +221,12 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   }
 
   async function resolve(request: Request): Promise<Response> {
+    const born = generation
     const entry = await record(request)
+    if (born !== generation) return HttpResponse.error()
     requests.push(entry)
     if (latencyMs > 0) await delay(latencyMs)
+    if (born !== generation) return HttpResponse.error()
     if (!online) {
       entry.fault = 'offline'
       return HttpResponse.error()
@@ -239,7 +244,14 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
     if (typeof fault?.failure === 'number') {
       entry.fault = 'status'
       entry.status = fault.failure
-      const body = { error: `Simulated HTTP ${fault.failure}` }
+      const current = fault.failure === 412 && entry.key !== undefined ? store.peek(entry.key) : undefined
+      // A 412 carries the current document, as createAutosaveHandler's does.
+      const body =
+        fault.failure === 412
+          ? current
+            ? { data: current.data, version: current.version, updatedAt: current.updatedAt }
+            : { data: null, version: 0 }
+          : { error: `Simulated HTTP ${fault.failure}` }
       entry.response = body
       const headers: Record<string, string> = {}
       if (fault.options.retryAfter !== undefined) headers['Retry-After'] = String(fault.options.retryAfter)
@@ -298,6 +310,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
       store.clear()
       seed()
       requests.length = 0
+      generation++
       faults = []
       conflicts = []
       online = true
