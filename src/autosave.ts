@@ -194,7 +194,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       try {
         data = currentJson()
       } catch (error) {
-        fail(error)
+        fail(error, target)
         return
       }
       const record: OutboxRecord = {
@@ -368,6 +368,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
    */
   function rebase(target: number, local: Json, ancestor: Json | undefined, remote: RemoteDocument): Json {
     const remoteData = remote.data as Json
+    const before = currentJson()
     const resolved = resolveConflict(conflict, { base: ancestor, local, remote: remoteData })
     acked = { version: remote.version, data: remoteData }
     outboxStale = true
@@ -381,7 +382,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     }
     state = next as State
     serialized = { seq, data: next }
-    if (diffDocuments(local, next)?.length !== 0) {
+    // Compared with what the state was, not with what was sent: 'local-wins' may still change it.
+    if (diffDocuments(before, next)?.length !== 0) {
       emitter.emit('remote-change', { state: state, version: remote.version, source: 'server' })
       notify()
     }
@@ -392,7 +394,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
    * Another tab saved a newer version. Adopt it as the base; unsent edits of this tab are
    * replayed on top, so neither tab's changes are lost and the next patch carries only ours.
    */
-  function rebaseOnTab(version: number, remote: Json) {
+  function rebaseOnTab(version: number, remote: Json, source: 'tab' | 'server' = 'tab') {
     if (acked.version !== null && version <= acked.version) return
     const base = acked.data
     acked = { version, data: remote }
@@ -414,7 +416,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       void persist()
     }
     setStatus({ version })
-    emitter.emit('remote-change', { state, version, source: 'tab' })
+    emitter.emit('remote-change', { state, version, source })
     notify()
   }
 
@@ -441,13 +443,14 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         }
         await store.delMany([outboxKey, ...taken])
       }
-      if (result && historyLimit > 0) await recordHistory(version, data)
+      if (result) await recordHistory(version, data)
     })
     setStatus({
       phase: done ? 'saved' : status.phase === 'saving' ? 'pending' : status.phase,
       pending: !done,
       lastSavedAt: result ? clock.now() : status.lastSavedAt,
-      error: null,
+      // A failure of a later state (phase error/conflict kept) is still the current error.
+      error: done || status.phase === 'saving' ? null : status.error,
       retryAt: null,
       version: acked.version,
     })
@@ -465,14 +468,15 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     return at >= 0 ? waiters.splice(at, 1)[0] : undefined
   }
 
-  function fail(error: unknown) {
+  /** `fromSeq`: the failing state; flushes of earlier states may still be acknowledged. */
+  function fail(error: unknown, fromSeq = 0) {
     const typed =
       error instanceof AutosaveError
         ? error
         : new AutosaveError('UNEXPECTED', `Saving "${key}" failed: ${String(error)}`, { cause: error })
     setStatus({ phase: typed instanceof ConflictError ? 'conflict' : 'error', retryAt: null })
     reportError(typed)
-    for (const waiter of waiters.filter((w) => w.seq > ackedSeq)) removeWaiter(waiter)?.reject(typed)
+    for (const waiter of waiters.filter((w) => w.seq > ackedSeq && w.seq >= fromSeq)) removeWaiter(waiter)?.reject(typed)
   }
 
   async function validate(data: Json, stage: 'send' | 'restore') {
@@ -485,18 +489,17 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   async function recordHistory(version: number, data: Json) {
     const index = (await readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), reportError)) ?? []
     const entry: HistoryIndexEntry = { id: env.randomId(), savedAt: clock.now(), version }
-    const kept = [entry, ...index].slice(0, historyLimit)
+    // A lower limit (or `history: false`) than an earlier page's also prunes what it kept.
+    const kept = historyLimit > 0 ? [entry, ...index].slice(0, historyLimit) : []
     const dropped = index.filter((old) => !kept.includes(old))
-    await store.setMany([
-      [keys.snapshot(entry.id), data],
-      [keys.historyIndex, kept],
-    ])
+    if (kept.length) await store.setMany([[keys.snapshot(entry.id), data], [keys.historyIndex, kept]])
+    else if (index.length) await store.delMany([keys.historyIndex])
     if (dropped.length) await store.delMany(dropped.map((old) => keys.snapshot(old.id)))
   }
 
   async function history(): Promise<HistoryEntry[]> {
     await persistChain
-    return (await readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), reportError)) ?? []
+    return ((await readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), reportError)) ?? []).slice(0, historyLimit)
   }
 
   async function rollback(id: string): Promise<State> {
@@ -526,6 +529,16 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
 
   async function restoreOnce(): Promise<State | undefined> {
     const adoptedBefore = adopted.length
+    try {
+      return await restoreInner(adoptedBefore)
+    } catch (error) {
+      // Whatever was taken over and not restored stays in the store for the next page.
+      adopted.splice(adoptedBefore)
+      throw error
+    }
+  }
+
+  async function restoreInner(adoptedBefore: number): Promise<State | undefined> {
     const quarantineKey = keys.quarantine(clock.now())
     const ackedAtStart = acked
     let outbox: OutboxRecord | undefined
@@ -571,6 +584,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     // Another tab's save may have arrived during the reads above: it is newer than what they
     // returned, and stepping back to their copy would let the next patch undo it.
     const tabAck = acked !== ackedAtStart ? acked : undefined
+    const seqAtReads = seq
+    const ackedBeforeReads = acked
     if (base && (acked.version === null || base.version > acked.version)) acked = { version: base.version, data: base.data as Json }
     if (remote && (acked.version === null || remote.version >= acked.version)) {
       acked = { version: remote.version, data: remote.data }
@@ -585,7 +600,11 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       let draftBase = draftAncestor(outbox)
       if (outbox.schemaVersion !== schemaVersion) {
         local = await migrateRecord(outbox, quarantineKey)
-        draftBase = draftBase === undefined ? undefined : serialize(await options.migrate!(draftBase, outbox.schemaVersion))
+        try {
+          draftBase = draftBase === undefined ? undefined : serialize(await options.migrate!(draftBase, outbox.schemaVersion))
+        } catch {
+          draftBase = undefined // only the merge's ancestor is lost
+        }
       }
       await checkRestored(local, quarantineKey, outbox)
       restored = local
@@ -627,6 +646,15 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
 
     // A tab's ack during the validation above is newer than what was validated (and was validated by that tab).
     if (!fromOutbox && acked !== ackedChosen) restored = acked.data as Json
+    if (seq > 0 && seqAtReads > 0 && ackedBeforeReads.version !== null) {
+      // restore() again on an engine that has saved: the server's newer copy is a change to
+      // rebase onto, never a new base under the unchanged state (the next patch would undo it).
+      const found = acked
+      acked = ackedBeforeReads
+      adopted.splice(adoptedBefore)
+      if (found.version !== null && found.version > acked.version!) rebaseOnTab(found.version, found.data as Json, 'server')
+      return state
+    }
     if (seq > 0) {
       // Saves made while restoring are newer than anything stored; a draft taken over is then
       // left in the store (not deleted by the next ack) for the next restore.
@@ -725,7 +753,12 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         `The local draft of "${key}" was written by version ${record.schemaVersion} of this app and this is version ${schemaVersion}${options.migrate ? '' : ' with no migrate option'}; kept aside as "${keptAs}"`,
       )
     }
-    return serialize(await options.migrate(record.data, record.schemaVersion))
+    try {
+      return serialize(await options.migrate(record.data, record.schemaVersion))
+    } catch (error) {
+      const keptAs = await quarantine(store, keys.outbox(record.owner), quarantineKey, record)
+      throw new StorageError('STORAGE_MIGRATE', `migrate() failed on the local draft of "${key}" (version ${record.schemaVersion}); kept aside as "${keptAs}"`, { cause: error })
+    }
   }
 
   /** Invalid restored data rejects; a local draft that fails is moved aside, never deleted. */

@@ -173,6 +173,7 @@ export class StorageError extends AutosaveError {
       | 'STORAGE_READ'
       | 'STORAGE_CORRUPT'
       | 'STORAGE_VERSION'
+      | 'STORAGE_MIGRATE'
       | 'STORAGE_DECRYPT'
       | string,
     message: string,

@@ -108,11 +108,18 @@ export function resolveConflict(
   if (strategy === 'remote-wins') return { merged: cloneJson(remote), conflicts: merge.conflicts, strategy: 'remote-wins' }
   if (typeof strategy === 'function') {
     // Copies: a resolver that edits its arguments in place must not corrupt the engine's base.
-    const resolved = strategy({
-      base: base === undefined ? undefined : cloneJson(base),
-      local: cloneJson(local),
-      remote: cloneJson(remote),
-    })
+    let resolved: Json | undefined
+    try {
+      resolved = strategy({
+        base: base === undefined ? undefined : cloneJson(base),
+        local: cloneJson(local),
+        remote: cloneJson(remote),
+      })
+    } catch (error) {
+      const typed = new ConflictError(`the conflict strategy function threw: ${String(error)}`, undefined, 'CONFLICT_STRATEGY')
+      Object.defineProperty(typed, 'cause', { value: error })
+      throw typed
+    }
     if (resolved === undefined) {
       throw new ConflictError('the conflict strategy function returned undefined; return the state to save', undefined, 'CONFLICT_STRATEGY')
     }
