@@ -143,8 +143,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     env.lifecycle.subscribe((event) => {
       if (disposed) return
       if (event === 'beforeunload') return options.warnOnUnload === true && seq > ackedSeq
-      // The page may be gone in a moment: start the local write and, if the wire is free, a
+      // The page may be gone in a moment: write locally and, if the wire is free, start a
       // keepalive request now, inside the browser's event — later is too late.
+      persistNow()
       void persist()
       if (seq > ackedSeq && !inFlight) requestSend(event)
       return false
@@ -197,24 +198,39 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         fail(error, target)
         return
       }
-      const record: OutboxRecord = {
-        format: RECORD_FORMAT,
-        key,
-        owner: instanceId,
-        seq: target,
-        baseVersion: acked.version,
-        data,
-        undo: acked.data === undefined ? undefined : diffDocuments(data, acked.data),
-        sent: unacked.length
-          ? unacked.map((write) => diffDocuments(data, write) ?? [{ op: 'replace', path: '', value: write }])
-          : undefined,
-        savedAt: clock.now(),
-        schemaVersion,
-      }
       outboxStale = false
-      await store.setMany([[outboxKey, record]])
+      await store.setMany([[outboxKey, outboxRecord(target, data)]])
       persistedSeq = target
     })
+  }
+
+  function outboxRecord(target: number, data: Json): OutboxRecord {
+    return {
+      format: RECORD_FORMAT,
+      key,
+      owner: instanceId,
+      seq: target,
+      baseVersion: acked.version,
+      data,
+      undo: acked.data === undefined ? undefined : diffDocuments(data, acked.data),
+      sent: unacked.length ? unacked.map((write) => diffDocuments(data, write) ?? [{ op: 'replace', path: '', value: write }]) : undefined,
+      savedAt: clock.now(),
+      schemaVersion,
+    }
+  }
+
+  /**
+   * On page exit an IndexedDB write may never finish: write the draft synchronously where the
+   * store can (localStorage), then let the normal write follow (it takes over that copy).
+   */
+  function persistNow() {
+    if (!store.writeNow || seq <= ackedSeq || (seq <= persistedSeq && !outboxStale)) return
+    try {
+      if (store.writeNow([[outboxKey, outboxRecord(seq, currentJson())]])) persistedSeq = seq
+    } catch {
+      // Unserializable: the normal write reports it.
+    }
+    outboxStale = true
   }
 
   /** Store writes run one after another, so an older record can never land after a newer one. */

@@ -146,6 +146,12 @@ export interface AutosaveStore {
    * it as `status.durable`.
    */
   isDurable?(): boolean
+  /**
+   * Optional: writes at once, synchronously, where the backend allows it (localStorage), and
+   * says whether it did. The engine uses it on page exit, when an asynchronous write (IndexedDB)
+   * may never finish; a store that has it must find such a record on later reads.
+   */
+  writeNow?(entries: ReadonlyArray<readonly [string, unknown]>): boolean
 }
 
 /**

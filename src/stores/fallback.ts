@@ -23,7 +23,8 @@ export interface StoreBackend {
 }
 
 interface Batch {
-  readonly entries: Map<string, unknown>
+  /** Each value with the writeNow() count when it was given: see `write`. */
+  readonly entries: Map<string, { value: unknown; since: number }>
   done?: Promise<void>
 }
 
@@ -60,6 +61,9 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
   let current = 0
   let started: Promise<number> | undefined
   let degraded: StorageError | undefined
+  /** Keys written by writeNow(), with the count at that moment: an async write begun before must not delete them. */
+  const writtenNow = new Map<string, number>()
+  let writtenNowCount = 0
   let queue: Promise<unknown> = Promise.resolve()
   /** The `setMany` waiting at the end of the queue, which later calls join. */
   let batch: Batch | undefined
@@ -100,7 +104,8 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
     return run
   }
 
-  async function write(entries: Map<string, unknown>): Promise<void> {
+  async function write(batched: Batch['entries']): Promise<void> {
+    const entries = new Map([...batched].map(([key, { value }]) => [key, value]))
     await (started ??= pick(0))
     let at = current
     for (;;) {
@@ -115,8 +120,9 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
     // Memory is read first and gone after a reload: deleting the durable copy would protect
     // no read in this page and lose the last draft that survives a crash.
     if (backends[at]!.store.isDurable?.() === false) return
-    // One copy per key, so a durable older copy never outlives this one.
-    const keys = [...entries.keys()]
+    // One copy per key, so a durable older copy never outlives this one — except a copy that
+    // writeNow() made after this write began: that one is newer.
+    const keys = [...batched].filter(([key, { since }]) => (writtenNow.get(key) ?? -1) < since).map(([key]) => key)
     await Promise.allSettled(backends.map((backend, other) => other !== at && backend.store.delMany(keys)))
   }
 
@@ -157,7 +163,7 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
         })
         batch = pending
       }
-      for (const [key, value] of entries) batch.entries.set(key, value)
+      for (const [key, value] of entries) batch.entries.set(key, { value, since: writtenNowCount })
       return batch.done!
     },
     delMany(keys) {
@@ -173,6 +179,16 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
       return enqueue(() => everywhere((store) => store.clear(), 'Clearing')).then(() => undefined)
     },
     isDurable: () => backends[current]!.store.isDurable?.() ?? true,
+    // Reads look at later backends first, so a copy written here (localStorage) is the one found.
+    writeNow(entries) {
+      for (const { store } of backends) {
+        if (store.isDurable?.() === false || !store.writeNow?.(entries)) continue
+        for (const [key] of entries) writtenNow.set(key, writtenNowCount)
+        writtenNowCount++
+        return true
+      }
+      return false
+    },
     onError(listener) {
       listeners.add(listener)
       // A store already degraded tells late subscribers too (after this call, not inside it).

@@ -60,27 +60,13 @@ export function localStorageStore(options: LocalStorageStoreOptions = {}): Autos
         throw new StorageError('STORAGE_CORRUPT', `The localStorage record "${key}" is not JSON`, { cause: error })
       }
     },
-    async setMany(entries) {
-      const to = storage()
-      const previous: Array<[string, string | null]> = []
+    setMany: async (entries) => writeSync(entries),
+    writeNow(entries) {
       try {
-        for (const [key, value] of entries) {
-          previous.push([prefix + key, to.getItem(prefix + key)])
-          const json = JSON.stringify(value)
-          if (json === undefined) to.removeItem(prefix + key)
-          else to.setItem(prefix + key, json)
-        }
-      } catch (error) {
-        // localStorage has no transactions: undo the part of the batch already written.
-        for (const [key, old] of previous.reverse()) {
-          try {
-            if (old === null) to.removeItem(key)
-            else to.setItem(key, old)
-          } catch {
-            // Restoring a larger old value can hit the quota too; the newer value then stays.
-          }
-        }
-        throw toStorageError(error, 'STORAGE_WRITE', 'Writing to localStorage failed')
+        writeSync(entries)
+        return true
+      } catch {
+        return false
       }
     },
     async delMany(keys) {
@@ -94,5 +80,30 @@ export function localStorageStore(options: LocalStorageStoreOptions = {}): Autos
       const from = storage()
       for (const key of ownKeys(from)) from.removeItem(key)
     },
+  }
+
+  /** localStorage is synchronous: the one store a page-exit event can still write to for sure. */
+  function writeSync(entries: ReadonlyArray<readonly [string, unknown]>): void {
+    const to = storage()
+    const previous: Array<[string, string | null]> = []
+    try {
+      for (const [key, value] of entries) {
+        previous.push([prefix + key, to.getItem(prefix + key)])
+        const json = JSON.stringify(value)
+        if (json === undefined) to.removeItem(prefix + key)
+        else to.setItem(prefix + key, json)
+      }
+    } catch (error) {
+      // localStorage has no transactions: undo the part of the batch already written.
+      for (const [key, old] of previous.reverse()) {
+        try {
+          if (old === null) to.removeItem(key)
+          else to.setItem(key, old)
+        } catch {
+          // Restoring a larger old value can hit the quota too; the newer value then stays.
+        }
+      }
+      throw toStorageError(error, 'STORAGE_WRITE', 'Writing to localStorage failed')
+    }
   }
 }
