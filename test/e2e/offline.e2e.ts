@@ -33,4 +33,22 @@ describe('working offline', () => {
     expect(stored.data.data.musicDescription).toBe('Written on a train with no signal: acoustic folk')
     expect(stored.data.chat.map((m) => ({ id: m.id, role: m.role, text: m.content }))).toEqual(offline.chat)
   })
+
+  test('an answer given offline and followed at once by a reload is not lost', async () => {
+    const context = await e2e.newContext()
+    const projectId = uniqueProjectId('offline-exit')
+    const wizard = await WizardPage.open(context, projectId)
+    await wizard.expectSaved()
+    await wizard.waitForOfflineShell()
+
+    await context.setOffline(true)
+    await wizard.skip() // the click's state is in memory; the local write is due in 300 ms
+    const step = await wizard.step()
+    await wizard.reload() // at once: only the page-exit write can have kept it
+    await wizard.expectStep(step!)
+
+    await context.setOffline(false)
+    await wizard.expectSaved()
+    expect((await e2e.serverDocument(projectId))!.data.currentStep).toBe(step)
+  })
 })

@@ -9,6 +9,26 @@ import { json } from './http'
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 const FILE_ID = /^[0-9a-f-]{36}$/
 
+/**
+ * The only types accepted and served inline: audio (the track picker takes `audio/*`) and
+ * raster images (the reference-image picker). Never HTML, SVG or anything a browser could run
+ * as the app's origin.
+ */
+const RASTER_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif'])
+const AUDIO = /^audio\/[a-z0-9][a-z0-9.+-]*$/
+
+/** `Content-Type` without parameters, lower-cased (`audio/ogg; codecs=opus` → `audio/ogg`). */
+export function mediaType(header: string | null): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+export function isAllowedUpload(type: string): boolean {
+  return RASTER_IMAGES.has(type) || AUDIO.test(type)
+}
+
+/** On every upload response: no sniffing, and no scripts even if a browser renders it. */
+const SAFE = { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': 'sandbox' }
+
 interface UploadMeta {
   name: string
   type: string
@@ -17,7 +37,8 @@ interface UploadMeta {
 
 /**
  * `POST /uploads` with the file as the raw body (`Content-Type` and an `X-File-Name` header)
- * answers `{ fileId }`; `GET /uploads/{fileId}` serves it back. The bytes live in the data
+ * answers `{ fileId }` (415 for a type outside the allow-list); `GET /uploads/{fileId}` serves
+ * it back, inline only for allowed types and always with `nosniff` and a `sandbox` CSP. The bytes live in the data
  * folder; the autosaved wizard state only ever holds the file's metadata and this id.
  */
 export function uploadsHandler(dataDir: string) {
@@ -27,8 +48,13 @@ export function uploadsHandler(dataDir: string) {
   async function upload(request: Request): Promise<Response> {
     await ready
     const declared = Number(request.headers.get('Content-Length') ?? 0)
-    if (declared > MAX_UPLOAD_BYTES) return json(413, { error: `Files are limited to ${MAX_UPLOAD_BYTES} bytes` })
-    if (!request.body) return json(400, { error: 'The request has no file' })
+    if (declared > MAX_UPLOAD_BYTES) return json(413, { error: `Files are limited to ${MAX_UPLOAD_BYTES} bytes` }, SAFE)
+    const type = mediaType(request.headers.get('Content-Type'))
+    if (!isAllowedUpload(type)) {
+      await request.body?.cancel().catch(() => {})
+      return json(415, { error: `Only audio files and PNG, JPEG, GIF, WebP or AVIF images can be uploaded (got ${type.slice(0, 100) || 'no type'})` }, SAFE)
+    }
+    if (!request.body) return json(400, { error: 'The request has no file' }, SAFE)
     const fileId = randomUUID()
     const target = join(dir, fileId)
     let size = 0
@@ -42,31 +68,41 @@ export function uploadsHandler(dataDir: string) {
       await pipeline(Readable.fromWeb(request.body as import('node:stream/web').ReadableStream), counter, createWriteStream(target))
     } catch {
       await rm(target, { force: true })
-      return json(size > MAX_UPLOAD_BYTES ? 413 : 400, { error: size > MAX_UPLOAD_BYTES ? 'File too large' : 'Upload interrupted' })
+      return json(size > MAX_UPLOAD_BYTES ? 413 : 400, { error: size > MAX_UPLOAD_BYTES ? 'File too large' : 'Upload interrupted' }, SAFE)
     }
     const meta: UploadMeta = {
       name: decodeName(request.headers.get('X-File-Name')),
-      type: request.headers.get('Content-Type') ?? 'application/octet-stream',
+      type,
       size,
     }
     await writeFile(`${target}.json`, JSON.stringify(meta))
-    return json(201, { fileId, ...meta })
+    return json(201, { fileId, ...meta }, SAFE)
   }
 
   async function download(fileId: string): Promise<Response> {
-    if (!FILE_ID.test(fileId)) return json(404, { error: 'No such file' })
+    if (!FILE_ID.test(fileId)) return json(404, { error: 'No such file' }, SAFE)
     try {
       const meta = JSON.parse(await readFile(join(dir, `${fileId}.json`), 'utf8')) as UploadMeta
       await stat(join(dir, fileId))
       const body = await readFile(join(dir, fileId))
-      return new Response(body, { headers: { 'Content-Type': meta.type, 'Cache-Control': 'private, max-age=31536000, immutable' } })
+      // Checked again here: files stored before the allow-list existed may claim any type.
+      const type = mediaType(meta.type)
+      const inline = isAllowedUpload(type)
+      return new Response(body, {
+        headers: {
+          ...SAFE,
+          'Content-Type': inline ? type : 'application/octet-stream',
+          ...(inline ? {} : { 'Content-Disposition': `attachment; filename*=UTF-8''${rfc5987(meta.name)}` }),
+          'Cache-Control': 'private, max-age=31536000, immutable',
+        },
+      })
     } catch {
-      return json(404, { error: 'No such file' })
+      return json(404, { error: 'No such file' }, SAFE)
     }
   }
 
   return async (request: Request, pathname: string): Promise<Response | undefined> => {
-    if (pathname === '/uploads') return request.method === 'POST' ? upload(request) : json(405, { error: 'POST a file here' })
+    if (pathname === '/uploads') return request.method === 'POST' ? upload(request) : json(405, { error: 'POST a file here' }, SAFE)
     if (pathname.startsWith('/uploads/') && request.method === 'GET') return download(pathname.slice('/uploads/'.length))
     return undefined
   }
@@ -79,4 +115,9 @@ function decodeName(header: string | null): string {
   } catch {
     return 'file'
   }
+}
+
+/** A file name as an RFC 5987 `filename*` value. */
+function rfc5987(name: string): string {
+  return encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }

@@ -8,6 +8,13 @@ export const API_BASE = '/api/storage/projects'
 export type UploadedFile = FileMeta & { fileId: string }
 
 /**
+ * What the upload endpoint accepts (server/uploads.ts checks the same list): any audio, and
+ * raster images only — no SVG, which could carry script. For the file pickers' `accept`.
+ */
+export const AUDIO_ACCEPT = 'audio/*'
+export const IMAGE_ACCEPT = 'image/png,image/jpeg,image/gif,image/webp,image/avif'
+
+/**
  * Sends the bytes to the upload endpoint and returns what the wizard state keeps: the
  * serializer's description of the File plus the server's `fileId` — never the bytes.
  */
@@ -23,7 +30,14 @@ export async function uploadFile(file: File, signal?: AbortSignal): Promise<Uplo
   } catch {
     throw new Error(`Could not upload “${file.name}”: you seem to be offline. Try again when the connection is back.`)
   }
-  if (!response.ok) throw new Error(`Could not upload “${file.name}” (HTTP ${response.status}).`)
+  if (!response.ok) {
+    // The server says why (e.g. 415: a type it does not accept, 413: too large).
+    const reason = await response
+      .json()
+      .then((body: { error?: unknown }) => (typeof body.error === 'string' ? body.error : undefined))
+      .catch(() => undefined)
+    throw new Error(`Could not upload “${file.name}”${reason ? `: ${reason}` : ` (HTTP ${response.status})`}.`)
+  }
   const { fileId } = (await response.json()) as { fileId: string }
   return serialize(file, { fileId: () => fileId }) as UploadedFile
 }

@@ -10,6 +10,12 @@ export interface Project {
   /** Applies a pure transition; the autosave hook saves the result. */
   update(transition: (current: WizardState) => WizardState): void
   status: AutosaveStatus
+  /** Sends what is not yet on the server; resolves once the server has it. */
+  flush(): Promise<void>
+  /** True while the project is being restored (no state to show yet, no error). */
+  opening: boolean
+  /** The server cannot be reached and this device holds nothing: there is nothing to show. */
+  unreachable: boolean
   error: string | undefined
 }
 
@@ -36,10 +42,14 @@ export function useProject(projectId: string, isNew = false): Project {
     (transition: (current: WizardState) => WizardState) => setState((current) => (current ? transition(current) : current)),
     [setState],
   )
+  const { flush } = meta
   return {
     state: meta.restoring || state === null ? undefined : state,
     update,
     status: meta.status,
+    flush,
+    opening: meta.restoring || (state === null && !unreachable && meta.restoreError === undefined),
+    unreachable,
     error:
       meta.restoreError !== undefined
         ? `This project could not be opened: ${meta.restoreError instanceof Error ? meta.restoreError.message : String(meta.restoreError)}. Your saved data is kept.`

@@ -19,6 +19,15 @@ export function initialState(now = new Date()): WizardState {
   return { currentStep: 'track_input', chat: [message('assistant', question('track_input', data), now)], data }
 }
 
+/**
+ * `transition`, pinned to the step it was offered at: once the wizard has moved on (the first
+ * click of a double-click already ran, or another tab got there first) it leaves the state as
+ * it is, instead of becoming the next step's action. The UI wraps every action in it.
+ */
+export function pinned(at: Step | undefined, transition: (state: WizardState) => WizardState): (state: WizardState) => WizardState {
+  return (state) => (state.currentStep === at ? transition(state) : state)
+}
+
 /** Steps where a typed answer means something. */
 export function acceptsText(step: Step): boolean {
   return step !== 'track_generating' && step !== 'completed' && step !== 'video_styles' && step !== 'reference_images'

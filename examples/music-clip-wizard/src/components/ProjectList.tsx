@@ -17,12 +17,34 @@ const STEP_NAMES: Record<string, string> = {
 export function ProjectList({ open }: { open: (projectId: string, isNew?: boolean) => void }) {
   const [projects, setProjects] = useState<ProjectSummary[] | undefined>()
   const [error, setError] = useState<string>()
+  // Loaded on mount (the wizard flushes its save before coming back here), and again whenever
+  // the page comes back into view: another tab or a late save may have changed a project.
   useEffect(() => {
-    const controller = new AbortController()
-    listProjects(controller.signal).then(setProjects, (e: unknown) => {
-      if (!controller.signal.aborted) setError(e instanceof Error ? e.message : String(e))
-    })
-    return () => controller.abort()
+    let controller: AbortController | undefined
+    const load = () => {
+      controller?.abort()
+      const current = (controller = new AbortController())
+      listProjects(current.signal).then(
+        (list) => {
+          setProjects(list)
+          setError(undefined)
+        },
+        (e: unknown) => {
+          if (!current.signal.aborted) setError(e instanceof Error ? e.message : String(e))
+        },
+      )
+    }
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') load()
+    }
+    load()
+    addEventListener('focus', load)
+    document.addEventListener('visibilitychange', onVisible)
+    return () => {
+      controller?.abort()
+      removeEventListener('focus', load)
+      document.removeEventListener('visibilitychange', onVisible)
+    }
   }, [])
   return (
     <main className="projects" data-testid="project-list">

@@ -1,6 +1,7 @@
 import { fileUrl } from '../api'
 import type { Step, WizardData } from '../state'
 import { formatBytes } from './ChatMessages'
+import { singleClick } from './Composer'
 
 /** The form data the conversation has filled in so far; image descriptions are edited here. */
 export function ProjectSummary({ data, step, onDescribe, onRemoveImage }: { data: WizardData; step: Step; onDescribe: (id: string, text: string) => void; onRemoveImage: (id: string) => void }) {
@@ -42,7 +43,7 @@ export function ProjectSummary({ data, step, onDescribe, onRemoveImage }: { data
                 )}
               </div>
               {step === 'reference_images' && (
-                <button type="button" className="icon-button" aria-label={`Remove ${image.name}`} onClick={() => onRemoveImage(image.id)}>
+                <button type="button" className="icon-button" aria-label={`Remove ${image.name}`} onClick={singleClick(() => onRemoveImage(image.id))}>
                   ×
                 </button>
               )}

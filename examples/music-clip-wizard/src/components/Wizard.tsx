@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { uploadFile } from '../api'
 import type { WizardState } from '../state'
 import { useProject } from '../useProject'
@@ -11,6 +11,19 @@ import { SaveStatus } from './SaveStatus'
 import { StepProgress } from './StepProgress'
 import { StyleModal } from './StyleModal'
 
+/** How long "← Projects" waits for the pending save before showing the list anyway. */
+const LEAVE_FLUSH_MS = 2000
+
+/** The genre prefix the modal put in front of the user's own words, replaced instead of stacked. */
+function withGenres(draft: string, previous: readonly string[], picked: readonly string[]): string {
+  let own = draft.trim()
+  const prefix = previous.join(', ')
+  if (prefix && own === prefix) own = ''
+  else if (prefix && own.startsWith(`${prefix} — `)) own = own.slice(prefix.length + 3).trim()
+  const genres = picked.join(', ')
+  return genres ? `${genres}${own ? ` — ${own}` : ''}` : own
+}
+
 /** One project: the chat on the left, what it has filled in on the right. */
 export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew: boolean; onExit: () => void }) {
   const project = useProject(projectId, isNew)
@@ -18,23 +31,45 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
   const [genres, setGenres] = useState<string[]>([])
   const [modal, setModal] = useState<'genres' | 'styles'>()
   const [uploading, setUploading] = useState(false)
+  const [leaving, setLeaving] = useState(false)
   const [notice, setNotice] = useState<string>()
 
-  const { state, update, status } = project
+  const { state, update, status, flush } = project
+  const step = state?.currentStep
 
-  /** Every interaction goes through here: a pure transition, then the autosave hook saves it. */
+  // The draft answers the question on screen: a new step (taken here or in another tab) starts
+  // with an empty composer, so the text never lands in the next step's field.
+  const [draftStep, setDraftStep] = useState(step)
+  if (draftStep !== step) {
+    setDraftStep(step)
+    setDraft('')
+  }
+
+  // Leaving or reloading while a file is on its way would drop it from the project.
+  useEffect(() => {
+    if (!uploading) return
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault()
+    addEventListener('beforeunload', warn)
+    return () => removeEventListener('beforeunload', warn)
+  }, [uploading])
+
+  /**
+   * Every step action goes through here: a pure transition pinned to the step this render
+   * offered it at, then the autosave hook saves the result.
+   */
   const act = (transition: (current: WizardState) => WizardState, clearDraft = true) => {
-    update(transition)
+    update(workflow.pinned(step, transition))
     if (clearDraft) setDraft('')
     setNotice(undefined)
   }
 
   const upload = async (files: File[], apply: (current: WizardState, uploaded: Awaited<ReturnType<typeof uploadFile>>[]) => WizardState) => {
+    const at = step
     setUploading(true)
     setNotice(undefined)
     try {
       const uploaded = await Promise.all(files.map((file) => uploadFile(file)))
-      update((current) => apply(current, uploaded))
+      update(workflow.pinned(at, (current) => apply(current, uploaded)))
     } catch (error) {
       setNotice(error instanceof Error ? error.message : String(error))
     } finally {
@@ -42,14 +77,38 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
     }
   }
 
+  /** Back to the list once the server has this project's last change, so the list shows it. */
+  const leave = async () => {
+    if (uploading || leaving) return
+    setLeaving(true)
+    // Only wait for a save that is on its way; offline or failing, the engine keeps the change
+    // (IndexedDB outbox) and sends it later, and the user should not be held here.
+    if (status.pending && (status.phase === 'pending' || status.phase === 'saving')) {
+      await Promise.race([flush().catch(() => {}), new Promise((resolve) => setTimeout(resolve, LEAVE_FLUSH_MS))])
+    }
+    onExit()
+  }
+
   return (
-    <div className="wizard" data-testid="wizard" data-project-id={projectId} data-step={state?.currentStep ?? ''} data-ready={state ? 'true' : 'false'}>
+    <div className="wizard" data-testid="wizard" data-project-id={projectId} data-step={step ?? ''} data-ready={state ? 'true' : 'false'}>
       <header className="topbar">
-        <button type="button" className="button button--ghost" data-testid="back-to-projects" onClick={onExit}>
-          ← Projects
+        <button
+          type="button"
+          className="button button--ghost"
+          data-testid="back-to-projects"
+          disabled={uploading || leaving}
+          title={uploading ? 'Wait for the upload to finish' : undefined}
+          onClick={() => void leave()}
+        >
+          {leaving ? 'Saving…' : '← Projects'}
         </button>
         <h1>Music-clip wizard</h1>
-        <SaveStatus status={status} />
+        <SaveStatus
+          status={status}
+          opening={project.opening}
+          problem={project.error ? (project.unreachable ? "Can't reach the server" : "Couldn't open this project") : undefined}
+          unsentDraft={draft.trim() !== ''}
+        />
       </header>
       {project.error && (
         <p className="notice notice--error" data-testid="load-error">
@@ -69,6 +128,11 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
           <div className="wizard__body">
             <section className="chat" aria-label="Conversation">
               <ChatMessages chat={state.chat} />
+              {uploading && (
+                <p className="notice" data-testid="uploading" role="status">
+                  Uploading… the wizard continues when the file is on the server.
+                </p>
+              )}
               {notice && (
                 <p className="notice notice--error" data-testid="notice" role="alert">
                   {notice}
@@ -110,7 +174,7 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
           onApply={(picked) => {
             setGenres(picked)
             setModal(undefined)
-            setDraft((text) => `${picked.join(', ')}${text.trim() ? ` — ${text.trim()}` : ''}`)
+            setDraft((text) => withGenres(text, genres, picked))
           }}
         />
       )}
