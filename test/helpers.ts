@@ -1,9 +1,12 @@
 import FakeTimers from '@sinonjs/fake-timers'
+import { createAutosave } from '../src/autosave'
 import { OnlineManager } from '../src/environment/online'
 import { PageLifecycle } from '../src/environment/lifecycle'
 import type { Environment } from '../src/environment/environment'
 import { ConflictError } from '../src/errors'
-import type { Json, LoadedDocument, Transport, WriteRequest, WriteResult } from '../src/types'
+import { memoryStore } from '../src/stores/memory'
+import { memoryTransport } from '../src/transports/memory'
+import type { Autosave, AutosaveOptions, AutosaveStore, Json, LoadedDocument, Transport, WriteRequest, WriteResult } from '../src/types'
 
 /** A fake clock, online state and page lifecycle: no globals patched. */
 export function fakeEnvironment() {
@@ -95,3 +98,62 @@ export const wizard = (step: string, extra: Record<string, Json> = {}) => ({
   chat: [] as Json[],
   data: { musicDescription: '', isInstrumental: false, videoDescription: '', videoStyles: [], referenceImages: [], uploadedAudio: null, ...extra },
 })
+
+export type Wizard = ReturnType<typeof wizard>
+
+type MemoryTransport = ReturnType<typeof memoryTransport>
+
+/**
+ * One fake environment, store and transport (memory ones unless given) shared by the pages
+ * `open()` makes: each call is a new page on key 'doc', as a reload would be. `defaults` are
+ * options every page gets; `open`'s own options override them.
+ */
+export function wizardPages<T extends Transport = MemoryTransport>(
+  parts: { store?: AutosaveStore; transport?: T; defaults?: Partial<AutosaveOptions<Wizard>> } = {},
+) {
+  const env = fakeEnvironment()
+  const store = parts.store ?? memoryStore()
+  // T is the memory transport unless a transport is passed.
+  const transport = parts.transport ?? (memoryTransport() as Transport as T)
+  const open = (options: Partial<AutosaveOptions<Wizard>> = {}) =>
+    createAutosave<Wizard>({ key: 'doc', transport, store, ...parts.defaults, environment: env.environment, ...options })
+  return { env, store, transport, open }
+}
+
+export type WizardPages<T extends Transport = MemoryTransport> = ReturnType<typeof wizardPages<T>>
+
+/** Writes a draft offline through a first page that then goes away, as a reload would. */
+export async function leaveDraft(h: WizardPages<Transport>, state: unknown, options: Partial<AutosaveOptions<Wizard>> = {}) {
+  const first = h.open(options)
+  await first.restore()
+  h.env.online.setOnline(false)
+  first.save(state as Wizard)
+  await first.dispose()
+  h.env.online.setOnline(true)
+}
+
+/**
+ * The server holds step 'track_input'; a page left an offline draft with `musicDescription`;
+ * then another device saved a different field (videoDescription: 'theirs') meanwhile, so the
+ * next restore() has to combine the two.
+ */
+export async function draftBehindAnotherDevice(h: WizardPages<Transport>, musicDescription: string) {
+  const writer = h.open()
+  writer.save(wizard('track_input'))
+  await writer.flush()
+  await writer.dispose()
+  await leaveDraft(h, { ...wizard('track_input'), data: { ...wizard('track_input').data, musicDescription } })
+  const other = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store: memoryStore(), environment: h.env.environment })
+  await other.restore()
+  other.save((prev) => ({ ...prev!, data: { ...prev!.data, videoDescription: 'theirs' } }))
+  await other.flush()
+}
+
+/** Saves one wizard state per step, each flushed, then `tick()`s (e.g. to space their times). */
+export async function saveSteps(saver: Autosave<Wizard>, steps: string[], tick: () => Promise<unknown>) {
+  for (const step of steps) {
+    saver.save(wizard(step))
+    await saver.flush()
+    await tick()
+  }
+}

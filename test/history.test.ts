@@ -1,28 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../src/autosave'
-import { memoryStore } from '../src/stores/memory'
-import { memoryTransport } from '../src/transports/memory'
-import type { AutosaveOptions } from '../src/types'
-import { fakeEnvironment, wizard } from './helpers'
+import { saveSteps, wizardPages } from './helpers'
 
-type Wizard = ReturnType<typeof wizard>
-
-function harness() {
-  const env = fakeEnvironment()
-  const store = memoryStore()
-  const transport = memoryTransport()
-  const open = (options: Partial<AutosaveOptions<Wizard>> = {}) =>
-    createAutosave<Wizard>({ key: 'doc', transport, store, debounceMs: 0, environment: env.environment, ...options })
-  return { env, store, transport, open }
-}
-
-async function saveSteps(saver: ReturnType<ReturnType<typeof harness>['open']>, steps: string[], tick: () => Promise<unknown>) {
-  for (const step of steps) {
-    saver.save(wizard(step))
-    await saver.flush()
-    await tick()
-  }
-}
+const harness = () => wizardPages({ defaults: { debounceMs: 0 } })
 
 describe('history', () => {
   it('lists acknowledged versions newest first, at most `limit`, and drops the snapshots it no longer lists', async () => {

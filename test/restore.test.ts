@@ -4,27 +4,8 @@ import { createAutosave } from '../src/autosave'
 import { StorageError, TransportError, ValidationError, type AutosaveError } from '../src/errors'
 import { memoryStore } from '../src/stores/memory'
 import { memoryTransport } from '../src/transports/memory'
-import type { AutosaveOptions, AutosaveStore, Transport } from '../src/types'
-import { fakeEnvironment, wizard } from './helpers'
-
-type Wizard = ReturnType<typeof wizard>
-
-function harness(store: AutosaveStore = memoryStore(), transport: Transport = memoryTransport()) {
-  const env = fakeEnvironment()
-  const open = (options: Partial<AutosaveOptions<Wizard>> = {}) =>
-    createAutosave<Wizard>({ key: 'doc', transport, store, environment: env.environment, ...options })
-  return { env, store, transport, open }
-}
-
-/** Writes a draft offline through a first instance that then goes away, as a reload would. */
-async function leaveDraft(h: ReturnType<typeof harness>, state: unknown, options: Partial<AutosaveOptions<Wizard>> = {}) {
-  const first = h.open(options)
-  await first.restore()
-  h.env.online.setOnline(false)
-  first.save(state as Wizard)
-  await first.dispose()
-  h.env.online.setOnline(true)
-}
+import type { AutosaveStore, Transport } from '../src/types'
+import { draftBehindAnotherDevice, fakeEnvironment, leaveDraft, wizard, wizardPages as harness, type Wizard } from './helpers'
 
 const offlineTransport = (): Transport => ({
   load: async () => {
@@ -62,12 +43,12 @@ describe('restore()', () => {
 
   it('offline with nothing pending: the last acknowledged copy on this device', async () => {
     const store = memoryStore()
-    const online = harness(store)
+    const online = harness({ store })
     const writer = online.open()
     writer.save(wizard('video_description'))
     await writer.flush()
     await writer.dispose()
-    const offline = harness(store, offlineTransport())
+    const offline = harness({ store, transport: offlineTransport() })
     expect((await offline.open().restore())?.currentStep).toBe('video_description')
   })
 
@@ -155,16 +136,8 @@ describe('restore()', () => {
 
   it('when the server moved on while a draft was unsent, restore() returns both combined', async () => {
     const h = harness()
-    const writer = h.open()
-    writer.save(wizard('track_input'))
-    await writer.flush()
-    await writer.dispose()
-    await leaveDraft(h, { ...wizard('track_input'), data: { ...wizard('track_input').data, musicDescription: 'mine' } })
-    // Another device saves a different field meanwhile.
-    const other = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store: memoryStore(), environment: h.env.environment })
-    await other.restore()
-    other.save((prev) => ({ ...prev!, data: { ...prev!.data, videoDescription: 'theirs' } }))
-    await other.flush()
+    // An offline draft 'mine'; another device saves a different field meanwhile.
+    await draftBehindAnotherDevice(h, 'mine')
 
     const saver = h.open()
     const restored = await saver.restore()

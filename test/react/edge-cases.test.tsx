@@ -1,56 +1,11 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
-import { StrictMode, useState } from 'react'
+import { StrictMode, useState, type ReactNode } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAutosave, memoryStore, memoryTransport, type AutosaveOptions, type Transport } from '../../src/index'
+import { createAutosave, type AutosaveOptions, type Transport } from '../../src/index'
 import { AutosaveProvider, useAutosave, useAutosavedState } from '../../src/react/index'
-import { OnlineManager } from '../../src/environment/online'
-import { PageLifecycle } from '../../src/environment/lifecycle'
-import { localTabs } from '../../src/environment/tabs'
+import { backend, box, restoring, sleep, slowLoad, Step, type Draft } from './harness'
 
 afterEach(cleanup)
-
-type Draft = { musicDescription: string }
-
-function backend() {
-  const transport = memoryTransport()
-  const store = memoryStore()
-  const defaults: Partial<AutosaveOptions<unknown>> = {
-    transport,
-    store,
-    debounceMs: 30,
-    environment: { online: new OnlineManager(() => {}), lifecycle: new PageLifecycle(() => {}), tabs: localTabs() },
-  }
-  return { transport, store, defaults }
-}
-
-/** A transport whose load() of `slowKey` waits until open() is called (a slow network). */
-function slowLoad(inner: Transport, slowKey: string) {
-  let open!: () => void
-  const gate = new Promise<void>((resolve) => (open = resolve))
-  const transport: Transport = {
-    load: async (key, options) => {
-      if (key === slowKey) await gate
-      return inner.load(key, options)
-    },
-    write: (request) => inner.write(request),
-  }
-  return { transport, open }
-}
-
-const sleep = (ms: number) => act(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
-
-function Step({ id, label = 'music' }: { id: string; label?: string }) {
-  const [draft, setDraft, meta] = useAutosavedState<Draft>(id, { musicDescription: '' })
-  return (
-    <div>
-      <textarea aria-label={label} value={draft.musicDescription} onChange={(e) => setDraft({ musicDescription: e.target.value })} />
-      <span data-testid={`${label}-restoring`}>{String(meta.restoring)}</span>
-      <span data-testid={`${label}-status`}>{meta.statusText}</span>
-    </div>
-  )
-}
-const box = (label = 'music') => screen.getByLabelText(label) as HTMLTextAreaElement
-const restoring = (label = 'music') => screen.getByTestId(`${label}-restoring`).textContent
 
 describe('useAutosavedState key change', () => {
   it("switching to a new document does not carry the previous document's draft into it", async () => {
@@ -127,11 +82,38 @@ describe('two components on one key', () => {
   })
 })
 
+function Project({ id, value }: { id: string; value: { n: number } }) {
+  const { restoring } = useAutosave({ key: id }, value)
+  return <span data-testid="restoring">{String(restoring)}</span>
+}
+
+/**
+ * Project E (saved as { n: 10 }) is shown with the value { n: 1 }, then project F (which loads
+ * slowly: never, here), then E again; `beside` is rendered next to the project in the provider.
+ * Answers the backend, to look at what was written.
+ */
+async function roundTrip(beside?: ReactNode) {
+  const { transport: inner, defaults } = backend()
+  inner.backend.documents.set('project:e', { data: { n: 10 }, version: 1, updatedAt: '' })
+  const { transport } = slowLoad(inner, 'project:f')
+  const ui = (id: string, value: { n: number }) => (
+    <AutosaveProvider {...defaults} transport={transport}>
+      {beside}
+      <Project id={id} value={value} />
+    </AutosaveProvider>
+  )
+  const view = render(ui('project:e', { n: 1 }))
+  await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
+  await sleep(50)
+  view.rerender(ui('project:f', { n: 2 }))
+  await sleep(50)
+  // Back to E: the app holds a fresh initial value, exactly as on a first mount.
+  view.rerender(ui('project:e', { n: 1 }))
+  await sleep(100)
+  return inner
+}
+
 describe('key round trip while the engine is shared', () => {
-  function Project({ id, value }: { id: string; value: { n: number } }) {
-    const { restoring } = useAutosave({ key: id }, value)
-    return <span data-testid="restoring">{String(restoring)}</span>
-  }
   function Holder({ id }: { id: string }) {
     // e.g. a sidebar showing the same document
     useAutosavedState(id, { n: 0 })
@@ -139,50 +121,15 @@ describe('key round trip while the engine is shared', () => {
   }
 
   it('coming back to a document does not save the value held then over its saved work', async () => {
-    const { transport: inner, defaults } = backend()
-    inner.backend.documents.set('project:e', { data: { n: 10 }, version: 1, updatedAt: '' })
-    const { transport } = slowLoad(inner, 'project:f') // project F loads slowly (never, here)
-    const ui = (id: string, value: { n: number }) => (
-      <AutosaveProvider {...defaults} transport={transport}>
-        <Holder id="project:e" />
-        <Project id={id} value={value} />
-      </AutosaveProvider>
-    )
-    const view = render(ui('project:e', { n: 1 }))
-    await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
-    await sleep(50)
-    view.rerender(ui('project:f', { n: 2 }))
-    await sleep(50)
-    // Back to E: the app holds a fresh initial value, exactly as on a first mount.
-    view.rerender(ui('project:e', { n: 1 }))
-    await sleep(100)
-    console.log('WRITES', JSON.stringify(inner.backend.writes))
+    const inner = await roundTrip(<Holder id="project:e" />)
     expect(inner.backend.writes, 'a fresh mount with { n: 1 } writes nothing; neither may this').toHaveLength(0)
     expect(inner.backend.documents.get('project:e')?.data).toEqual({ n: 10 })
   })
 })
 
 describe('control', () => {
-  function Project({ id, value }: { id: string; value: { n: number } }) {
-    const { restoring } = useAutosave({ key: id }, value)
-    return <span data-testid="restoring">{String(restoring)}</span>
-  }
   it('control: same round trip without a second holder writes nothing', async () => {
-    const { transport: inner, defaults } = backend()
-    inner.backend.documents.set('project:e', { data: { n: 10 }, version: 1, updatedAt: '' })
-    const { transport } = slowLoad(inner, 'project:f')
-    const ui = (id: string, value: { n: number }) => (
-      <AutosaveProvider {...defaults} transport={transport}>
-        <Project id={id} value={value} />
-      </AutosaveProvider>
-    )
-    const view = render(ui('project:e', { n: 1 }))
-    await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
-    await sleep(50)
-    view.rerender(ui('project:f', { n: 2 }))
-    await sleep(50)
-    view.rerender(ui('project:e', { n: 1 }))
-    await sleep(100)
+    const inner = await roundTrip()
     expect(inner.backend.writes).toHaveLength(0)
   })
 })

@@ -1,44 +1,12 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode, useState } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAutosave, memoryStore, memoryTransport, type Autosave, type AutosaveOptions, type StandardSchema } from '../../src/index'
-import { AutosaveProvider, useAutosave, useAutosavedState } from '../../src/react/index'
+import { createAutosave, type Autosave, type AutosaveOptions, type StandardSchema } from '../../src/index'
+import { AutosaveProvider, useAutosave } from '../../src/react/index'
 import { formatStatus } from '../../src/status'
-import { OnlineManager } from '../../src/environment/online'
-import { PageLifecycle } from '../../src/environment/lifecycle'
-import { localTabs } from '../../src/environment/tabs'
+import { backend, box, sleep, Step, type Draft } from './harness'
 
 afterEach(cleanup)
-
-type Draft = { musicDescription: string }
-
-function backend() {
-  const transport = memoryTransport()
-  const store = memoryStore()
-  const defaults: Partial<AutosaveOptions<unknown>> = {
-    transport,
-    store,
-    debounceMs: 30,
-    // localTabs: engines of this test see each other as tabs, and nothing of other tests.
-    environment: { online: new OnlineManager(() => {}), lifecycle: new PageLifecycle(() => {}), tabs: localTabs() },
-  }
-  return { transport, store, defaults }
-}
-
-function Step({ id }: { id: string }) {
-  const [draft, setDraft, meta] = useAutosavedState<Draft>(id, { musicDescription: '' })
-  return (
-    <div>
-      <textarea aria-label="music" value={draft.musicDescription} onChange={(e) => setDraft({ musicDescription: e.target.value })} />
-      <span data-testid="status">{meta.statusText}</span>
-      <span data-testid="restoring">{String(meta.restoring)}</span>
-      <span data-testid="restore-error">{(meta.restoreError as Error | undefined)?.name ?? ''}</span>
-    </div>
-  )
-}
-
-const sleep = (ms: number) => act(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
-const musicBox = () => screen.getByLabelText('music') as HTMLTextAreaElement
 
 describe('useAutosavedState', () => {
   it('typing saves after the debounce, and the status reads Saving… then Saved', async () => {
@@ -157,7 +125,7 @@ describe('changes made elsewhere', () => {
     await otherTab.restore()
     otherTab.save({ musicDescription: 'typed in the other tab' })
     await otherTab.flush()
-    await waitFor(() => expect(musicBox().value).toBe('typed in the other tab'))
+    await waitFor(() => expect(box().value).toBe('typed in the other tab'))
     await sleep(80)
     expect(transport.backend.writes, 'only the other tab wrote; the step did not echo it back').toHaveLength(1)
     await otherTab.dispose()
@@ -180,7 +148,7 @@ describe('changes made elsewhere', () => {
       </AutosaveProvider>,
     )
     await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
-    fireEvent.change(musicBox(), { target: { value: 'for the new backend' } })
+    fireEvent.change(box(), { target: { value: 'for the new backend' } })
     await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('Saved'))
     expect(after.transport.backend.documents.get('project:8')?.data).toEqual({ musicDescription: 'for the new backend' })
     expect(before.transport.backend.writes, 'nothing reached the previous backend').toHaveLength(0)
@@ -234,7 +202,7 @@ describe('useAutosave with an engine you created', () => {
       </StrictMode>,
     )
     await waitFor(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
-    fireEvent.change(musicBox(), { target: { value: 'chiptune' } })
+    fireEvent.change(box(), { target: { value: 'chiptune' } })
     await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('Saved'))
     expect(loads, 'one restore for the double mount').toBe(1)
     view.unmount()

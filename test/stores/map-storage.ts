@@ -1,6 +1,10 @@
-/** A Map-backed `Storage`, handed to the stores in place of the browser's localStorage. */
+/**
+ * A Map-backed `Storage`, handed to the stores in place of the browser's localStorage, with an
+ * optional byte quota like a browser's (keys and values counted by length).
+ */
 export class MapStorage implements Storage {
   readonly items = new Map<string, string>()
+  constructor(private readonly quota = Infinity) {}
   get length() {
     return this.items.size
   }
@@ -11,6 +15,8 @@ export class MapStorage implements Storage {
     return this.items.get(key) ?? null
   }
   setItem(key: string, value: string) {
+    const used = [...this.items].reduce((sum, [k, v]) => sum + (k === key ? 0 : k.length + v.length), 0)
+    if (used + key.length + value.length > this.quota) throw new DOMException('full', 'QuotaExceededError')
     this.items.set(key, value)
   }
   removeItem(key: string) {
