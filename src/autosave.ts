@@ -98,6 +98,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let status: AutosaveStatus = durable() ? initialStatus : { ...initialStatus, durable: false }
   let inFlight: Promise<void> | undefined
   let sendRequested = false
+  /** Aborted by pagehide: a send queued for the lock then goes out at once, as a keepalive. */
+  let lockWait: AbortController | undefined
   let wakeRetry: (() => void) | undefined
   let persistChain: Promise<void> = Promise.resolve()
   let persistTimer: unknown
@@ -147,6 +149,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       // keepalive request now, inside the browser's event — later is too late.
       persistNow()
       void persist()
+      if (event === 'pagehide') lockWait?.abort()
       if (seq > ackedSeq && !inFlight) requestSend(event)
       return false
     }),
@@ -251,23 +254,39 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       sendRequested = true
       return
     }
-    inFlight = run(exit).finally(() => {
+    inFlight = run(exit).then((finished) => {
       inFlight = undefined
-      // A request that came after the loop's last look, before this ran, must not be lost.
-      if (sendRequested) {
+      // A request that came after the loop's last look, before this ran, must not be lost
+      // (after a failure or going offline, the next edit, flush or online event asks again).
+      if (finished && sendRequested) {
         sendRequested = false
         requestSend()
       }
     })
   }
 
-  async function run(exit: PageExitReason | undefined) {
-    const locked = (work: () => Promise<void>) => (tabs.lock ? tabs.lock(lockName('send'), { signal: controller.signal }, work) : work())
+  async function run(exit: PageExitReason | undefined): Promise<boolean> {
+    const locked = async (work: () => Promise<void>) => {
+      if (!tabs.lock) return work()
+      const wait = (lockWait = new AbortController())
+      // Not AbortSignal.any: Safari has it only from 17.4.
+      const stop = () => wait.abort(controller.signal.reason)
+      controller.signal.addEventListener('abort', stop, { once: true })
+      try {
+        await tabs.lock(lockName('send'), { signal: wait.signal }, () => ((lockWait = undefined), work()))
+      } catch (error) {
+        if (!wait.signal.aborted || disposed) throw error
+        await send(true) // the page is going away while queued: If-Match still keeps order
+      } finally {
+        controller.signal.removeEventListener('abort', stop)
+        if (lockWait === wait) lockWait = undefined
+      }
+    }
     while (!disposed && seq > ackedSeq) {
       if (!env.online.isOnline()) {
         setStatus({ phase: 'offline', retryAt: null })
         void persist()
-        return
+        return false
       }
       try {
         // On page exit there is no time to queue for the lock; If-Match still keeps order. A
@@ -277,12 +296,13 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         else await locked(() => send(false))
       } catch (error) {
         if (!disposed) fail(error)
-        return
+        return false
       }
       exit = undefined
-      if (!sendRequested) return
+      if (!sendRequested) return true
       sendRequested = false
     }
+    return true
   }
 
   /** One write of the current state; inside the send lock, so other tabs' acks are already rebased in. */
@@ -303,7 +323,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       await write(target, data, base, keepalive)
       // Hold the send lock until the ack is stored: the base record and the history index
       // are shared by every tab, and two read-modify-writes of the index must not interleave.
-      if (!keepalive) await persistChain
+      await persistChain
     } finally {
       sentRebased = undefined
     }
@@ -457,7 +477,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
           const now = (await store.get(storeKey)) as { seq?: number } | undefined
           if (!now || typeof now.seq !== 'number' || now.seq <= seq) taken.push(storeKey)
         }
-        await store.delMany([outboxKey, ...taken])
+        // A page-exit write (persistNow) may have stored a newer draft during the reads above.
+        await store.delMany(persistedSeq <= target ? [outboxKey, ...taken] : taken)
       }
       if (result) await recordHistory(version, data)
     })
@@ -662,13 +683,14 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
 
     // A tab's ack during the validation above is newer than what was validated (and was validated by that tab).
     if (!fromOutbox && acked !== ackedChosen) restored = acked.data as Json
-    if (seq > 0 && seqAtReads > 0 && ackedBeforeReads.version !== null) {
+    if (seq > 0 && seqAtReads > 0) {
       // restore() again on an engine that has saved: the server's newer copy is a change to
       // rebase onto, never a new base under the unchanged state (the next patch would undo it).
       const found = acked
       acked = ackedBeforeReads
       adopted.splice(adoptedBefore)
-      if (found.version !== null && found.version > acked.version!) rebaseOnTab(found.version, found.data as Json, 'server')
+      // Never acknowledged: the next write's If-None-Match meets the server's copy as a conflict.
+      if (acked.version !== null && found.version !== null && found.version > acked.version) rebaseOnTab(found.version, found.data as Json, 'server')
       return state
     }
     if (seq > 0) {

@@ -105,12 +105,14 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
   }
 
   async function write(batched: Batch['entries']): Promise<void> {
+    const newerNow = (key: string) => (writtenNow.get(key) ?? -1) >= batched.get(key)!.since
     const entries = new Map([...batched].map(([key, { value }]) => [key, value]))
     await (started ??= pick(0))
     let at = current
-    for (;;) {
+    for (let first = true; ; first = false) {
       try {
-        await backends[at]!.store.setMany([...entries])
+        // Rewritten elsewhere after a failure: never over (or, memory, in front of) a newer writeNow() copy.
+        await backends[at]!.store.setMany([...entries].filter(([key]) => first || !newerNow(key)))
         break
       } catch (error) {
         if (isDataError(error)) throw toStorageError(error, 'STORAGE_WRITE', `Writing to ${backends[at]!.name} failed`)
@@ -122,7 +124,7 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
     if (backends[at]!.store.isDurable?.() === false) return
     // One copy per key, so a durable older copy never outlives this one — except a copy that
     // writeNow() made after this write began: that one is newer.
-    const keys = [...batched].filter(([key, { since }]) => (writtenNow.get(key) ?? -1) < since).map(([key]) => key)
+    const keys = [...batched.keys()].filter((key) => !newerNow(key))
     await Promise.allSettled(backends.map((backend, other) => other !== at && backend.store.delMany(keys)))
   }
 
@@ -169,7 +171,9 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
     delMany(keys) {
       // A later setMany must not join a batch queued before this delete.
       batch = undefined
-      return enqueue(() => everywhere((store) => store.delMany(keys), 'Deleting')).then(() => undefined)
+      const since = writtenNowCount
+      // A copy writeNow() made after this call is newer than what the caller meant to delete.
+      return enqueue(() => everywhere((store) => store.delMany(keys.filter((key) => (writtenNow.get(key) ?? -1) < since)), 'Deleting')).then(() => undefined)
     },
     async keys() {
       return [...new Set((await everywhere((store) => store.keys(), 'Listing keys')).flat())]
