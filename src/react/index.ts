@@ -68,9 +68,8 @@ function acquire(options: AutosaveOptions<unknown>): [Autosave<unknown>, () => v
   const scope = options.store ?? options.transport ?? engines
   const byKey = engines.get(scope) ?? new Map<string, Entry>()
   engines.set(scope, byKey)
-  let entry = byKey.get(options.key)
-  if (!entry) byKey.set(options.key, (entry = { saver: createAutosave(options), users: 0 }))
-  const held = entry
+  const held: Entry = byKey.get(options.key) ?? { saver: createAutosave(options), users: 0 }
+  byKey.set(options.key, held)
   clearTimeout(held.release)
   held.users++
   return [
@@ -81,17 +80,23 @@ function acquire(options: AutosaveOptions<unknown>): [Autosave<unknown>, () => v
         const { saver } = held
         // A step left within the debounce still sends its last edit: one try, then let go (the
         // outbox keeps it if that fails: offline, retrying, refused). A remount takes it back.
-        const check = () => {
+        // At first only `offline` gives up at once (flush() sends nothing then): an earlier
+        // failure is no answer for the newer edit.
+        const check = (first?: unknown) => {
           const { pending, phase } = saver.getStatus()
-          if (pending && (phase === 'pending' || phase === 'saving')) return
+          if (pending && (first ? phase !== 'offline' : phase === 'pending' || phase === 'saving')) return
           stop()
-          if (held.users || byKey.get(options.key) !== held) return
-          byKey.delete(options.key)
-          void saver.dispose()
+          // Not from inside the engine's notify: acknowledge() has yet to tell other tabs, and
+          // flush() callers are settled once the store agrees (before this flush resolves).
+          setTimeout(() => {
+            if (held.users || byKey.get(options.key) !== held) return
+            byKey.delete(options.key)
+            void (pending ? saver.dispose() : saver.flush().then(saver.dispose))
+          })
         }
         const stop = saver.subscribe(check)
         saver.flush().catch(check)
-        check()
+        check(1)
       })
     },
   ]
@@ -167,7 +172,7 @@ export function useAutosave<State>(
 ): UseAutosaveResult<State> {
   const defaults = useContext(Defaults)
   // Options never carry a `subscribe` function; an engine always does.
-  const given = typeof (saverOrOptions as Autosave<State>).subscribe === 'function' ? (saverOrOptions as Autosave<State>) : undefined
+  const given = 'subscribe' in saverOrOptions ? (saverOrOptions as Autosave<State>) : undefined
   const key = saverOrOptions.key
   const [owned, setOwned] = useState<Autosave<State>>()
   const [restore, setRestore] = useState<{ saver: Autosave<State>; state: State | undefined; error: unknown }>()
@@ -254,14 +259,15 @@ export function useAutosavedState<State>(
   // Once restored, show the engine's state and follow it: the restored state, then saves by
   // other components on this key, other tabs' saves, merges.
   useEffect(() => {
-    if (!saver || restoring) return
+    // Not restoring implies an engine.
+    if (restoring) return
     let seen: State | undefined
     const follow = () => {
-      const now = saver.getState()
+      const now = saver!.getState()
       if (now !== seen && (seen = now) !== undefined) setState(now as State)
     }
     follow()
-    return saver.subscribe(follow)
+    return saver!.subscribe(follow)
   }, [saver, restoring])
   return [state, setState, { ...meta, statusText: formatStatus(meta.status) }]
 }
