@@ -95,7 +95,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   /** Serialization happens once per state, off the save() path. */
   let serialized: { seq: number; data: Json } | undefined
   const durable = () => store.isDurable?.() ?? true
-  let status: AutosaveStatus = durable() ? initialStatus : { ...initialStatus, durable: false }
+  // A store the app chose (even memoryStore() in tests and SSR) is the device's store; only a
+  // fallback it reports (onError) can make it less than that.
+  let status: AutosaveStatus = initialStatus
   let inFlight: Promise<void> | undefined
   let sendRequested = false
   /** Aborted by pagehide: a send queued for the lock then goes out at once, as a keepalive. */

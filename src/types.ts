@@ -143,7 +143,7 @@ export interface AutosaveStore {
   /**
    * Optional: whether records survive a reload of the page (default: they do). `memoryStore()`
    * says no, and so does `indexedDBStore` once it has fallen back to memory; the engine shows
-   * it as `status.durable`.
+   * it as `status.durable` after the store reports such a fallback through `onError`.
    */
   isDurable?(): boolean
   /**
@@ -200,9 +200,9 @@ export interface AutosaveStatus {
   /** The server version the current state is based on, or `null` before the first write. */
   readonly version: number | null
   /**
-   * Whether unsent work survives a reload on this device: `false` while the store keeps it in
-   * memory only (`memoryStore()`, or IndexedDB and localStorage both unusable), so a UI must
-   * not claim "saved on this device".
+   * Whether unsent work survives a reload on this device: `false` once the store had to fall
+   * back to memory (IndexedDB and localStorage both unusable), so a UI must not claim "saved on
+   * this device". A `memoryStore()` the app chose itself (tests, SSR) counts as the device's.
    */
   readonly durable: boolean
 }

@@ -100,14 +100,18 @@ describe('indexedDBStore', () => {
     await saver.dispose()
   })
 
-  it('a healthy IndexedDB store is durable; memoryStore() is not', async () => {
+  it('a healthy IndexedDB store is durable, and so is a memoryStore() the app chose (tests, SSR): the contract texts hold', async () => {
     const env = fakeEnvironment()
     const onIdb = createAutosave({ key: 'p', transport: memoryTransport(), store: indexedDBStore({ indexedDB: new IDBFactory() }), environment: env.environment })
     onIdb.save({ a: 1 })
     await onIdb.flush()
     expect(onIdb.getStatus().durable).toBe(true)
     const inMemory = createAutosave({ key: 'p', transport: memoryTransport(), store: memoryStore(), environment: env.environment })
-    expect(inMemory.getStatus().durable).toBe(false)
+    expect(inMemory.getStatus().durable).toBe(true)
+    env.online.setOnline(false)
+    inMemory.save({ a: 2 })
+    await env.clock.tickAsync(3100)
+    expect(formatStatus(inMemory.getStatus())).toBe('Offline — saved on this device')
     await Promise.all([onIdb.dispose(), inMemory.dispose()])
   })
 })
