@@ -75,6 +75,10 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           testTimeout: 90_000,
           hookTimeout: 120_000,
+          // DevTools' offline emulation reaches a reloaded document a moment after it starts,
+          // and under load a request can slip out in that gap (seen once in ~4 full runs, in
+          // "answers given offline survive a reload…"): one more try, never more.
+          retry: 1,
         },
       },
     ],

@@ -3,23 +3,14 @@
 // network so a restore never sees a stale server copy.
 const CACHE = 'music-clip-wizard-shell-v1'
 
-// Requests that must never pass through this worker: the autosave API, uploads and the test
-// hooks. Returning from a fetch handler without respondWith is not enough: Chromium still
-// routes the request through the worker, and drops the keepalive write the autosave engine
-// sends while the page unloads (a click followed by a quick reload was lost). Static routes
-// (Chromium 123+) send them straight to the network, the worker never sees them.
+// Requests this worker never answers: the autosave API, uploads and the test hooks. (Chromium
+// may still drop a keepalive write that passes a worker while the page unloads; the engine's
+// synchronous page-exit copy in localStorage keeps that edit, and the next load sends it.
+// Static routes (`addRoutes`) would avoid the worker entirely, but with them an offline
+// end-to-end run saw a write reach the server through DevTools' offline emulation.)
 const NETWORK_ONLY = ['/api/', '/uploads', '/__test__/']
 
 self.addEventListener('install', (event) => {
-  if (typeof event.addRoutes === 'function') {
-    // Called during dispatch, as the API requires. Patterns are relative to this script's
-    // URL (same origin). A browser that refuses them still has the check in the fetch handler.
-    try {
-      event.addRoutes(NETWORK_ONLY.map((prefix) => ({ condition: { urlPattern: `${prefix}*` }, source: 'network' }))).catch(() => {})
-    } catch {
-      // Not supported in this form: the fetch handler's early return still applies.
-    }
-  }
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE)
