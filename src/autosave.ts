@@ -94,9 +94,6 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let sentRebased: Json | undefined
   /** Serialization happens once per state, off the save() path. */
   let serialized: { seq: number; data: Json } | undefined
-  const durable = () => store.isDurable?.() ?? true
-  // A store the app chose (even memoryStore() in tests and SSR) is the device's store; only a
-  // fallback it reports (onError) can make it less than that.
   let status: AutosaveStatus = initialStatus
   let inFlight: Promise<void> | undefined
   let sendRequested = false
@@ -157,8 +154,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     }),
     store.onError?.((error) => {
       if (disposed) return
-      // A fallback to memory lasts for the page's life, past the next ack that clears `error`.
-      setStatus({ durable: durable() })
+      // Only a fallback the store reports makes it less than durable (a memoryStore() the app
+      // chose is the device's store), and that lasts past the next ack that clears `error`.
+      setStatus({ durable: store.isDurable?.() ?? true })
       reportError(error)
     }),
     channel?.subscribe((message) => {
@@ -622,9 +620,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     }
     // Another tab's save may have arrived during the reads above: it is newer than what they
     // returned, and stepping back to their copy would let the next patch undo it.
-    const tabAck = acked !== ackedAtStart ? acked : undefined
-    const seqAtReads = seq
     const ackedBeforeReads = acked
+    const tabAck = ackedBeforeReads !== ackedAtStart ? ackedBeforeReads : undefined
+    const seqAtReads = seq
     if (base && (acked.version === null || base.version > acked.version)) acked = { version: base.version, data: base.data as Json }
     if (remote && (acked.version === null || remote.version >= acked.version)) {
       acked = { version: remote.version, data: remote.data }
@@ -685,20 +683,18 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
 
     // A tab's ack during the validation above is newer than what was validated (and was validated by that tab).
     if (!fromOutbox && acked !== ackedChosen) restored = acked.data as Json
-    if (seq > 0 && seqAtReads > 0) {
-      // restore() again on an engine that has saved: the server's newer copy is a change to
-      // rebase onto, never a new base under the unchanged state (the next patch would undo it).
-      const found = acked
-      acked = ackedBeforeReads
-      adopted.splice(adoptedBefore)
-      // Never acknowledged: the next write's If-None-Match meets the server's copy as a conflict.
-      if (acked.version !== null && found.version !== null && found.version > acked.version) rebaseOnTab(found.version, found.data as Json, 'server')
-      return state
-    }
     if (seq > 0) {
       // Saves made while restoring are newer than anything stored; a draft taken over is then
       // left in the store (not deleted by the next ack) for the next restore.
       adopted.splice(adoptedBefore)
+      if (seqAtReads > 0) {
+        // restore() again on an engine that has saved: the server's newer copy is a change to
+        // rebase onto, never a new base under the unchanged state (the next patch would undo it).
+        const found = acked
+        acked = ackedBeforeReads
+        // Never acknowledged: the next write's If-None-Match meets the server's copy as a conflict.
+        if (acked.version !== null && found.version !== null && found.version > acked.version) rebaseOnTab(found.version, found.data as Json, 'server')
+      }
       return state
     }
     if (restored === undefined) return undefined

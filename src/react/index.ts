@@ -106,7 +106,6 @@ function acquire(options: AutosaveOptions<unknown>): [Autosave<unknown>, () => v
 // current state, which is newer than anything restore could find.
 const restores = new WeakMap<object, Promise<unknown>>()
 
-
 const noSubscribe = () => () => {}
 
 /**

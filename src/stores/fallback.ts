@@ -64,6 +64,8 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
   /** Keys written by writeNow(), with the count at that moment: an async write begun before must not delete them. */
   const writtenNow = new Map<string, number>()
   let writtenNowCount = 0
+  /** `key` was written by writeNow() since the count was `since`: that copy is the newer one. */
+  const writtenNowSince = (key: string, since: number) => (writtenNow.get(key) ?? -1) >= since
   let queue: Promise<unknown> = Promise.resolve()
   /** The `setMany` waiting at the end of the queue, which later calls join. */
   let batch: Batch | undefined
@@ -105,7 +107,7 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
   }
 
   async function write(batched: Batch['entries']): Promise<void> {
-    const newerNow = (key: string) => (writtenNow.get(key) ?? -1) >= batched.get(key)!.since
+    const newerNow = (key: string) => writtenNowSince(key, batched.get(key)!.since)
     const entries = new Map([...batched].map(([key, { value }]) => [key, value]))
     await (started ??= pick(0))
     let at = current
@@ -173,7 +175,7 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
       batch = undefined
       const since = writtenNowCount
       // A copy writeNow() made after this call is newer than what the caller meant to delete.
-      return enqueue(() => everywhere((store) => store.delMany(keys.filter((key) => (writtenNow.get(key) ?? -1) < since)), 'Deleting')).then(() => undefined)
+      return enqueue(() => everywhere((store) => store.delMany(keys.filter((key) => !writtenNowSince(key, since))), 'Deleting')).then(() => undefined)
     },
     async keys() {
       return [...new Set((await everywhere((store) => store.keys(), 'Listing keys')).flat())]
