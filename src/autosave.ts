@@ -3,7 +3,7 @@ import { resolveEnvironment } from './environment/environment'
 import type { PageExitReason } from './environment/lifecycle'
 import { AutosaveError, ConflictError, StorageError, TransportError, ValidationError } from './errors'
 import { jsonEqual, resolveConflict, threeWayMerge } from './merge'
-import { readRecord, quarantine, recordKeys, RECORD_FORMAT, type HistoryIndexEntry, type OutboxRecord } from './outbox'
+import { readRecord, quarantine, recordKeys, RECORD_FORMAT, type FoldedDraft, type HistoryIndexEntry, type OutboxRecord } from './outbox'
 import { ancestorWithOwnWrites } from './own-writes'
 import { applyDocumentPatch, diffDocuments } from './patch'
 import { defaultRetry, isNetworkFailure, withRetry } from './retry'
@@ -107,7 +107,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let disposed = false
   let disposing: Promise<void> | undefined
   /** Orphaned outbox records of closed tabs taken over by restore(); removed once acknowledged. */
-  let adopted: Array<{ storeKey: string; seq: number }> = []
+  let adopted: Array<{ storeKey: string; seq: number; owner: string }> = []
+  /** What every record this instance writes says it holds of the adopted drafts. */
+  const folded = (): FoldedDraft[] | undefined => (adopted.length ? adopted.map(({ owner, seq }) => ({ owner, seq })) : undefined)
   const waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = []
 
   const schedule = createSchedule(clock, debounceMs, options.maxWaitMs ?? 10_000, () => requestSend())
@@ -219,6 +221,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       sent: unacked.length ? unacked.map((write) => diffDocuments(data, write) ?? [{ op: 'replace', path: '', value: write }]) : undefined,
       savedAt: clock.now(),
       schemaVersion,
+      folded: folded(),
     }
   }
 
@@ -468,15 +471,11 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     const stored = enqueueStoreWork(async () => {
       const updatedAt = result?.updatedAt ?? new Date(clock.now()).toISOString()
       // Another tab's newer ack may have stored a newer base meanwhile: never step it back.
-      if (acked.version === null || version >= acked.version) await store.setMany([[keys.base, { format: RECORD_FORMAT, key, owner: instanceId, seq: target, version, data, updatedAt }]])
+      if (acked.version === null || version >= acked.version) await store.setMany([[keys.base, { format: RECORD_FORMAT, key, owner: instanceId, seq: target, version, data, updatedAt, folded: folded() }]])
       if (persistedSeq <= target) {
         // Without Web Locks an adopted draft's owner may still be alive and have stored a newer
         // one since: delete only the records exactly as adopted.
-        const taken: string[] = []
-        for (const { storeKey, seq } of adopted.splice(0)) {
-          const now = (await store.get(storeKey)) as { seq?: number } | undefined
-          if (!now || typeof now.seq !== 'number' || now.seq <= seq) taken.push(storeKey)
-        }
+        const taken = await unchangedSinceAdopted(adopted.splice(0))
         // A page-exit write (persistNow) may have stored a newer draft during the reads above.
         await store.delMany(persistedSeq <= target ? [outboxKey, ...taken] : taken)
       }
@@ -760,25 +759,44 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
    * record whose owner still runs in another tab is that tab's to send, never ours: Web Locks
    * tell which owners are alive. Several orphans fold into the newest with a merge.
    */
-  async function adoptOrphans(quarantineKey: string, readBase: () => Promise<{ owner?: string | undefined; seq: number } | undefined>): Promise<OutboxRecord | undefined> {
-    const found: OutboxRecord[] = []
+  async function adoptOrphans(quarantineKey: string, readBase: () => Promise<{ owner?: string | undefined; seq: number; folded?: FoldedDraft[] | undefined } | undefined>): Promise<OutboxRecord | undefined> {
+    const found: Array<{ storeKey: string; record: OutboxRecord }> = []
+    let base: Awaited<ReturnType<typeof readBase>>
     for (const storeKey of await store.keys()) {
       if (!storeKey.startsWith(keys.outboxPrefix) || storeKey === outboxKey) continue
       const record = (await readRecord(store, 'outbox', storeKey, `${quarantineKey}:${found.length}`, reportError)) as OutboxRecord | undefined
       // `outbox:project:1:` also prefixes the drafts of a document named "project:1:notes".
       if (!record || record.key !== key) continue
       if (!(await claim(record.owner))) continue
-      adopted.push({ storeKey, seq: record.seq })
-      // Acknowledged before a crash could clear it: nothing left to send.
-      const base = await readBase()
-      if (!(base && base.owner === record.owner && base.seq >= record.seq)) found.push(record)
+      found.push({ storeKey, record })
+      base ??= await readBase()
     }
-    found.sort((a, b) => b.seq - a.seq)
-    const [newest, ...older] = found
+    // Acknowledged before a crash could clear it, or adopted by an earlier page whose later
+    // records hold it (its deletion never committed: the page closed first): nothing left to
+    // send, and sending it again would put older edits back over newer ones.
+    const superseded = [...(base?.folded ?? []), ...found.flatMap(({ record }) => record.folded ?? [])]
+    const done = ({ record }: (typeof found)[number]) =>
+      (base?.owner === record.owner && base.seq >= record.seq) || superseded.some((draft) => draft.owner === record.owner && draft.seq >= record.seq)
+    const redundant = found.filter(done)
+    if (redundant.length) void enqueueStoreWork(async () => store.delMany(await unchangedSinceAdopted(redundant.map(({ storeKey, record }) => ({ storeKey, seq: record.seq })))))
+    for (const { storeKey, record } of found) if (!done({ storeKey, record })) adopted.push({ storeKey, seq: record.seq, owner: record.owner })
+    const drafts = found.filter((entry) => !done(entry)).map(({ record }) => record)
+    drafts.sort((a, b) => b.seq - a.seq)
+    const [newest, ...older] = drafts
     if (!newest || older.length === 0) return newest
     let data = newest.data
     for (const other of older) data = threeWayMerge(undefined, data, other.data).merged
     return { ...newest, data }
+  }
+
+  /** Without Web Locks an adopted draft's owner may still be alive: only records exactly as adopted. */
+  async function unchangedSinceAdopted(records: ReadonlyArray<{ storeKey: string; seq: number }>): Promise<string[]> {
+    const taken: string[] = []
+    for (const { storeKey, seq } of records) {
+      const now = (await store.get(storeKey)) as { seq?: number } | undefined
+      if (!now || typeof now.seq !== 'number' || now.seq <= seq) taken.push(storeKey)
+    }
+    return taken
   }
 
   async function migrateRecord(record: OutboxRecord, quarantineKey: string): Promise<Json> {

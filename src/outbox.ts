@@ -33,6 +33,16 @@ export interface OutboxRecord {
   savedAt: number
   /** `options.version` of the app that wrote it, for `migrate`. */
   schemaVersion: number
+  /**
+   * Drafts of closed pages this one adopted (their owner and `seq`): `data` already holds them,
+   * so a later page that still finds one (its deletion never committed) must not send it again.
+   */
+  folded?: FoldedDraft[] | undefined
+}
+
+export interface FoldedDraft {
+  owner: string
+  seq: number
 }
 
 export interface BaseRecord {
@@ -44,6 +54,8 @@ export interface BaseRecord {
   version: number
   data: Json
   updatedAt: string
+  /** As in the outbox record: adopted drafts this acknowledged document already holds. */
+  folded?: FoldedDraft[] | undefined
 }
 
 export interface HistoryIndexEntry {
@@ -63,6 +75,7 @@ export const recordKeys = (key: string) => ({
 })
 
 const patchOperation = z.looseObject({ op: z.string(), path: z.string() })
+const foldedDrafts = z.optional(z.array(z.object({ owner: z.string(), seq: z.number() })))
 
 // Only the envelope is checked here: `data` can be megabytes, and the user's schema checks it.
 const outboxSchema = z.object({
@@ -76,6 +89,7 @@ const outboxSchema = z.object({
   sent: z.optional(z.array(z.array(patchOperation))),
   savedAt: z.number(),
   schemaVersion: z.number(),
+  folded: foldedDrafts,
 })
 
 const baseSchema = z.object({
@@ -86,6 +100,7 @@ const baseSchema = z.object({
   version: z.number(),
   data: z.unknown(),
   updatedAt: z.string(),
+  folded: foldedDrafts,
 })
 
 const historySchema = z.array(z.object({ id: z.string(), savedAt: z.number(), version: z.number() }))

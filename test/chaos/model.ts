@@ -35,8 +35,13 @@ export type Command =
   | { t: 'fault'; fault: Fault; count: number }
   /** Another device writes: now, or just before the next client write reaches the server (a sure 412). */
   | { t: 'remote'; when: 'now' | 'next-write'; chat: boolean }
-  /** dispose() + a new instance on the same store, then restore(); `pagehide` first if set. */
-  | { t: 'reload'; tab: TabName; pagehide: boolean }
+  /**
+   * dispose() + a new instance on the same store, then restore(); `pagehide` first if set.
+   * `crash`: the page is gone once dispose() has stored what it promised, before the rest of
+   * its store work commits (a closed tab's IndexedDB transactions that never finish): every
+   * store write it starts from then on (the clean-up after an answer still on its way) is lost.
+   */
+  | { t: 'reload'; tab: TabName; pagehide: boolean; crash?: boolean }
   /** The tab goes to the background (visibilitychange → hidden) and keeps running. */
   | { t: 'hidden'; tab: TabName }
   /** The wall clock is changed (NTP, the user): `Date.now()` jumps, timers keep their delays. */
@@ -83,15 +88,16 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('online' as const), online: fc.boolean() }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('fault' as const), fault, count: fc.integer({ min: 1, max: 4 }) }), weight: 4 },
   { arbitrary: fc.record({ t: fc.constant('remote' as const), when: fc.constantFrom('now' as const, 'next-write' as const), chat: fc.boolean() }), weight: 3 },
-  { arbitrary: fc.record({ t: fc.constant('reload' as const), tab, pagehide: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('reload' as const), tab, pagehide: fc.boolean(), crash: fc.boolean() }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('hidden' as const), tab }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('clock-jump' as const), ms: fc.constantFrom(-3_600_000, -5_000, 5_000, 2 * 86_400_000) }), weight: 1 },
 )
 
 export const configArbitrary: fc.Arbitrary<ChaosConfig> = fc.record({
-  debounceMs: fc.constantFrom(0, 100, 3000),
+  // Zero debounce and local delay put a reload closest to a failed write (issue #21).
+  debounceMs: fc.constantFrom(0, 0, 100, 3000),
   maxWaitMs: fc.constantFrom(1000, 10_000),
-  localDelayMs: fc.constantFrom(0, 300),
+  localDelayMs: fc.constantFrom(0, 0, 300),
   retries: fc.constantFrom(2, 8),
   minTimeout: fc.constantFrom(1, 100, 500),
   latencyMs: fc.constantFrom(0, 0, 5, 50),

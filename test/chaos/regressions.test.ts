@@ -372,4 +372,49 @@ describe('chaos regressions', () => {
     expect(w.transport.backend.documents.get('doc')?.data).toEqual({ music: 'm1', styles: ['v2'] })
     await Promise.all([a.dispose(), b.dispose()])
   })
+
+  // Fixed (#21; the draft a page adopts is named in what it writes: `folded`). Found by
+  // `npm run chaos -- --runs 10000 --seed 20261207` (fake IndexedDB). A page adopts the draft
+  // a reload left behind and sends it; the send fails once, the user edits the same field
+  // again, another device saves another field, and the page's merged write lands. The page
+  // is then closed before its clean-up reaches the store (an IndexedDB transaction that never
+  // commits). Was: the next page adopted the old page's draft once more, as unsent work, and
+  // its merge put the older text back over the newer one on the server.
+  it('a draft adopted after a reload, then acknowledged, is not sent again when its clean-up never landed', async () => {
+    const w = world()
+    const open = (store = w.store, transport = w.transport) =>
+      createAutosave<Doc>({ key: 'doc', transport, store, debounceMs: 0, localDelayMs: 0, retry: { retries: 2, minTimeout: 1, randomize: false }, environment: w.environment() })
+    const first = open()
+    await first.restore()
+    first.save((prev) => ({ ...prev!, music: 'm1' }))
+    await first.dispose() // a reload with no pagehide: the draft stays in the store, unsent
+
+    // The second page's deletes never reach the store: it is closed before they commit.
+    const leaky = { ...w.store, delMany: async () => {} }
+    let failures = 1
+    const flaky: typeof w.transport = {
+      ...w.transport,
+      write: async (request) => {
+        if (failures-- > 0) throw new TransportError('TRANSPORT_HTTP', 'HTTP 503', { status: 503, retryable: true })
+        return w.transport.write(request)
+      },
+    }
+    const second = open(leaky, flaky)
+    expect(await second.restore()).toEqual({ music: 'm1', video: '', styles: '' })
+    await w.clock.tickAsync(0) // the adopted draft goes out and meets the 503
+    second.save((prev) => ({ ...prev!, music: 'm2' }))
+    // Another device saves another field meanwhile.
+    w.transport.backend.documents.set('doc', { data: { music: '', video: 'r1', styles: '' }, version: 2, updatedAt: '' })
+    await w.clock.tickAsync(60_000)
+    await second.flush()
+    expect(w.serverData()).toEqual({ music: 'm2', video: 'r1', styles: '' })
+    await second.dispose()
+
+    const third = open()
+    expect(await third.restore()).toEqual({ music: 'm2', video: 'r1', styles: '' })
+    await third.flush()
+    // Was: { music: 'm1', video: 'r1', styles: '' } — the first page's text over the second's.
+    expect(w.serverData()).toEqual({ music: 'm2', video: 'r1', styles: '' })
+    await third.dispose()
+  })
 })

@@ -49,6 +49,8 @@ export const memoryDevice: Device = () => {
 
 interface Tab {
   readonly name: TabName
+  /** The page is gone: store writes it starts from now on never commit. */
+  kill(): void
   saver: Autosave<WizardJson>
   lifecycle: PageLifecycle
   ready: boolean
@@ -105,10 +107,23 @@ export async function runSchedule(schedule: Schedule, options: RunOptions): Prom
     const lifecycle = new PageLifecycle(() => {})
     const inFlight = { now: 0, max: 0 }
     const label = `tab ${name}#${generation}`
+    let killed = false
+    const connection = connect()
+    const store: AutosaveStore = {
+      ...connection,
+      get: (key) => connection.get(key),
+      keys: () => connection.keys(),
+      clear: () => connection.clear(),
+      setMany: async (entries) => (killed ? trace(`  ${label}: lost write of ${entries.map(([k]) => k).join(', ')}`) : connection.setMany(entries)),
+      delMany: async (keys) => (killed ? trace(`  ${label}: lost delete of ${keys.join(', ')}`) : connection.delMany(keys)),
+      writeNow: connection.writeNow && ((entries) => !killed && connection.writeNow!(entries)),
+      onError: connection.onError && ((listener) => connection.onError!(listener)),
+      isDurable: connection.isDurable && (() => connection.isDurable!()),
+    }
     const saver = createAutosave<WizardJson>({
       key: KEY,
       transport: fetchTransport({ baseUrl: BASE_URL, fetch: countingFetch(inFlight, label), clock: engineClock, timeoutMs: config.timeoutMs }),
-      store: connect(),
+      store,
       debounceMs: config.debounceMs,
       maxWaitMs: config.maxWaitMs,
       localDelayMs: config.localDelayMs,
@@ -140,7 +155,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions): Prom
         error.code.startsWith('STORAGE')
       if (bad) violations.push(`${label}: unexpected error ${(error as AutosaveError).code}: ${error.message}`)
     })
-    return { name, saver, lifecycle, ready: false, generation, inFlight }
+    return { name, saver, lifecycle, ready: false, generation, inFlight, kill: () => (killed = true) }
   }
 
   /** Waits for `promise` while fake time passes (requests and retries run on the fake clock). */
@@ -279,6 +294,8 @@ export async function runSchedule(schedule: Schedule, options: RunOptions): Prom
           await clock.tickAsync(0)
         }
         await drive(tab.saver.dispose(), `dispose() of tab ${tab.name}`)
+        // What dispose() promised is in the store; what the engine starts after it never lands.
+        if (command.crash) tab.kill()
         await openTab(command.tab)
         break
       }
