@@ -1,6 +1,7 @@
 import mitt from 'mitt'
 import { resolveEnvironment } from './environment/environment'
 import type { PageExitReason } from './environment/lifecycle'
+import { createDevWarnings } from './dev-warnings'
 import { AutosaveError, ConflictError, StorageError, TransportError, ValidationError } from './errors'
 import { jsonEqual, resolveConflict, threeWayMerge } from './merge'
 import { readRecord, quarantine, recordKeys, RECORD_FORMAT, type FoldedDraft, type HistoryIndexEntry, type OutboxRecord } from './outbox'
@@ -97,6 +98,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let status: AutosaveStatus = initialStatus
   let inFlight: Promise<void> | undefined
   let sendRequested = false
+  /** The newest state a send failed on. */
+  let failedSeq = 0
   /** Aborted by pagehide: a send queued for the lock then goes out at once, as a keepalive. */
   let lockWait: AbortController | undefined
   let wakeRetry: (() => void) | undefined
@@ -127,8 +130,10 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     notify()
   }
 
+  const warnUnheard = createDevWarnings(key)
   function reportError(error: AutosaveError) {
     setStatus({ error })
+    if (!emitter.all.get('error')?.length) warnUnheard(error)
     emitter.emit('error', error)
   }
 
@@ -257,11 +262,13 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       sendRequested = true
       return
     }
+    const seqAtStart = seq
     inFlight = run(exit).then((finished) => {
       inFlight = undefined
-      // A request that came after the loop's last look, before this ran, must not be lost
-      // (after a failure or going offline, the next edit, flush or online event asks again).
-      if (finished && sendRequested) {
+      // A request that came after the loop's last look, before this ran, must not be lost. After
+      // a failure only a newer state asks again (a "Finish" button's save() + flush() in the
+      // catch block of the failed flush()), never a flush() alone (an error listener's would loop).
+      if (sendRequested && (finished || seq > Math.max(seqAtStart, failedSeq))) {
         sendRequested = false
         requestSend()
       }
@@ -298,6 +305,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         else if (exit) await tabs.lock!(lockName('send'), { ifAvailable: true }, (granted) => (granted ? send(true) : locked(() => send(false))))
         else await locked(() => send(false))
       } catch (error) {
+        failedSeq = seq
         if (!disposed) fail(error)
         return false
       }
@@ -341,7 +349,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   async function write(target: number, data: Json, base: typeof acked, keepalive: boolean) {
     let idempotencyKey = env.randomId()
     for (let round = 0; ; round++) {
-      const patch = base.version === null ? undefined : diffDocuments(base.data, data)
+      // Nothing on the server to patch (a first write, or a document it lost): the whole document.
+      const patch = base.version === null || base.data === null ? undefined : diffDocuments(base.data, data)
       if (patch && patch.length === 0) {
         // Nothing to send. If another tab's save moved the base meanwhile, it is newer than
         // `data` and already folded into the state: keep it as the base.
@@ -381,8 +390,19 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
           throw new ConflictError(`"${key}" kept changing on the server; gave up after ${round} merges`, error.remote, 'CONFLICT_UNRESOLVED')
         }
         let remote = error.remote ?? (await transport.load(key, { signal: controller.signal })) ?? { data: null, version: 0 }
+        // A server behind our base lost the document (deleted, reset, restored from a backup) or
+        // acknowledged a write it never applied. A copy it holds that this device once had
+        // acknowledged is the common ancestor: everything this device did since is ours to write.
+        const behind = base.version !== null && remote.version < base.version
+        const rewound = behind && (await acknowledgedHere(remote)) ? (remote.data as Json) : undefined
+        let ancestor: Json | undefined
         // Another tab's newer save may have arrived while this answer was on its way: it is on the server too.
-        if (acked.version !== null && acked.version > remote.version) remote = { version: acked.version, data: acked.data as Json }
+        if (acked !== base && acked.version !== null && acked.version > remote.version) remote = { version: acked.version, data: acked.data as Json }
+        else if (behind) {
+          ancestor = rewound
+          const what = remote.data === null ? 'no longer has it' : `is at version ${remote.version}, older than version ${base.version!} this device saw saved`
+          reportError(new TransportError('REMOTE_BEHIND', `The server's copy of "${key}" ${what} (restored from a backup, or a write it acknowledged was lost); writing this device's state onto it`))
+        }
         if (unacked.some((write) => jsonEqual(write, remote.data as Json))) {
           // One of our own earlier writes landed though its answer was lost: not a conflict.
           acked = { version: remote.version, data: remote.data as Json }
@@ -391,7 +411,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
           idempotencyKey = env.randomId()
           continue
         }
-        data = rebase(target, data, ancestorWithOwnWrites(base.data, remote.data as Json, unacked), remote)
+        data = rebase(target, data, ancestor ?? ancestorWithOwnWrites(base.data, remote.data as Json, unacked), remote)
         sentRebased = data
         base = acked
         idempotencyKey = env.randomId()
@@ -531,6 +551,20 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     if (kept.length) await store.setMany([[keys.snapshot(entry.id), data], [keys.historyIndex, kept]])
     else if (index.length) await store.delMany([keys.historyIndex])
     if (dropped.length) await store.delMany(dropped.map((old) => keys.snapshot(old.id)))
+  }
+
+  /** Whether this device once saw `remote` acknowledged at its version (a snapshot in history()). */
+  async function acknowledgedHere(remote: RemoteDocument): Promise<boolean> {
+    if (remote.data === null) return false
+    try {
+      const index = (await readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), reportError)) ?? []
+      for (const entry of index.filter((old) => old.version === remote.version)) {
+        if (jsonEqual((await store.get(keys.snapshot(entry.id))) as Json, remote.data as Json)) return true
+      }
+    } catch {
+      // Unreadable history: merge against the base, as without one.
+    }
+    return false
   }
 
   async function history(): Promise<HistoryEntry[]> {

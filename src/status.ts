@@ -31,7 +31,8 @@ export const initialStatus: AutosaveStatus = Object.freeze({
  */
 export function formatStatus(status: AutosaveStatus, now: number = Date.now()): string {
   // `durable` is absent from statuses built by hand: count it as true.
-  const localOnly = status.durable === false || status.error?.name === 'StorageError'
+  // Codes, not class names: minifiers rename classes.
+  const localOnly = status.durable === false || status.error?.code.startsWith('STORAGE_') === true
   switch (status.phase) {
     case 'idle':
       return ''
@@ -47,6 +48,8 @@ export function formatStatus(status: AutosaveStatus, now: number = Date.now()): 
       return `Couldn't save — retrying in ${Math.ceil((status.retryAt - now) / 1000)} s`
     }
     case 'error':
+      // Nothing was kept: the state itself cannot be turned into JSON (a function, a cycle…).
+      if (status.error?.code.startsWith('SERIALIZATION_')) return 'Couldn\'t save — this change can\'t be stored'
       return localOnly ? 'Couldn\'t save — keep this tab open to keep your changes' : 'Couldn\'t save — your changes are kept on this device'
     case 'conflict':
       return 'Couldn\'t combine your changes with a newer version'

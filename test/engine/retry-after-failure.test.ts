@@ -1,0 +1,100 @@
+/**
+ * #20: a "Finish" button's retry — `save(fixed); await flush()` in the catch block of a failed
+ * `flush()` — must settle, with any debounce.
+ */
+import { describe, expect, it } from 'vitest'
+import { createAutosave } from '../../src/autosave'
+import { SerializationError, TransportError } from '../../src/errors'
+import { memoryTransport } from '../../src/transports/memory'
+import { fakeEnvironment } from '../helpers'
+
+type Doc = { step: string; bad?: unknown }
+
+describe('save() and flush() after a failed flush()', () => {
+  for (const debounceMs of [0, 3000]) {
+    it(`after a 400 (debounceMs ${debounceMs}): the fixed state is sent and flush() resolves`, async () => {
+      const env = fakeEnvironment()
+      const transport = memoryTransport()
+      let refuse = 1
+      const write = transport.write
+      transport.write = async (request) => {
+        if (refuse-- > 0) throw new TransportError('TRANSPORT_HTTP', 'HTTP 400: invalid', { status: 400, retryable: false })
+        return write(request)
+      }
+      const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs, environment: env.environment })
+      saver.save({ step: 'one' })
+      let caught: unknown
+      // As an app writes it: the retry runs in the catch block, right after the rejection.
+      const finish = (async () => {
+        try {
+          await saver.flush()
+        } catch (error) {
+          caught = error
+          saver.save({ step: 'fixed' })
+          await saver.flush()
+        }
+        return 'resolved'
+      })()
+      // Was: never settled, and nothing was sent until another save().
+      await env.clock.tickAsync(2 * debounceMs + 10)
+      expect(await Promise.race([finish, 'pending'])).toBe('resolved')
+      expect(caught).toBeInstanceOf(TransportError)
+      expect(transport.backend.documents.get('doc')?.data).toEqual({ step: 'fixed' })
+      await saver.dispose()
+    })
+
+    it(`after a SerializationError (debounceMs ${debounceMs}): the fixed state is sent and flush() resolves`, async () => {
+      const env = fakeEnvironment()
+      const transport = memoryTransport()
+      const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs, environment: env.environment })
+      saver.save({ step: 'one', bad: () => 1 })
+      let caught: unknown
+      const finish = (async () => {
+        try {
+          await saver.flush()
+        } catch (error) {
+          caught = error
+          saver.save({ step: 'fixed' })
+          await saver.flush()
+        }
+        return 'resolved'
+      })()
+      await env.clock.tickAsync(2 * debounceMs + 10)
+      expect(await Promise.race([finish, 'pending'])).toBe('resolved')
+      expect(caught).toBeInstanceOf(SerializationError)
+      expect(transport.backend.documents.get('doc')?.data).toEqual({ step: 'fixed' })
+      await saver.dispose()
+    })
+  }
+})
+
+describe('failures nobody listens to', () => {
+  it('warn once per code in development, and a state that cannot be serialized is not called kept', async () => {
+    const { formatStatus } = await import('../../src/status')
+    const env = fakeEnvironment()
+    const warnings: string[] = []
+    const warn = console.warn
+    const mode = process.env.NODE_ENV
+    console.warn = (message: string) => void warnings.push(message)
+    process.env.NODE_ENV = 'development'
+    try {
+      const saver = createAutosave<Doc>({ key: 'doc', transport: memoryTransport(), debounceMs: 0, environment: env.environment })
+      for (const attempt of [1, 2]) {
+        saver.save({ step: `s${attempt}`, bad: () => attempt })
+        await saver.flush().catch(() => {})
+      }
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(/SERIALIZATION_FUNCTION.*saver\.on\('error'/)
+      // Was: "Couldn't save — your changes are kept on this device", for a state that was not.
+      expect(formatStatus(saver.getStatus())).toBe("Couldn't save — this change can't be stored")
+      saver.on('error', () => {})
+      saver.save({ step: 's3', bad: Symbol('x') })
+      await saver.flush().catch(() => {})
+      expect(warnings).toHaveLength(1) // someone listens now
+      await saver.dispose()
+    } finally {
+      console.warn = warn
+      process.env.NODE_ENV = mode
+    }
+  })
+})
