@@ -7,10 +7,11 @@ import { jsonEqual, resolveConflict, threeWayMerge } from './merge'
 import { readRecord, quarantine, recordKeys, RECORD_FORMAT, type FoldedDraft, type HistoryIndexEntry, type OutboxRecord } from './outbox'
 import { ancestorWithOwnWrites } from './own-writes'
 import { applyDocumentPatch, diffDocuments } from './patch'
-import { defaultRetry, isNetworkFailure, withRetry } from './retry'
+import { defaultRetry, isNetworkFailure, SLOW_RETRY_MS, withRetry } from './retry'
 import { createSchedule } from './schedule'
 import { serialize } from './serialize'
-import { initialStatus } from './status'
+import { initialStatus, reasonOf } from './status'
+import { valueAt } from './pointer'
 import { plainIndexedDBStore } from './stores/indexeddb'
 import type {
   Autosave,
@@ -100,6 +101,11 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let sendRequested = false
   /** The newest state a send failed on. */
   let failedSeq = 0
+  /** After the retry budget: the next slow attempt (a pending save is never given up while the page lives). */
+  let slowRetry: unknown
+  let revalidating = false
+  let revalidateTimer: unknown
+  const revalidation = options.revalidate === false ? undefined : { onFocus: true, onReconnect: true, intervalMs: 0, ...options.revalidate }
   /** Aborted by pagehide: a send queued for the lock then goes out at once, as a keepalive. */
   let lockWait: AbortController | undefined
   let wakeRetry: (() => void) | undefined
@@ -124,6 +130,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
 
   function setStatus(patch: Partial<AutosaveStatus>) {
     const next = { ...status, ...patch }
+    next.reason = reasonOf(next.phase, next.error)
     if ((Object.keys(patch) as Array<keyof AutosaveStatus>).every((k) => next[k] === status[k])) return
     status = next
     emitter.emit('status', status)
@@ -147,6 +154,15 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       // Back online: resume at once rather than at the next edit or the end of a backoff.
       wakeRetry?.()
       if (seq > ackedSeq) requestSend()
+      else if (revalidation?.onReconnect) void revalidate()
+    }),
+    env.focus.subscribe(() => {
+      if (disposed) return
+      // Back in front of the user: a save waiting out a backoff goes now (one the server
+      // refused waits for a new edit or retry()), and a stale copy is refreshed.
+      if (seq > ackedSeq) {
+        if (status.reason !== 'refused' && status.reason !== 'unserializable' && status.reason !== 'conflict') tryNow()
+      } else if (revalidation?.onFocus) void revalidate()
     }),
     env.lifecycle.subscribe((event) => {
       if (disposed) return
@@ -257,6 +273,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   /** `exit`: sent from a page-exit event, as a keepalive request. */
   function requestSend(exit?: PageExitReason) {
     schedule.cancel()
+    if (slowRetry !== undefined) clock.clearTimeout(slowRetry)
+    slowRetry = undefined
     if (disposed) return
     if (inFlight) {
       sendRequested = true
@@ -374,7 +392,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
             onRetry: ({ attempt, delayMs, error, wake }) => {
               wakeRetry = wake
               const retryAt = clock.now() + delayMs
-              const offline = isNetworkFailure(error)
+              // The browser says offline: 'offline'. Online but no answer: the server is unreachable.
+              const offline = isNetworkFailure(error) && !env.online.isOnline()
               setStatus({ phase: offline ? 'offline' : 'retrying', retryAt, error })
               emitter.emit('retry', { attempt, delayMs, retryAt, error })
             },
@@ -431,7 +450,12 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     const resolved = resolveConflict(conflict, { base: ancestor, local, remote: remoteData })
     acked = { version: remote.version, data: remoteData }
     outboxStale = true
-    emitter.emit('conflict', { strategy: resolved.strategy, paths: resolved.conflicts, remoteVersion: remote.version, resolved: resolved.merged })
+    // The user's edits the resolution replaced, so the app can offer them back.
+    const lost = resolved.conflicts.flatMap((path) => {
+      const mine = valueAt(local, path)
+      return jsonEqual(mine, valueAt(resolved.merged, path)) ? [] : [{ path, local: mine, remote: valueAt(remoteData, path) }]
+    })
+    emitter.emit('conflict', { strategy: resolved.strategy, paths: resolved.conflicts, remoteVersion: remote.version, resolved: resolved.merged, lost })
     let next = resolved.merged
     const replayBase = sentRebased ?? local
     if (seq !== target || replayBase !== local) {
@@ -530,7 +554,19 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
       error instanceof AutosaveError
         ? error
         : new AutosaveError('UNEXPECTED', `Saving "${key}" failed: ${String(error)}`, { cause: error })
-    setStatus({ phase: typed instanceof ConflictError ? 'conflict' : 'error', retryAt: null })
+    // Retryable failures past the retry budget keep being tried, slowly; a refusal waits for a
+    // new edit, retry() or the next restore.
+    const again = (typed instanceof TransportError && typed.retryable) || typed.code === 'CONFLICT_UNRESOLVED'
+    const delayMs = again && !disposed ? Math.round(SLOW_RETRY_MS * (retry.randomize ? 1 + Math.random() * 0.25 : 1)) : undefined
+    if (delayMs !== undefined) {
+      if (slowRetry !== undefined) clock.clearTimeout(slowRetry)
+      slowRetry = clock.setTimeout(() => {
+        slowRetry = undefined
+        if (!disposed && seq > ackedSeq) requestSend()
+      }, delayMs)
+    }
+    const phase = typed instanceof ConflictError ? 'conflict' : delayMs !== undefined ? 'retrying' : 'error'
+    setStatus({ phase, retryAt: delayMs === undefined ? null : clock.now() + delayMs, error: typed })
     reportError(typed)
     for (const waiter of waiters.filter((w) => w.seq > ackedSeq && w.seq >= fromSeq)) removeWaiter(waiter)?.reject(typed)
   }
@@ -859,6 +895,50 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     }
   }
 
+  // --- try now, and freshness ------------------------------------------------------------
+  /** A pending or failed save goes now: cuts a backoff wait short, or starts a new send. */
+  function tryNow() {
+    if (disposed || seq <= ackedSeq) return
+    if (!wakeRetry) requestSend()
+    wakeRetry?.()
+  }
+
+  /**
+   * Asks the server whether another device saved since (`If-None-Match`). Only with nothing
+   * pending here: a pending save meets a newer copy as a 412 and resolves it with `conflict`.
+   */
+  async function revalidate(): Promise<void> {
+    const known = acked
+    if (disposed || revalidating || inFlight || seq > ackedSeq || known.version === null || !env.online.isOnline()) return
+    revalidating = true
+    try {
+      const answer = transport.loadIfChanged
+        ? await transport.loadIfChanged(key, { version: known.version, signal: controller.signal })
+        : await transport.load(key, { signal: controller.signal })
+      if (answer === undefined || answer === 'unchanged' || answer.version <= known.version) return
+      // Something moved meanwhile (an edit, a send, another tab's ack): that path takes it from here.
+      if (disposed || inFlight || seq > ackedSeq || acked !== known) return
+      rebaseOnTab(answer.version, answer.data, 'server')
+      const target = ackedSeq
+      void enqueueStoreWork(async () => {
+        if (acked.version === answer.version) await store.setMany([[keys.base, { format: RECORD_FORMAT, key, owner: instanceId, seq: target, version: answer.version, data: answer.data, updatedAt: answer.updatedAt }]])
+      })
+      if (!disposed) channel?.post({ type: 'ack', version: answer.version, data: answer.data })
+    } catch {
+      // Best effort: the next focus, reconnect or save looks again.
+    } finally {
+      revalidating = false
+    }
+  }
+
+  function scheduleRevalidation() {
+    if (!revalidation?.intervalMs || disposed) return
+    revalidateTimer = clock.setTimeout(() => {
+      void revalidate().finally(scheduleRevalidation)
+    }, revalidation.intervalMs)
+  }
+  scheduleRevalidation()
+
   // --- flush and dispose ------------------------------------------------------------------
   function flush({ signal }: { signal?: AbortSignal } = {}): Promise<void> {
     if (disposed) return Promise.reject(new AutosaveError('DISPOSED', `flush() on the disposed autosave "${key}"`))
@@ -883,6 +963,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     const lastWrite = persist()
     disposed = true
     schedule.cancel()
+    if (slowRetry !== undefined) clock.clearTimeout(slowRetry)
+    if (revalidateTimer !== undefined) clock.clearTimeout(revalidateTimer)
     for (const unsubscribe of unsubscribers) unsubscribe?.()
     channel?.close()
     controller.abort(new AutosaveError('DISPOSED', `The autosave "${key}" was disposed`))
@@ -910,6 +992,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     history,
     rollback,
     dispose,
+    retry: tryNow,
   }
 }
 

@@ -21,6 +21,7 @@ export { encryptedStore, type EncryptionOptions, type EncryptedRecord } from './
 export { fallbackStore, type StoreBackend } from './stores/fallback'
 export type { NamespaceOptions } from './stores/namespace'
 export { OnlineManager, onlineManager } from './environment/online'
+export { FocusManager, focusManager } from './environment/focus'
 export { PageLifecycle, pageLifecycle, type PageExitReason } from './environment/lifecycle'
 export { systemClock, type Clock } from './environment/clock'
 export type { Environment } from './environment/environment'

@@ -11,6 +11,12 @@ export const defaultRetry: Required<RetryOptions> = {
   randomize: true,
 }
 
+/**
+ * After the retry budget, a retryable save is tried again at this slow cadence (with up to 25 %
+ * jitter) for as long as the page lives, and at once on reconnect, focus, `retry()` or an edit.
+ */
+export const SLOW_RETRY_MS = 60_000
+
 /** The longest server-requested wait (`Retry-After`) honoured, unless `maxTimeout` is longer. */
 export const MAX_RETRY_AFTER_MS = 3_600_000
 

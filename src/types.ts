@@ -103,6 +103,12 @@ export interface WriteResult {
 export interface Transport {
   /** The server's document, or `undefined` when there is none (404). */
   load(key: string, options?: { signal?: AbortSignal }): Promise<LoadedDocument | undefined>
+  /**
+   * Optional: the server's document only if it is newer than `version` (HTTP `If-None-Match`,
+   * answered 304): `'unchanged'` when `version` is still current. The engine revalidates with it
+   * when the page comes back into view and on reconnect; without it, it uses `load`.
+   */
+  loadIfChanged?(key: string, options: { version: number; signal?: AbortSignal }): Promise<LoadedDocument | 'unchanged' | undefined>
   /** Writes a document: resolves with the new version, or throws `TransportError` / `ConflictError`. */
   write(request: WriteRequest): Promise<WriteResult>
 }
@@ -205,7 +211,25 @@ export interface AutosaveStatus {
    * this device". A `memoryStore()` the app chose itself (tests, SSR) counts as the device's.
    */
   readonly durable: boolean
+  /**
+   * Why a save is not through, beside `phase`: `'offline'` (the browser says so),
+   * `'unreachable'` (online, but no answer from the server), `'server-error'` (5xx, 408, 429:
+   * retried), `'refused'` (another 4xx: `error.status` says which; tried again after a new
+   * edit, `retry()` or the next restore), `'unserializable'` (the state itself cannot be saved:
+   * nothing was kept), `'conflict'`, `'storage'` (the device's store failed); `null` otherwise.
+   */
+  readonly reason: StatusReason | null
 }
+
+/**
+ * What keeps a save from going through, in `AutosaveStatus.reason`; `formatStatus` words each.
+ *
+ * @example
+ * ```ts
+ * if (saver.getStatus().reason === 'refused') showSignInAgain()
+ * ```
+ */
+export type StatusReason = 'offline' | 'unreachable' | 'server-error' | 'refused' | 'unserializable' | 'conflict' | 'storage'
 
 /**
  * Three sides of a conflict, as JSON: what a `conflict` strategy function receives. They are
@@ -361,6 +385,13 @@ export interface AutosaveOptions<State> {
   history?: { limit?: number } | false
   /** Ask the browser to confirm leaving while work is not acknowledged. Default false. */
   warnOnUnload?: boolean
+  /**
+   * When to ask the server for a newer copy (another device's save) while nothing is pending
+   * here: when the page comes back into view or focus (`onFocus`, default true), on reconnect
+   * (`onReconnect`, default true), and every `intervalMs` (default off). A newer copy becomes the
+   * state and arrives as `remote-change`. `false` turns it off.
+   */
+  revalidate?: { onFocus?: boolean; onReconnect?: boolean; intervalMs?: number } | false
   /** Options for the serializer (e.g. `fileId`). */
   serialize?: SerializeOptions
   /** Version of your state's shape, stored with each local record. Default 1. */
@@ -420,6 +451,12 @@ export interface ConflictEvent {
   readonly paths: readonly string[]
   readonly remoteVersion: number
   readonly resolved: Json
+  /**
+   * The edits of this device the resolution replaced (paths both sides changed where the
+   * result is not the local value), with what the user had there: enough for "Your edit to X
+   * was replaced by a newer one from another device — restore it?". Empty when nothing was lost.
+   */
+  readonly lost: ReadonlyArray<{ readonly path: string; readonly local: Json | undefined; readonly remote: Json | undefined }>
 }
 
 /**
@@ -511,6 +548,12 @@ export interface Autosave<State> {
   rollback(id: string): Promise<State>
   /** Removes every listener and timer; pending work stays in the store. Resolves once it is written. */
   dispose(): Promise<void>
+  /**
+   * Tries a pending or failed save now (a "Try again" button): cuts a backoff wait short, and
+   * sends a save the server refused or that gave up after its retries. A no-op when nothing is
+   * pending.
+   */
+  retry(): void
 }
 
 export type { RemoteDocument }

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from './clock'
+import { focusManager, type FocusManager } from './focus'
 import { onlineManager, type OnlineManager } from './online'
 import { pageLifecycle, type PageLifecycle } from './lifecycle'
 import { browserTabs, type Tabs } from './tabs'
@@ -19,6 +20,8 @@ export interface Environment {
   clock: Clock
   online: Pick<OnlineManager, 'isOnline' | 'subscribe'>
   lifecycle: Pick<PageLifecycle, 'subscribe'>
+  /** The page came back into view or focus: try pending work now, revalidate the server's copy. */
+  focus: Pick<FocusManager, 'subscribe'>
   /** Other tabs: BroadcastChannel and Web Locks. */
   tabs: Tabs
   /** Idempotency keys, instance and snapshot ids. */
@@ -30,6 +33,7 @@ export function resolveEnvironment(overrides: Partial<Environment> = {}): Enviro
     clock: overrides.clock ?? systemClock,
     online: overrides.online ?? onlineManager,
     lifecycle: overrides.lifecycle ?? pageLifecycle,
+    focus: overrides.focus ?? focusManager,
     tabs: overrides.tabs ?? browserTabs,
     randomId: overrides.randomId ?? randomId,
   }

@@ -194,16 +194,22 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     })
   }
 
+  function load(key: string, signal: AbortSignal | undefined, version?: number): Promise<LoadedDocument | 'unchanged' | undefined> {
+    const what = `Loading "${key}"`
+    const headers: Record<string, string> = { Accept: 'application/json' }
+    if (version !== undefined) headers['If-None-Match'] = `"${version}"`
+    return request(url(key), { method: 'GET', headers }, signal, async (response) => {
+      if (response.status === 304 && version !== undefined) return 'unchanged'
+      if (response.status === 404) return undefined
+      if (!response.ok) return failure(response, what)
+      const doc = await body(response, documentSchema, what)
+      return { data: doc.data as Json, version: doc.version, updatedAt: doc.updatedAt ?? '' }
+    })
+  }
+
   return {
-    async load(key, { signal } = {}): Promise<LoadedDocument | undefined> {
-      const what = `Loading "${key}"`
-      return request(url(key), { method: 'GET', headers: { Accept: 'application/json' } }, signal, async (response) => {
-        if (response.status === 404) return undefined
-        if (!response.ok) return failure(response, what)
-        const doc = await body(response, documentSchema, what)
-        return { data: doc.data as Json, version: doc.version, updatedAt: doc.updatedAt ?? '' }
-      })
-    },
+    load: (key, { signal } = {}) => load(key, signal) as Promise<LoadedDocument | undefined>,
+    loadIfChanged: (key, { version, signal }) => load(key, signal, version),
     write,
   }
 }

@@ -42,6 +42,11 @@ export function memoryTransport(options: { latencyMs?: number } = {}): Transport
       const doc = backend.documents.get(key)
       return doc && structuredClone(doc)
     },
+    async loadIfChanged(key, { version }) {
+      await wait()
+      const doc = backend.documents.get(key)
+      return doc?.version === version ? 'unchanged' : doc && structuredClone(doc)
+    },
     async write({ key, baseVersion, idempotencyKey, data }) {
       await wait()
       const replay = replies.get(idempotencyKey)
