@@ -1,6 +1,7 @@
 import mitt from 'mitt'
 import { resolveEnvironment } from './environment/environment'
 import type { PageExitReason } from './environment/lifecycle'
+import { withDeadline } from './deadline'
 import { createDevWarnings } from './dev-warnings'
 import { AutosaveError, ConflictError, StorageError, TransportError, ValidationError } from './errors'
 import { jsonEqual, resolveConflict, threeWayMerge } from './merge'
@@ -61,6 +62,9 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   const historyLimit = options.history === false ? 0 : (options.history?.limit ?? 20)
   const schemaVersion = options.version ?? 1
   const maxConflictRounds = options.maxConflictRounds ?? 5
+  const requestTimeoutMs = options.requestTimeoutMs ?? 120_000
+  /** Every transport call runs under the engine's own deadline (a transport may never settle). */
+  const call = <T>(what: string, run: (signal: AbortSignal) => Promise<T>) => withDeadline(clock, requestTimeoutMs, controller.signal, `${what} of "${key}"`, run)
 
   const emitter = mitt<AutosaveEvents<State>>()
   const listeners = new Set<() => void>()
@@ -383,7 +387,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
             setStatus({ phase: 'saving', retryAt: null })
             // Only the attempt made inside the page-exit event needs keepalive (and its budget).
             const exiting = keepalive && attempt++ === 0
-            return transport.write({ key, baseVersion: base.version, idempotencyKey, data, patch, signal: controller.signal, keepalive: exiting })
+            return call('A write', (signal) => transport.write({ key, baseVersion: base.version, idempotencyKey, data, patch, signal, keepalive: exiting }))
           },
           {
             options: retry,
@@ -408,7 +412,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
         if (round >= maxConflictRounds) {
           throw new ConflictError(`"${key}" kept changing on the server; gave up after ${round} merges`, error.remote, 'CONFLICT_UNRESOLVED')
         }
-        let remote = error.remote ?? (await transport.load(key, { signal: controller.signal })) ?? { data: null, version: 0 }
+        let remote = error.remote ?? (await call('A read', (signal) => transport.load(key, { signal }))) ?? { data: null, version: 0 }
         // A server behind our base lost the document (deleted, reset, restored from a backup) or
         // acknowledged a write it never applied. A copy it holds that this device once had
         // acknowledged is the common ancestor: everything this device did since is ours to write.
@@ -665,7 +669,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     let remote: LoadedDocument | undefined
     let remoteFailed = false
     try {
-      remote = await transport.load(key, { signal: controller.signal })
+      remote = await call('A read', (signal) => transport.load(key, { signal }))
     } catch (error) {
       remoteFailed = true
       if (error instanceof AutosaveError) reportError(error)
@@ -912,9 +916,8 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
     if (disposed || revalidating || inFlight || seq > ackedSeq || known.version === null || !env.online.isOnline()) return
     revalidating = true
     try {
-      const answer = transport.loadIfChanged
-        ? await transport.loadIfChanged(key, { version: known.version, signal: controller.signal })
-        : await transport.load(key, { signal: controller.signal })
+      const { loadIfChanged } = transport
+      const answer = await call('A read', (signal) => (loadIfChanged ? loadIfChanged.call(transport, key, { version: known.version!, signal }) : transport.load(key, { signal })))
       if (answer === undefined || answer === 'unchanged' || answer.version <= known.version) return
       // Something moved meanwhile (an edit, a send, another tab's ack): that path takes it from here.
       if (disposed || inFlight || seq > ackedSeq || acked !== known) return
@@ -1011,7 +1014,7 @@ function checkOptions(options: AutosaveOptions<unknown>) {
   if (!t || typeof t.load !== 'function' || typeof t.write !== 'function') {
     throw new AutosaveError('INVALID_OPTIONS', `${where}({ key: "${options.key}" }): "transport" must have load() and write()`)
   }
-  for (const name of ['debounceMs', 'maxWaitMs', 'localDelayMs'] as const) {
+  for (const name of ['debounceMs', 'maxWaitMs', 'localDelayMs', 'requestTimeoutMs'] as const) {
     const value = options[name]
     if (value !== undefined && !(typeof value === 'number' && value >= 0 && Number.isFinite(value))) {
       throw new AutosaveError('INVALID_OPTIONS', `${where}({ key: "${options.key}" }): "${name}" must be a finite number ≥ 0, got ${String(value)}`)

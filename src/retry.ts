@@ -90,7 +90,10 @@ export function withRetry<T>(attempt: () => Promise<T>, context: RetryContext): 
       // The server knows its own load: its Retry-After replaces our computed backoff, up to an
       // hour (or maxTimeout if larger). "Retry in 30 days" would only park the save; an hour
       // still spares an overloaded server, and flush() or coming back online wakes it sooner.
-      const retryAfterMs = transportError.retryAfterMs === undefined ? undefined : Math.min(transportError.retryAfterMs, Math.max(options.maxTimeout, MAX_RETRY_AFTER_MS))
+      // A date in the past (a skewed server clock) or 0 would retry in a burst: then the
+      // computed backoff applies, and a server's wait is never shorter than minTimeout.
+      const serverWait = transportError.retryAfterMs
+      const retryAfterMs = serverWait === undefined || serverWait <= 0 ? undefined : Math.min(Math.max(serverWait, options.minTimeout), Math.max(options.maxTimeout, MAX_RETRY_AFTER_MS))
       const delayMs = retryAfterMs ?? backoffDelay(attemptNumber, options)
       const wait = sleep(clock, delayMs, signal)
       context.onRetry({ attempt: attemptNumber, delayMs, error: transportError, wake: wait.wake })

@@ -379,6 +379,12 @@ export interface AutosaveOptions<State> {
   retry?: RetryOptions
   /** How a 412 is resolved. Default `'merge'`. */
   conflict?: 'merge' | 'local-wins' | 'remote-wins' | ConflictResolver<State>
+  /**
+   * The engine's own deadline for one transport call (a write, a read), in ms: a transport that
+   * never settles then fails with a retryable `TRANSPORT_TIMEOUT` instead of leaving `flush()`
+   * pending forever. Default 120000; keep it above the transport's own timeout.
+   */
+  requestTimeoutMs?: number
   /** Rounds of conflict resolution without progress before phase `conflict`. Default 5. */
   maxConflictRounds?: number
   /** Local snapshots kept for `rollback`. Default `{ limit: 20 }`; `false` keeps none. */

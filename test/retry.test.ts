@@ -69,6 +69,21 @@ describe('a huge Retry-After', () => {
     expect(delays).toEqual([MAX_RETRY_AFTER_MS, 120_000, 2 * 3_600_000])
   })
 
+  it('a Retry-After in the past (or 0) does not retry in a burst: the backoff applies (#15)', async () => {
+    const delays: number[] = []
+    let attempts = 0
+    const past = parseRetryAfter('Wed, 25 Nov 2026 11:00:00 GMT', Date.UTC(2026, 10, 25, 12))
+    await withRetry(
+      async () => {
+        if (++attempts <= 4) throw unavailable(attempts % 2 ? past : 0)
+        return 'ok'
+      },
+      { options: { ...defaultRetry, randomize: false }, clock: systemClock, signal: new AbortController().signal, onRetry: ({ delayMs, wake }) => (delays.push(delayMs), wake()) },
+    )
+    // Was: [0, 0, 0, 0] — 9 requests in 44 ms against a server that asked for a pause.
+    expect(delays).toEqual([500, 1000, 2000, 4000])
+  })
+
   it('sleep() never hands a timer more than 2^31-1 ms', () => {
     const fake = FakeTimers.createClock()
     const asked: number[] = []

@@ -98,3 +98,24 @@ describe('failures nobody listens to', () => {
     }
   })
 })
+
+describe('a transport that never settles', () => {
+  it("meets the engine's own deadline: the write is retried and flush() resolves once it answers (#15)", async () => {
+    const env = fakeEnvironment()
+    const transport = memoryTransport()
+    const write = transport.write
+    let hang = true
+    transport.write = (request) => (hang ? new Promise(() => {}) : write(request))
+    const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs: 0, requestTimeoutMs: 5_000, retry: { minTimeout: 100, randomize: false }, environment: env.environment })
+    saver.save({ step: 'one' })
+    const flushed = saver.flush().then(() => 'resolved')
+    await env.clock.tickAsync(4_000)
+    expect(saver.getStatus().phase).toBe('saving')
+    hang = false
+    // Was: pending and "saving" forever.
+    await env.clock.tickAsync(2_000)
+    expect(await flushed).toBe('resolved')
+    expect(transport.backend.documents.get('doc')?.data).toEqual({ step: 'one' })
+    await saver.dispose()
+  })
+})
