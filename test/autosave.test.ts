@@ -245,7 +245,7 @@ describe('retry', () => {
     expect((server.next().request.data as Wizard).currentStep).toBe('B')
   })
 
-  it('gives up after `retries` HTTP failures with phase error', async () => {
+  it('after `retries` HTTP failures flush() rejects, and the save is tried again a minute later', async () => {
     const { saver, server, clock } = setup({ retry: { retries: 2, minTimeout: 10, randomize: false } })
     saver.save(wizard('A'))
     const flushed = saver.flush()
@@ -254,10 +254,15 @@ describe('retry', () => {
       server.next().reject(httpError(500))
     }
     await expect(flushed).rejects.toMatchObject({ status: 500 })
-    expect(saver.getStatus().phase).toBe('error')
+    expect(saver.getStatus()).toMatchObject({ phase: 'retrying', pending: true, reason: 'server-error' })
+    expect(server.pendingCount).toBe(0)
+    await clock.tickAsync(60_000)
+    server.next().resolve()
+    await clock.tickAsync(0)
+    expect(saver.getStatus()).toMatchObject({ phase: 'saved', pending: false })
   })
 
-  it('network failures show offline and never use up the retries', async () => {
+  it('network failures while the browser is online show the server unreachable, and never use up the retries', async () => {
     const { saver, server, clock } = setup({ retry: { retries: 1, minTimeout: 10, maxTimeout: 40, randomize: false } })
     saver.save(wizard('A'))
     const flushed = saver.flush()
@@ -265,7 +270,7 @@ describe('retry', () => {
       await clock.tickAsync(40)
       server.next().reject(new TransportError('TRANSPORT_NETWORK', 'Failed to fetch', { retryable: true }))
       await clock.tickAsync(0)
-      expect(saver.getStatus().phase).toBe('offline')
+      expect(saver.getStatus()).toMatchObject({ phase: 'retrying', reason: 'unreachable' })
     }
     await clock.tickAsync(40)
     server.next().resolve()

@@ -194,7 +194,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     })
   }
 
-  function load(key: string, signal: AbortSignal | undefined, version?: number): Promise<LoadedDocument | 'unchanged' | undefined> {
+  async function load(key: string, signal: AbortSignal | undefined, version?: number): Promise<LoadedDocument | 'unchanged' | undefined> {
     const what = `Loading "${key}"`
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (version !== undefined) headers['If-None-Match'] = `"${version}"`
