@@ -1,5 +1,6 @@
-import { jsonEqual, threeWayMerge } from './merge'
-import type { Json } from './types'
+import { jsonEqual } from '../json/json'
+import { threeWayMerge } from '../merge'
+import type { Json } from '../types'
 
 /**
  * The common ancestor to merge against when the server moved on while some of our writes went

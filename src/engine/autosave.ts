@@ -1,16 +1,17 @@
 import mitt from 'mitt'
-import { resolveEnvironment } from './environment/environment'
-import type { PageExitReason } from './environment/lifecycle'
-import { AutosaveError, ConflictError, StorageError, TransportError, ValidationError } from './errors'
-import { jsonEqual, resolveConflict, threeWayMerge } from './merge'
+import { resolveEnvironment } from '../environment/environment'
+import type { PageExitReason } from '../environment/lifecycle'
+import { AutosaveError, ConflictError, StorageError, TransportError, ValidationError } from '../errors'
+import { jsonEqual } from '../json/json'
+import { resolveConflict, threeWayMerge } from '../merge'
 import { readRecord, quarantine, recordKeys, RECORD_FORMAT, type HistoryIndexEntry, type OutboxRecord } from './outbox'
-import { ancestorWithOwnWrites } from './own-writes'
-import { applyDocumentPatch, diffDocuments } from './patch'
+import { ancestorWithOwnWrites } from './rebase'
+import { applyDocumentPatch, diffDocuments } from '../patch'
 import { defaultRetry, isNetworkFailure, withRetry } from './retry'
 import { createSchedule } from './schedule'
-import { serialize } from './serialize'
+import { serialize } from '../serialize'
 import { initialStatus } from './status'
-import { plainIndexedDBStore } from './stores/indexeddb'
+import { plainIndexedDBStore } from '../stores/indexeddb'
 import type {
   Autosave,
   AutosaveEvents,
@@ -24,7 +25,7 @@ import type {
   RemoteDocument,
   StandardSchema,
   WriteResult,
-} from './types'
+} from '../types'
 
 /**
  * Creates the autosave engine for one document. The data path, top to bottom:

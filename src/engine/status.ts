@@ -1,4 +1,4 @@
-import type { AutosaveStatus } from './types'
+import type { AutosaveStatus } from '../types'
 
 /**
  * The status before anything was saved or restored: what a UI shows before an engine exists
