@@ -1,4 +1,6 @@
-import type { AutosaveStatus } from '../types'
+import type { Emitter } from 'mitt'
+import type { AutosaveError } from '../errors'
+import type { AutosaveEvents, AutosaveStatus } from '../types'
 
 /**
  * The status before anything was saved or restored: what a UI shows before an engine exists
@@ -50,5 +52,124 @@ export function formatStatus(status: AutosaveStatus, now: number = Date.now()): 
       return localOnly ? 'Couldn\'t save — keep this tab open to keep your changes' : 'Couldn\'t save — your changes are kept on this device'
     case 'conflict':
       return 'Couldn\'t combine your changes with a newer version'
+  }
+}
+
+/**
+ * What happened to the engine, as the status sees it. Each event names one moment of the data
+ * path; `reduceStatus` says what the status becomes.
+ */
+export type StatusEvent =
+  /** A save() on a clean engine: something is pending now (a send under way keeps its phase). */
+  | { type: 'edited' }
+  /** The browser went offline while edits wait. */
+  | { type: 'went-offline' }
+  /** A send found the browser offline. */
+  | { type: 'send-offline' }
+  /** An attempt is on the wire. */
+  | { type: 'sending' }
+  /** An attempt failed and the next one waits until `retryAt`. */
+  | { type: 'retry-scheduled'; offline: boolean; retryAt: number; error: AutosaveError }
+  /** The server acknowledged a write (at `savedAt`), or there was nothing to send (`savedAt: null`). */
+  | { type: 'acknowledged'; done: boolean; savedAt: number | null; version: number | null }
+  /** A save failed for good: it waits for the next edit, flush or reload. */
+  | { type: 'failed'; conflict: boolean }
+  | { type: 'error'; error: AutosaveError }
+  /** The store reported whether it still keeps the drafts on the device. */
+  | { type: 'durability'; durable: boolean }
+  /** Another tab's (or the server's) newer version became the base. */
+  | { type: 'rebased'; version: number }
+  /** restore() took over a local draft: it is pending until sent. */
+  | { type: 'restored-draft'; version: number | null }
+  /** restore() found nothing to send: the restored copy is saved. */
+  | { type: 'restored'; version: number | null }
+
+/** The status after `event`: the same object when nothing changed. */
+export function reduceStatus(status: AutosaveStatus, event: StatusEvent): AutosaveStatus {
+  return settle(status, changes(status, event))
+}
+
+function changes(status: AutosaveStatus, event: StatusEvent): Partial<AutosaveStatus> {
+  switch (event.type) {
+    case 'edited': {
+      if (status.pending) return {}
+      const busy = status.phase === 'saving' || status.phase === 'offline' || status.phase === 'retrying'
+      return { pending: true, phase: busy ? status.phase : 'pending' }
+    }
+    case 'went-offline':
+      return status.pending ? { phase: 'offline', retryAt: null } : {}
+    case 'send-offline':
+      return { phase: 'offline', retryAt: null }
+    case 'sending':
+      return { phase: 'saving', retryAt: null }
+    case 'retry-scheduled':
+      return { phase: event.offline ? 'offline' : 'retrying', retryAt: event.retryAt, error: event.error }
+    case 'acknowledged':
+      return {
+        phase: event.done ? 'saved' : status.phase === 'saving' ? 'pending' : status.phase,
+        pending: !event.done,
+        lastSavedAt: event.savedAt ?? status.lastSavedAt,
+        // A failure of a later state (phase error/conflict kept) is still the current error.
+        error: event.done || status.phase === 'saving' ? null : status.error,
+        retryAt: null,
+        version: event.version,
+      }
+    case 'failed':
+      return { phase: event.conflict ? 'conflict' : 'error', retryAt: null }
+    case 'error':
+      return { error: event.error }
+    case 'durability':
+      return { durable: event.durable }
+    case 'rebased':
+      return { version: event.version }
+    case 'restored-draft':
+      return { pending: true, phase: 'pending', version: event.version }
+    case 'restored':
+      return { phase: status.phase === 'idle' ? 'saved' : status.phase, version: event.version }
+  }
+}
+
+function settle(status: AutosaveStatus, patch: Partial<AutosaveStatus>): AutosaveStatus {
+  const keys = Object.keys(patch) as Array<keyof AutosaveStatus>
+  return keys.every((k) => patch[k] === status[k]) ? status : { ...status, ...patch }
+}
+
+/** The engine's status: a reducer's state that tells listeners and `status` events of each change. */
+export interface StatusStore {
+  readonly current: AutosaveStatus
+  /** Applies an event; whether the status changed (and listeners heard of it). */
+  dispatch(event: StatusEvent): boolean
+  /** Tells `subscribe()` listeners something changed (the state, not only the status). */
+  notify(): void
+  /** Sets the status's error and emits it as an `error` event. */
+  report(error: AutosaveError): void
+  readonly listeners: Set<() => void>
+}
+
+export function createStatusStore<State>(emitter: Emitter<AutosaveEvents<State>>): StatusStore {
+  let status: AutosaveStatus = initialStatus
+  const listeners = new Set<() => void>()
+  const notify = () => {
+    for (const listener of [...listeners]) listener()
+  }
+  const dispatch = (event: StatusEvent) => {
+    const next = reduceStatus(status, event)
+    if (next === status) return false
+    status = next
+    emitter.emit('status', status)
+    notify()
+    return true
+  }
+  return {
+    get current() {
+      return status
+    },
+    dispatch,
+    notify,
+    report(error) {
+      dispatch({ type: 'error', error })
+      emitter.emit('error', error)
+    },
+    listeners,
   }
 }
