@@ -13,7 +13,7 @@ const groups: Array<[string, string]> = [
   ['core + fetchTransport (the size-limit entry)', "export { createAutosave, fetchTransport } from './src/index.ts'"],
   [
     'its parts without the engine or offline/tabs/merge: fetch, serialize, patch, retry, schedule, status, clock, mitt',
-    "export { fetchTransport } from './src/transports/fetch.ts'; export { serialize } from './src/serialize.ts'; export { withRetry } from './src/retry.ts'; export { diffDocuments } from './src/patch.ts'; export { createSchedule } from './src/schedule.ts'; export { formatStatus } from './src/status.ts'; export * from './src/environment/clock.ts'; export { default as mitt } from 'mitt'",
+    "export { fetchTransport } from './src/transports/fetch.ts'; export { serialize } from './src/serialize.ts'; export { withRetry } from './src/engine/retry.ts'; export { diffDocuments } from './src/patch.ts'; export { createSchedule } from './src/engine/schedule.ts'; export { formatStatus } from './src/engine/status.ts'; export * from './src/environment/clock.ts'; export { default as mitt } from 'mitt'",
   ],
   ['p-retry (with is-network-error)', "export { default } from 'p-retry'"],
   ['fetchTransport alone', "export { fetchTransport } from './src/transports/fetch.ts'"],

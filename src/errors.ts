@@ -1,3 +1,5 @@
+import type { VersionedDocument } from './types'
+
 /**
  * Every error autosave-kit raises is an `AutosaveError` with a stable `code`, so callers
  * branch on `error.code` (or `instanceof`) instead of parsing messages.
@@ -121,8 +123,9 @@ export class TransportError extends AutosaveError {
 }
 
 /**
- * The server's current copy, carried by a `412` answer as `ConflictError.remote`. A custom
- * transport builds it from its backend's answer so the engine can merge without another read.
+ * The server's current copy, carried by a `412` answer as `ConflictError.remote`: a
+ * `VersionedDocument` whose `updatedAt` may be missing. A custom transport builds it from its
+ * backend's answer so the engine can merge without another read.
  *
  * @example
  * ```ts
@@ -130,11 +133,7 @@ export class TransportError extends AutosaveError {
  * throw new ConflictError(`"${key}" changed on the server`, { data: current.data, version: current.version })
  * ```
  */
-export interface RemoteDocument {
-  readonly data: unknown
-  readonly version: number
-  readonly updatedAt?: string | undefined
-}
+export type RemoteDocument = Omit<VersionedDocument<unknown>, 'updatedAt'> & { readonly updatedAt?: string | undefined }
 
 /**
  * The server holds a newer version than the write was based on (HTTP 412). Transports

@@ -6,11 +6,12 @@
  *
  * @module autosave-kit
  */
-export { createAutosave } from './autosave'
+export { createAutosave } from './engine/autosave'
 export { serialize } from './serialize'
-export { formatStatus, initialStatus } from './status'
+export { formatStatus, initialStatus } from './engine/status'
 export { diffDocuments } from './patch'
-export { threeWayMerge, resolveConflict, jsonEqual, type MergeResult, type MergeContext } from './merge'
+export { threeWayMerge, resolveConflict, type MergeResult, type MergeContext } from './merge'
+export { jsonEqual } from './json/json'
 export { localTabs, browserTabs, type Tabs, type TabChannel } from './environment/tabs'
 export { fetchTransport, type FetchTransportOptions } from './transports/fetch'
 export { memoryTransport, type MemoryBackend } from './transports/memory'

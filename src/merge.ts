@@ -1,4 +1,5 @@
 import { ConflictError } from './errors'
+import { cloneJson, escapePointer, isObject, jsonEqual, own, setOwn, type JsonObject } from './json/json'
 import type { ConflictStrategy, Json } from './types'
 
 /**
@@ -39,7 +40,6 @@ export interface MergeContext {
 /** How a conflict was resolved, as reported by the `conflict` event. */
 export type ResolvedStrategy = 'merge' | 'local-wins' | 'remote-wins' | 'custom'
 
-type JsonObject = { [key: string]: Json }
 type Id = string | number
 
 /**
@@ -126,31 +126,6 @@ export function resolveConflict(
     return { merged: resolved, conflicts: merge.conflicts, strategy: 'custom' }
   }
   throw new ConflictError(`unknown conflict strategy ${JSON.stringify(strategy)}`, undefined, 'CONFLICT_STRATEGY')
-}
-
-/**
- * Deep equality of two JSON values (object key order does not matter).
- *
- * @example
- * ```ts
- * jsonEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }) // true
- * ```
- */
-export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false
-    return true
-  }
-  if (Array.isArray(b)) return false
-  const keys = Object.keys(a)
-  if (keys.length !== Object.keys(b).length) return false
-  for (const key of keys) {
-    if (!Object.hasOwn(b, key) || !jsonEqual(a[key], b[key])) return false
-  }
-  return true
 }
 
 function mergeValue(base: Json | undefined, local: Json, remote: Json, path: string, conflicts: string[]): Json {
@@ -371,33 +346,4 @@ function isAppendOf(base: Json[], next: Json[]): boolean {
   if (next.length < base.length) return false
   for (let i = 0; i < base.length; i++) if (!jsonEqual(base[i], next[i])) return false
   return true
-}
-
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function own(object: JsonObject | undefined, key: string): Json | undefined {
-  return object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined
-}
-
-// A plain assignment of "__proto__" would set the prototype instead of adding the key.
-function setOwn(object: JsonObject, key: string, value: Json): void {
-  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
-  else object[key] = value
-}
-
-function cloneJson(value: Json): Json {
-  if (typeof value !== 'object' || value === null) return value
-  if (Array.isArray(value)) return value.map(cloneJson)
-  const out: JsonObject = {}
-  for (const key of Object.keys(value)) {
-    const item = value[key]
-    if (item !== undefined) setOwn(out, key, cloneJson(item))
-  }
-  return out
-}
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1')
 }

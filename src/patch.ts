@@ -1,4 +1,4 @@
-import { jsonEqual } from './merge'
+import { jsonEqual } from './json/json'
 import type { Json, JsonPatchOperation } from './types'
 
 type Container = Json[] | { [key: string]: Json }

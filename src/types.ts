@@ -27,7 +27,26 @@ export type JsonPatchOperation =
   | { op: 'move' | 'copy'; from: string; path: string }
 
 /**
- * The server's copy of a document, as `Transport.load` returns it.
+ * A document at one version: what the server stores, `Transport.load` returns and a `412`
+ * carries. The one document type; `LoadedDocument`, `StoredDocument` and `RemoteDocument` are
+ * its names where each is met.
+ *
+ * @example
+ * ```ts
+ * const doc: VersionedDocument | undefined = await transport.load('project:42')
+ * if (doc) console.log(`version ${doc.version}, stored at ${doc.updatedAt}`)
+ * ```
+ */
+export interface VersionedDocument<Data = Json> {
+  readonly data: Data
+  /** 1 for the first write; grows by one per applied write. */
+  readonly version: number
+  /** ISO 8601. */
+  readonly updatedAt: string
+}
+
+/**
+ * The server's copy of a document, as `Transport.load` returns it (a `VersionedDocument`).
  *
  * @example
  * ```ts
@@ -35,12 +54,7 @@ export type JsonPatchOperation =
  * if (doc) console.log(`version ${doc.version}, stored at ${doc.updatedAt}`)
  * ```
  */
-export interface LoadedDocument {
-  readonly data: Json
-  /** Grows by one per applied write. */
-  readonly version: number
-  readonly updatedAt: string
-}
+export type LoadedDocument = VersionedDocument
 
 /**
  * What the engine asks a transport to write. The transport sends `patch` when it has one and

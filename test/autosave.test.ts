@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createAutosave } from '../src/autosave'
+import { createAutosave } from '../src/engine/autosave'
 import { AutosaveError, SerializationError, TransportError, ValidationError } from '../src/errors'
 import { memoryStore } from '../src/stores/memory'
 import { memoryTransport } from '../src/transports/memory'

@@ -1,6 +1,6 @@
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createAutosave } from '../src/autosave'
+import { createAutosave } from '../src/engine/autosave'
 import { OnlineManager } from '../src/environment/online'
 import { PageLifecycle } from '../src/environment/lifecycle'
 import { ConflictError } from '../src/errors'

@@ -1,5 +1,5 @@
 import FakeTimers from '@sinonjs/fake-timers'
-import { createAutosave } from '../src/autosave'
+import { createAutosave } from '../src/engine/autosave'
 import { OnlineManager } from '../src/environment/online'
 import { PageLifecycle } from '../src/environment/lifecycle'
 import type { Environment } from '../src/environment/environment'

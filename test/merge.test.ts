@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ConflictError } from '../src/errors'
-import { jsonEqual, resolveConflict, threeWayMerge } from '../src/merge'
+import { jsonEqual } from '../src/json/json'
+import { resolveConflict, threeWayMerge } from '../src/merge'
 import type { Json } from '../src/types'
 
 interface Case {

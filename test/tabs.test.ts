@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../src/autosave'
+import { createAutosave } from '../src/engine/autosave'
 import { localTabs } from '../src/environment/tabs'
 import { memoryStore } from '../src/stores/memory'
 import { memoryTransport } from '../src/transports/memory'

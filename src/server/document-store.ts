@@ -1,8 +1,8 @@
 import { AutosaveError } from '../errors'
-import type { Json } from '../types'
+import type { Json, VersionedDocument } from '../types'
 
 /**
- * A document as a store holds it.
+ * A document as a store holds it (a `VersionedDocument`).
  *
  * @example
  * ```ts
@@ -10,13 +10,7 @@ import type { Json } from '../types'
  * // { data: { currentStep: 'video_styles', … }, version: 3, updatedAt: '2025-06-01T12:00:00.000Z' }
  * ```
  */
-export interface StoredDocument {
-  readonly data: Json
-  /** 1 for the first write; grows by one per applied write. */
-  readonly version: number
-  /** ISO 8601. */
-  readonly updatedAt: string
-}
+export type StoredDocument = VersionedDocument
 
 /**
  * One entry of a document's server-side history.

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini'
 import { systemClock, type Clock } from '../environment/clock'
 import { ConflictError, TransportError } from '../errors'
-import { isRetryableStatus, parseRetryAfter } from '../retry'
+import { isRetryableStatus, parseRetryAfter } from './http'
 import type { Json, JsonPatchOperation, LoadedDocument, Transport, WriteRequest, WriteResult } from '../types'
 
 /**

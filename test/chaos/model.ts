@@ -12,7 +12,7 @@
  * version the server ever held, not only on the last one.
  */
 import fc from 'fast-check'
-import { jsonEqual } from '../../src/merge'
+import { jsonEqual } from '../../src/json/json'
 import type { Json } from '../../src/types'
 
 export type TabName = 'A' | 'B'

@@ -6,7 +6,7 @@
  */
 import FakeTimers from '@sinonjs/fake-timers'
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import { PageLifecycle } from '../../src/environment/lifecycle'
 import { OnlineManager } from '../../src/environment/online'
 import { localTabs } from '../../src/environment/tabs'
@@ -117,7 +117,7 @@ describe('chaos regressions', () => {
     await saver.dispose()
   })
 
-  // Fixed (src/own-writes.ts). The chaos suite's most frequent failure (seed 5 and others).
+  // Fixed (src/engine/rebase.ts). The chaos suite's most frequent failure (seed 5 and others).
   // A write whose answer was lost (a connection reset after the server applied it, or a
   // keepalive request that outlived its page) is still unconfirmed when the page reloads, and
   // another device saves on top of it. Was: the next page took the server's copy of its own
@@ -334,7 +334,7 @@ describe('chaos regressions', () => {
     await saver.dispose()
   })
 
-  // Fixed (own-writes.ts). Found by `npm run chaos -- --runs 2000 --seed 3` (fake IndexedDB; seeds 5, 9 too).
+  // Fixed (src/engine/rebase.ts). Found by `npm run chaos -- --runs 2000 --seed 3` (fake IndexedDB; seeds 5, 9 too).
   // The two-tab form of the first open item: B's write is applied but unanswered and B gives
   // up on it (503s). A then saves on top (its 412 shows B's write, which A rightly merges) and
   // broadcasts v3. B rebases its next edit on v3 against its old base, not seeing that v3

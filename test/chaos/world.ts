@@ -4,7 +4,7 @@
  * fails on command. Returns every broken promise it saw; an empty list is a pass.
  */
 import FakeTimers from '@sinonjs/fake-timers'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import type { Clock } from '../../src/environment/clock'
 import { PageLifecycle } from '../../src/environment/lifecycle'
 import { OnlineManager } from '../../src/environment/online'

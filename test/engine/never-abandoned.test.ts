@@ -4,10 +4,10 @@
  */
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, afterEach, describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import { FocusManager } from '../../src/environment/focus'
 import { TransportError } from '../../src/errors'
-import { formatStatus } from '../../src/status'
+import { formatStatus } from '../../src/engine/status'
 import { memoryStore } from '../../src/stores/memory'
 import { createMockBackend } from '../../src/testing/index'
 import { fetchTransport } from '../../src/transports/fetch'

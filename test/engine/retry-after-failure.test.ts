@@ -3,7 +3,7 @@
  * `flush()` — must settle, with any debounce.
  */
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import { SerializationError, TransportError } from '../../src/errors'
 import { memoryTransport } from '../../src/transports/memory'
 import { fakeEnvironment } from '../helpers'
@@ -70,7 +70,7 @@ describe('save() and flush() after a failed flush()', () => {
 
 describe('failures nobody listens to', () => {
   it('warn once per code in development, and a state that cannot be serialized is not called kept', async () => {
-    const { formatStatus } = await import('../../src/status')
+    const { formatStatus } = await import('../../src/engine/status')
     const env = fakeEnvironment()
     const warnings: string[] = []
     const warn = console.warn

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import { PageLifecycle } from '../../src/environment/lifecycle'
 import { memoryStore } from '../../src/stores/memory'
 import { fakeEnvironment, heldTransport } from '../helpers'

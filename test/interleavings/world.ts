@@ -1,4 +1,4 @@
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import { PageLifecycle } from '../../src/environment/lifecycle'
 import { localTabs } from '../../src/environment/tabs'
 import { memoryStore } from '../../src/stores/memory'

@@ -3,7 +3,7 @@ import { StrictMode, useState } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAutosave, type Autosave, type AutosaveOptions, type StandardSchema } from '../../src/index'
 import { AutosaveProvider, useAutosave } from '../../src/react/index'
-import { formatStatus } from '../../src/status'
+import { formatStatus } from '../../src/engine/status'
 import { backend, box, sleep, Step, type Draft } from './harness'
 
 afterEach(cleanup)

@@ -6,7 +6,7 @@
 import { IDBDatabase, IDBFactory } from 'fake-indexeddb'
 import { get as idbGet, keys as idbKeys, type UseStore } from 'idb-keyval'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import type { AutosaveError } from '../../src/errors'
 import { clearLocalData } from '../../src/stores/clear'
 import { encryptedStore } from '../../src/stores/encryption'

@@ -4,7 +4,7 @@
  */
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import { TransportError } from '../../src/errors'
 import { fallbackStore } from '../../src/stores/fallback'
 import { indexedDBStore } from '../../src/stores/indexeddb'

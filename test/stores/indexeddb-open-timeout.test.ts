@@ -5,7 +5,7 @@
 import FakeTimers from '@sinonjs/fake-timers'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import type { AutosaveError } from '../../src/errors'
 import { indexedDBStore } from '../../src/stores/indexeddb'
 import { memoryTransport } from '../../src/transports/memory'

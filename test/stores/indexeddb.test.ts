@@ -1,10 +1,10 @@
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import { clearLocalData, indexedDBStore } from '../../src/stores/indexeddb'
 import { memoryTransport } from '../../src/transports/memory'
 import { memoryStore } from '../../src/stores/memory'
-import { formatStatus } from '../../src/status'
+import { formatStatus } from '../../src/engine/status'
 import type { AutosaveError } from '../../src/errors'
 import { fakeEnvironment, wizard } from '../helpers'
 

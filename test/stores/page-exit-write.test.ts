@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
+import { createAutosave } from '../../src/engine/autosave'
 import { fallbackStore } from '../../src/stores/fallback'
 import { indexedDBStore } from '../../src/stores/indexeddb'
 import { localStorageStore } from '../../src/stores/local-storage'

@@ -1,7 +1,7 @@
 /** Records the engine cannot use are kept aside under `quarantine:` keys: none may overwrite another. */
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
-import { quarantine } from '../../src/outbox'
+import { createAutosave } from '../../src/engine/autosave'
+import { quarantine } from '../../src/engine/outbox'
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
 import type { AutosaveStore } from '../../src/types'

@@ -4,8 +4,8 @@
  * the other records, nor break history.
  */
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../../src/autosave'
-import { readRecord } from '../../src/outbox'
+import { createAutosave } from '../../src/engine/autosave'
+import { readRecord } from '../../src/engine/outbox'
 import { encryptedStore } from '../../src/stores/encryption'
 import { localStorageStore } from '../../src/stores/local-storage'
 import { memoryStore } from '../../src/stores/memory'

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
-import { StorageError } from './errors'
-import type { AutosaveStore, Json, JsonPatchOperation } from './types'
+import { StorageError } from '../errors'
+import type { AutosaveStore, Json, JsonPatchOperation } from '../types'
 
 /**
  * What the engine keeps in the store for one document. The outbox record is written before

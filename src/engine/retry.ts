@@ -1,7 +1,7 @@
 import pRetry from 'p-retry'
-import { sleep, type Clock } from './environment/clock'
-import { AutosaveError, TransportError } from './errors'
-import type { RetryOptions } from './types'
+import { sleep, type Clock } from '../environment/clock'
+import { AutosaveError, TransportError } from '../errors'
+import type { RetryOptions } from '../types'
 
 export const defaultRetry: Required<RetryOptions> = {
   retries: 8,
@@ -28,25 +28,6 @@ export function isRetryable(error: unknown): boolean {
 /** Network failures (no answer at all) mean "offline" to the user, not "the server refused". */
 export function isNetworkFailure(error: unknown): boolean {
   return error instanceof TransportError && (error.code === 'TRANSPORT_NETWORK' || error.code === 'TRANSPORT_TIMEOUT')
-}
-
-/** HTTP statuses that say "try again later" rather than "this request is wrong". */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500
-}
-
-/**
- * `Retry-After` in ms from `now`: either delta-seconds or an HTTP-date. Absent or malformed
- * values give `undefined`, so the normal backoff applies; a date in the past gives 0 (retry now).
- */
-export function parseRetryAfter(header: string | null | undefined, now: number): number | undefined {
-  if (!header) return undefined
-  const trimmed = header.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  // HTTP-dates name a weekday and month; anything else Date.parse accepts is not one.
-  const at = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN
-  if (Number.isNaN(at)) return undefined
-  return Math.max(0, at - now)
 }
 
 /** The wait before retry number `attempt` (1-based): exponential, capped, with jitter. */

@@ -1,4 +1,4 @@
-import type { Json } from './types'
+import type { Json } from '../types'
 
 /** The value at an RFC 6901 JSON Pointer (`''` is the whole document), or `undefined`. */
 export function valueAt(doc: Json | undefined, pointer: string): Json | undefined {

@@ -1,4 +1,4 @@
-import type { Clock } from './environment/clock'
+import type { Clock } from '../environment/clock'
 
 /**
  * A trailing debounce with a ceiling, on the injected clock. `touch()` is the hot path of

@@ -1,0 +1,69 @@
+import type { Ledger } from './ledger'
+import type { ResolvedOptions } from './options'
+import type { Persist } from './persist'
+import type { Rebase } from './rebase'
+import type { Sender } from './sender'
+import type { TabSync } from './tab-sync'
+
+/** Asks the server whether another device saved since: on focus, on reconnect, on a timer. */
+export interface Freshness {
+  revalidate(): Promise<void>
+  stop(): void
+}
+
+export interface FreshnessParts<State> {
+  options: ResolvedOptions
+  ledger: Ledger<State>
+  rebase: Rebase
+  persist: Persist
+  sender: Sender
+  tabSync: TabSync
+  isDisposed(): boolean
+}
+
+export function createFreshness<State>({ options, ledger, rebase, persist, sender, tabSync, isDisposed }: FreshnessParts<State>): Freshness {
+  const { key, transport, env, clock } = options
+  let revalidating = false
+  let timer: unknown
+
+  /**
+   * A conditional GET (`If-None-Match`) with nothing pending here: a pending save meets a newer
+   * copy as a 412 and resolves it with the `conflict` strategy, so only a clean engine looks.
+   */
+  async function revalidate(): Promise<void> {
+    const known = ledger.acked
+    if (isDisposed() || revalidating || sender.busy || ledger.unsaved || known.version === null || !env.online.isOnline()) return
+    revalidating = true
+    try {
+      const { loadIfChanged } = transport
+      const answer = await sender.call('A read', (signal) =>
+        loadIfChanged ? loadIfChanged.call(transport, key, { version: known.version!, signal }) : transport.load(key, { signal }),
+      )
+      if (answer === undefined || answer === 'unchanged' || answer.version <= known.version!) return
+      // Something moved meanwhile (an edit, a send, another tab's ack): that path takes it from here.
+      if (isDisposed() || sender.busy || ledger.unsaved || ledger.acked !== known) return
+      rebase.ontoTab(answer.version, answer.data, 'server')
+      persist.storeRevalidated(ledger.ackedSeq, answer.version, answer.data, answer.updatedAt)
+      tabSync.postAck(answer.version, answer.data)
+    } catch {
+      // Best effort: the next focus, reconnect or save looks again.
+    } finally {
+      revalidating = false
+    }
+  }
+
+  function schedule() {
+    const every = options.revalidate?.intervalMs
+    if (!every || isDisposed()) return
+    timer = clock.setTimeout(() => void revalidate().finally(schedule), every)
+  }
+  schedule()
+
+  return {
+    revalidate,
+    stop() {
+      if (timer !== undefined) clock.clearTimeout(timer)
+      timer = undefined
+    },
+  }
+}

@@ -1,0 +1,61 @@
+/** The JSON helpers every part shares: equality, copying, own keys, JSON Pointer escaping. */
+import type { Json } from '../types'
+
+export type JsonObject = { [key: string]: Json }
+
+/**
+ * Deep equality of two JSON values (object key order does not matter).
+ *
+ * @example
+ * ```ts
+ * jsonEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }) // true
+ * ```
+ */
+export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false
+    return true
+  }
+  if (Array.isArray(b)) return false
+  const keys = Object.keys(a)
+  if (keys.length !== Object.keys(b).length) return false
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key) || !jsonEqual(a[key], b[key])) return false
+  }
+  return true
+}
+
+export function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The value of an own property (never one inherited from Object.prototype). */
+export function own(object: JsonObject | undefined, key: string): Json | undefined {
+  return object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined
+}
+
+// A plain assignment of "__proto__" would set the prototype instead of adding the key.
+export function setOwn(object: JsonObject, key: string, value: Json): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+  else object[key] = value
+}
+
+/** A deep copy of a JSON value that keeps a "__proto__" key a key. */
+export function cloneJson(value: Json): Json {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map(cloneJson)
+  const out: JsonObject = {}
+  for (const key of Object.keys(value)) {
+    const item = value[key]
+    if (item !== undefined) setOwn(out, key, cloneJson(item))
+  }
+  return out
+}
+
+/** RFC 6901: "~" and "/" inside a key become "~0" and "~1". */
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1')
+}
