@@ -13,7 +13,15 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 export async function buildApp(outDir?: string): Promise<void> {
   const { build } = await import('vite')
-  await build({ configFile: `${root}vite.config.ts`, logLevel: 'warn', ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}) })
+  await build({
+    configFile: `${root}vite.config.ts`,
+    logLevel: 'warn',
+    mode: 'production',
+    // Vite keeps a NODE_ENV it finds set (vitest sets "test"): React would ship its development
+    // build, 540 kB instead of 320 kB. The demo and the browser tests run the production app.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}),
+  })
 }
 
 /** Whether `port` can be listened on; the error (EADDRINUSE, EACCES…) when it cannot. */
