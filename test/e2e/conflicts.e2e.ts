@@ -1,6 +1,6 @@
 import type { BrowserContext } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
-import { setupE2E, uniqueProjectId, WizardPage } from './harness'
+import { expectAccessible, setupE2E, uniqueProjectId, WizardPage } from './harness'
 
 const e2e = setupE2E()
 
@@ -35,6 +35,7 @@ async function answerAtOnce(contexts: [BrowserContext, BrowserContext], name: st
   const loser = users[0]!.content.includes('from A') ? b : a
   const notice = loser.page.locator('[data-testid=answer-replaced]')
   await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toContain(users[0]!.content)
+  await expectAccessible(loser.page, 'the answer-replaced notice')
 }
 
 describe('two pages answering one step at the same time', () => {

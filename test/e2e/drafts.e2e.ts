@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { setupE2E, uniqueProjectId, WizardPage } from './harness'
+import { expectAccessible, setupE2E, uniqueProjectId, WizardPage } from './harness'
 
 const e2e = setupE2E()
 
@@ -51,6 +51,7 @@ describe('text typed in the chat box and not sent', () => {
     // B is told, and can use the text on the step now on screen.
     const stranded = b.page.locator('[data-testid=stranded-draft]')
     await expect.poll(() => stranded.textContent()).toContain('B was about to say: cellos')
+    await expectAccessible(b.page, 'the unsent-text notice')
     await stranded.getByRole('button', { name: 'Use it here' }).click()
     expect(await b.page.inputValue('[data-testid=chat-input]')).toBe('B was about to say: cellos')
     await expect.poll(() => stranded.count()).toBe(0)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { screenshot, setupE2E, uniqueProjectId, WizardPage } from './harness'
+import { expectAccessible, screenshot, setupE2E, uniqueProjectId, WizardPage } from './harness'
 
 const e2e = setupE2E()
 
@@ -18,6 +18,7 @@ describe('working offline', () => {
     await wizard.expectStatus('offline', 'Offline — saved on this device')
     await screenshot(wizard.page, 'status-offline.png', { selector: '[data-testid=save-status]', padding: 10 })
     const offline = await wizard.visible()
+    await expectAccessible(wizard.page, 'working offline')
     expect(await e2e.serverDocument(projectId), 'nothing can have reached the server while offline').toBeUndefined()
 
     // The page itself comes from the service worker's cache; the answers from the device.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, inject, test } from 'vitest'
 import { API_BASE } from '../../examples/music-clip-wizard/server/wizard-server'
-import { setupE2E, uniqueProjectId, WizardPage } from './harness'
+import { expectAccessible, setupE2E, uniqueProjectId, WizardPage } from './harness'
 
 const e2e = setupE2E()
 
@@ -49,6 +49,7 @@ describe('serving the app', () => {
     const error = wizard.page.locator('[data-testid=load-error]')
     await expect.poll(() => error.textContent(), { timeout: 15_000 }).toContain('saved by a different version of the wizard')
     expect(await error.textContent()).not.toMatch(/schema|currentStep|Invalid/)
+    await expectAccessible(wizard.page, 'a project that cannot be opened')
   })
 
   test('"npm run demo" on a busy port says so and builds nothing', async () => {

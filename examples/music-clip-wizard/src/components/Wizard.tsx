@@ -116,77 +116,77 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
             </button>
           </p>
         )}
-      {project.error ? null : !state ? (
-        <p className="notice" data-testid="restoring">
-          Opening your project…
-        </p>
-      ) : (
-        <>
-          <StepProgress current={state.currentStep} />
-          <div className="wizard__body" data-step={state.currentStep}>
-            <section className="chat" aria-label="Conversation">
-              <ChatMessages chat={state.chat} />
-              {project.replaced && (
-                <p className="notice notice--warn" data-testid="answer-replaced" role="status">
-                  Another tab or device answered this step first (“{project.replaced.kept}”), so the wizard kept that answer. Yours (“
-                  {project.replaced.mine.join('”, “')}”) was not used.{' '}
-                  <button type="button" className="button button--ghost button--small" onClick={project.dismissReplaced}>
-                    OK
-                  </button>
-                </p>
-              )}
-              {stranded.map(({ step: from, text }) => (
-                <p key={from} className="notice notice--warn" data-testid="stranded-draft" role="status">
-                  Not sent before the step was answered in another tab: “{text}”.{' '}
-                  {workflow.acceptsText(state.currentStep) && (
-                    <button type="button" className="button button--secondary button--small" onClick={() => update((s) => workflow.reuseDraft(s, from))}>
-                      Use it here
+        {project.error ? null : !state ? (
+          <p className="notice" data-testid="restoring">
+            Opening your project…
+          </p>
+        ) : (
+          <>
+            <StepProgress current={state.currentStep} />
+            <div className="wizard__body" data-step={state.currentStep}>
+              <section className="chat" aria-label="Conversation">
+                <ChatMessages chat={state.chat} />
+                {project.replaced && (
+                  <p className="notice notice--warn" data-testid="answer-replaced" role="status">
+                    Another tab or device answered this step first (“{project.replaced.kept}”), so the wizard kept that answer. Yours (“
+                    {project.replaced.mine.join('”, “')}”) was not used.{' '}
+                    <button type="button" className="button button--ghost button--small" onClick={project.dismissReplaced}>
+                      OK
                     </button>
-                  )}{' '}
-                  <button type="button" className="button button--ghost button--small" onClick={() => update((s) => workflow.discardDraft(s, from))}>
-                    Discard
-                  </button>
-                </p>
-              ))}
-              {uploading && (
-                <p className="notice" data-testid="uploading" role="status">
-                  Uploading… the wizard continues when the file is on the server.
-                </p>
-              )}
-              {notice && (
-                <p className="notice notice--error" data-testid="notice" role="alert">
-                  {notice}
-                </p>
-              )}
-              <Composer
+                  </p>
+                )}
+                {stranded.map(({ step: from, text }) => (
+                  <p key={from} className="notice notice--warn" data-testid="stranded-draft" role="status">
+                    Not sent before the step was answered in another tab: “{text}”.{' '}
+                    {workflow.acceptsText(state.currentStep) && (
+                      <button type="button" className="button button--secondary button--small" onClick={() => update((s) => workflow.reuseDraft(s, from))}>
+                        Use it here
+                      </button>
+                    )}{' '}
+                    <button type="button" className="button button--ghost button--small" onClick={() => update((s) => workflow.discardDraft(s, from))}>
+                      Discard
+                    </button>
+                  </p>
+                ))}
+                {uploading && (
+                  <p className="notice" data-testid="uploading" role="status">
+                    Uploading… the wizard continues when the file is on the server.
+                  </p>
+                )}
+                {notice && (
+                  <p className="notice notice--error" data-testid="notice" role="alert">
+                    {notice}
+                  </p>
+                )}
+                <Composer
+                  step={state.currentStep}
+                  draft={draft}
+                  onDraft={setDraft}
+                  uploading={uploading}
+                  imageCount={state.data.referenceImages.length}
+                  actions={{
+                    send: (text) => act((s) => workflow.answer(s, text)),
+                    skip: () => act((s) => workflow.skip(s)),
+                    generate: () => act((s) => workflow.generate(s, genres)),
+                    instrumental: () => act((s) => workflow.chooseInstrumental(s)),
+                    acceptTrack: () => act((s) => workflow.acceptTrack(s)),
+                    continueImages: () => act((s) => workflow.continueImages(s)),
+                    uploadAudio: (file) => void upload([file], (s, [audio]) => workflow.uploadAudio(s, audio!)),
+                    uploadImages: (files) => void upload(files, (s, images) => workflow.addReferenceImages(s, images)),
+                    openGenres: () => setModal('genres'),
+                    openStyles: () => setModal('styles'),
+                  }}
+                />
+              </section>
+              <ProjectSummary
+                data={state.data}
                 step={state.currentStep}
-                draft={draft}
-                onDraft={setDraft}
-                uploading={uploading}
-                imageCount={state.data.referenceImages.length}
-                actions={{
-                  send: (text) => act((s) => workflow.answer(s, text)),
-                  skip: () => act((s) => workflow.skip(s)),
-                  generate: () => act((s) => workflow.generate(s, genres)),
-                  instrumental: () => act((s) => workflow.chooseInstrumental(s)),
-                  acceptTrack: () => act((s) => workflow.acceptTrack(s)),
-                  continueImages: () => act((s) => workflow.continueImages(s)),
-                  uploadAudio: (file) => void upload([file], (s, [audio]) => workflow.uploadAudio(s, audio!)),
-                  uploadImages: (files) => void upload(files, (s, images) => workflow.addReferenceImages(s, images)),
-                  openGenres: () => setModal('genres'),
-                  openStyles: () => setModal('styles'),
-                }}
+                onDescribe={(id, text) => act((s) => workflow.describeImage(s, id, text))}
+                onRemoveImage={(id) => act((s) => workflow.removeReferenceImage(s, id))}
               />
-            </section>
-            <ProjectSummary
-              data={state.data}
-              step={state.currentStep}
-              onDescribe={(id, text) => act((s) => workflow.describeImage(s, id, text))}
-              onRemoveImage={(id) => act((s) => workflow.removeReferenceImage(s, id))}
-            />
-          </div>
-        </>
-      )}
+            </div>
+          </>
+        )}
       </main>
       {modal === 'genres' && (
         <GenreModal
