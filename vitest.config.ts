@@ -7,7 +7,9 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 // (as the server suite does for PostgreSQL).
 // Same rule as test/e2e/chromium-path.ts (not imported: the config loader wants no bare imports).
 const browser = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const withBrowser = existsSync(browser) || Boolean(process.env.CI)
+// Asked for by name (`npm run test:e2e`, `--project e2e`): kept, so its setup says what is missing.
+const askedFor = process.argv.some((arg, i) => arg === '--project=e2e' || (arg === '--project' && process.argv[i + 1] === 'e2e'))
+const withBrowser = existsSync(browser) || Boolean(process.env.CI) || askedFor
 // Once per run (the config is loaded again in worker processes, which inherit the variable).
 if (!withBrowser && !process.env.AUTOSAVE_KIT_BROWSER_SKIP_TOLD) {
   process.env.AUTOSAVE_KIT_BROWSER_SKIP_TOLD = '1'

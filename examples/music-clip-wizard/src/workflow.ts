@@ -48,6 +48,8 @@ export function draftOf(state: WizardState): string {
 
 /** Typing in the chat box: the draft of the step on screen, saved with the rest. */
 export function setDraft(state: WizardState, text: string): WizardState {
+  // Unchanged is the same state: no save, and no project created by an empty edit.
+  if (draftOf(state) === text) return state
   const { [state.currentStep]: _previous, ...others } = state.drafts ?? {}
   return { ...state, drafts: text ? { ...others, [state.currentStep]: text } : others }
 }
