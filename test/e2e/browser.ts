@@ -1,10 +1,9 @@
 import { chromium, type Browser } from 'playwright-core'
+import { chromiumPath } from './chromium-path'
+
+export { chromiumPath }
 
 /** Debian's Chromium (apt-get install chromium); CHROMIUM_PATH overrides. No browser download. */
-export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-}
-
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),

@@ -4,11 +4,12 @@
  * page object for the wizard that speaks in the user's terms (answer, skip, upload) and reads
  * what the user sees.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 import { deflateSync } from 'node:zlib'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, inject } from 'vitest'
@@ -20,8 +21,8 @@ export interface E2E {
   /** The example server (started once per run by global-setup.ts). */
   readonly url: string
   readonly browser: Browser
-  /** A fresh browser profile (its own IndexedDB), closed after the file. */
-  newContext(): Promise<BrowserContext>
+  /** A fresh browser profile (its own IndexedDB), closed after the file; desktop-sized unless told. */
+  newContext(viewport?: Viewport): Promise<BrowserContext>
   /** What the server's database holds for a project, read through the wire protocol's GET. */
   serverDocument(projectId: string): Promise<{ data: WizardState; version: number } | undefined>
   /** Make the next `count` document writes answer `status`. */
@@ -29,6 +30,14 @@ export interface E2E {
   /** Every document write the server has seen (method, key, whether a fault answered it). */
   writes(): Promise<Array<{ method: string; key: string; failed: boolean }>>
 }
+
+export interface Viewport {
+  width: number
+  height: number
+}
+export const DESKTOP: Viewport = { width: 1280, height: 800 }
+/** An iPhone SE / small Android width. */
+export const PHONE: Viewport = { width: 375, height: 740 }
 
 /** Starts a browser for one test file; call at the top level of the file. */
 export function setupE2E(): E2E {
@@ -47,8 +56,8 @@ export function setupE2E(): E2E {
     get browser() {
       return browser!
     },
-    async newContext() {
-      const context = await browser!.newContext({ viewport: { width: 1280, height: 800 }, baseURL: url })
+    async newContext(viewport = DESKTOP) {
+      const context = await browser!.newContext({ viewport, baseURL: url, ...(viewport.width < 600 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) })
       contexts.push(context)
       return context
     },
@@ -176,6 +185,11 @@ export class WizardPage {
       .toBe('ok')
   }
 
+  /** A project nobody has edited yet: shown, saved nowhere. */
+  async expectUnsaved(): Promise<void> {
+    await expect.poll(() => this.page.getAttribute('[data-testid=save-status]', 'data-unsaved'), { message: 'the project should be new and unsaved' }).toBe('true')
+  }
+
   /** Waits until the indicator says the server has everything. */
   async expectSaved(timeout = 20_000): Promise<void> {
     await this.expectStatus('saved', 'Saved', timeout)
@@ -213,13 +227,47 @@ export class WizardPage {
   }
 }
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/**
+ * axe-core on what the page shows now (WCAG 2.1 A and AA, plus best practices): fails listing
+ * every violation with the elements it found it on.
+ */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource })
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] })
+    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`)
+  })
+  expect(violations, `axe-core on ${screen}`).toEqual([])
+}
+
+/** Nothing on the page is wider than the window (no sideways scrolling). */
+export async function expectNoSidewaysScroll(page: Page, screen: string): Promise<void> {
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }))
+  expect(widths.page, `${screen}: the page is ${widths.page} px wide in a ${widths.window} px window`).toBeLessThanOrEqual(widths.window)
+}
+
+/** Every console error and failed request of `page` from now on (e.g. a 404 the browser logs). */
+export function consoleErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text())
+  })
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`${response.status()} ${response.request().method()} ${response.url()}`)
+  })
+  return errors
+}
+
 const imagesDir = join(dirname(fileURLToPath(import.meta.url)), '../../docs/images')
 
 /**
  * Saves a screenshot for the README into docs/images/ when it is missing or when
  * UPDATE_SCREENSHOTS=1; otherwise into the temp folder, so test runs leave the repo untouched.
  */
-export async function screenshot(page: Page, name: string, options: { selector?: string; padding?: number } = {}): Promise<string> {
+export async function screenshot(page: Page, name: string, options: { selector?: string; padding?: number; fullPage?: boolean } = {}): Promise<string> {
   const update = process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(join(imagesDir, name))
   const dir = update ? imagesDir : join(tmpdir(), 'autosave-kit-e2e-screenshots')
   await mkdir(dir, { recursive: true })
@@ -230,7 +278,7 @@ export async function screenshot(page: Page, name: string, options: { selector?:
     const pad = options.padding ?? 0
     await page.screenshot({ path, clip: { x: Math.max(0, box.x - pad), y: Math.max(0, box.y - pad), width: box.width + 2 * pad, height: box.height + 2 * pad } })
   } else {
-    await page.screenshot({ path })
+    await page.screenshot({ path, fullPage: options.fullPage ?? false })
   }
   return path
 }

@@ -8,7 +8,7 @@ describe('a failing server', () => {
     const context = await e2e.newContext()
     const projectId = uniqueProjectId('errors')
     const wizard = await WizardPage.open(context, projectId)
-    await wizard.expectSaved()
+    await wizard.expectUnsaved()
     const writesBefore = (await e2e.writes()).length
 
     await e2e.failNextWrites(2, 500)

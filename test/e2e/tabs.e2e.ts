@@ -8,9 +8,9 @@ describe('one project open in two tabs', () => {
     const context = await e2e.newContext()
     const projectId = uniqueProjectId('tabs')
     const a = await WizardPage.open(context, projectId)
-    await a.expectSaved()
+    await a.expectUnsaved()
     const b = await WizardPage.open(context, projectId)
-    await b.expectSaved()
+    await b.expectUnsaved()
 
     // A answers; B follows.
     await a.skip()

@@ -8,6 +8,8 @@ import { json } from './http'
 
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 const FILE_ID = /^[0-9a-f-]{36}$/
+/** The user reads this after "Could not upload “name”: ". */
+const TOO_LARGE = `files can be up to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`
 
 /**
  * The only types accepted and served inline: audio (the track picker takes `audio/*`) and
@@ -48,13 +50,13 @@ export function uploadsHandler(dataDir: string) {
   async function upload(request: Request): Promise<Response> {
     await ready
     const declared = Number(request.headers.get('Content-Length') ?? 0)
-    if (declared > MAX_UPLOAD_BYTES) return json(413, { error: `Files are limited to ${MAX_UPLOAD_BYTES} bytes` }, SAFE)
+    if (declared > MAX_UPLOAD_BYTES) return json(413, { error: TOO_LARGE }, SAFE)
     const type = mediaType(request.headers.get('Content-Type'))
     if (!isAllowedUpload(type)) {
       await request.body?.cancel().catch(() => {})
-      return json(415, { error: `Only audio files and PNG, JPEG, GIF, WebP or AVIF images can be uploaded (got ${type.slice(0, 100) || 'no type'})` }, SAFE)
+      return json(415, { error: `only audio files and PNG, JPEG, GIF, WebP or AVIF images can be uploaded` }, SAFE)
     }
-    if (!request.body) return json(400, { error: 'The request has no file' }, SAFE)
+    if (!request.body) return json(400, { error: 'the file was empty' }, SAFE)
     const fileId = randomUUID()
     const target = join(dir, fileId)
     let size = 0
@@ -68,7 +70,7 @@ export function uploadsHandler(dataDir: string) {
       await pipeline(Readable.fromWeb(request.body as import('node:stream/web').ReadableStream), counter, createWriteStream(target))
     } catch {
       await rm(target, { force: true })
-      return json(size > MAX_UPLOAD_BYTES ? 413 : 400, { error: size > MAX_UPLOAD_BYTES ? 'File too large' : 'Upload interrupted' }, SAFE)
+      return json(size > MAX_UPLOAD_BYTES ? 413 : 400, { error: size > MAX_UPLOAD_BYTES ? TOO_LARGE : 'the upload was interrupted' }, SAFE)
     }
     const meta: UploadMeta = {
       name: decodeName(request.headers.get('X-File-Name')),

@@ -47,7 +47,7 @@ export async function startWizardServer(options: WizardServerOptions = {}): Prom
   const documents = postgresDocumentStore(database.client)
   const autosave = createAutosaveHandler({ store: documents, basePath: API_BASE, maxBodyBytes: 2 * 1024 * 1024 })
   const uploads = uploadsHandler(dataDir)
-  const projects = projectsHandler(database.client)
+  const projects = projectsHandler(database.client, documents)
   const files = staticHandler(options.staticDir ?? here('../dist'))
   const testFaults = options.testHooks ? faults(`${API_BASE}/`) : undefined
 

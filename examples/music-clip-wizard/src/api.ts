@@ -1,5 +1,5 @@
 import { serialize } from 'autosave-kit'
-import type { ProjectSummary } from '../server/projects'
+import type { ProjectPage, ProjectSummary } from '../server/projects'
 import type { FileMeta } from './state'
 
 /** Where the autosave documents live (the reference handler on the example server). */
@@ -36,7 +36,7 @@ export async function uploadFile(file: File, signal?: AbortSignal): Promise<Uplo
       .json()
       .then((body: { error?: unknown }) => (typeof body.error === 'string' ? body.error : undefined))
       .catch(() => undefined)
-    throw new Error(`Could not upload “${file.name}”${reason ? `: ${reason}` : ` (HTTP ${response.status})`}.`)
+    throw new Error(`Could not upload “${file.name}”: ${reason ?? 'the server had a problem. Try again in a moment'}.`)
   }
   const { fileId } = (await response.json()) as { fileId: string }
   return serialize(file, { fileId: () => fileId }) as UploadedFile
@@ -47,12 +47,30 @@ export function fileUrl(fileId: string): string {
 }
 
 /** One row of the project list, as the example's server sends it. */
-export type { ProjectSummary }
+export type { ProjectPage, ProjectSummary }
 
-export async function listProjects(signal?: AbortSignal): Promise<ProjectSummary[]> {
-  const response = await fetch('/api/projects', { signal, headers: { Accept: 'application/json' } })
-  if (!response.ok) throw new Error(`Could not load the projects (HTTP ${response.status})`)
-  return ((await response.json()) as { projects: ProjectSummary[] }).projects
+/** One page of the project list, newest first; pass the previous page's `next` for more. */
+export async function listProjects(after?: string, signal?: AbortSignal): Promise<ProjectPage> {
+  const query = after ? `?after=${encodeURIComponent(after)}` : ''
+  let response: Response
+  try {
+    response = await fetch(`/api/projects${query}`, { signal, headers: { Accept: 'application/json' } })
+  } catch (error) {
+    if (signal?.aborted) throw error
+    throw new Error("Can't reach the server to list your projects. Check the connection and try again.")
+  }
+  if (!response.ok) throw new Error('The server could not list your projects. Try again in a moment.')
+  return (await response.json()) as ProjectPage
+}
+
+export async function deleteProject(projectId: string): Promise<void> {
+  let response: Response
+  try {
+    response = await fetch(`/api/projects/${encodeURIComponent(projectId)}`, { method: 'DELETE' })
+  } catch {
+    throw new Error("Can't reach the server, so the project was not deleted.")
+  }
+  if (!response.ok) throw new Error('The server could not delete the project. Try again in a moment.')
 }
 
 export function newProjectId(): string {

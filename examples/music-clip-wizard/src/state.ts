@@ -1,4 +1,6 @@
-import { z } from 'zod'
+// zod/mini: the same schemas as `zod`, in functions instead of methods, so the bundler keeps
+// only what is used: the built app is 322 kB instead of 390 kB (100 kB instead of 119 kB gzipped).
+import { z } from 'zod/mini'
 
 /** The workflow, in order. `completed` is the end. */
 export const STEPS = [
@@ -19,41 +21,41 @@ export type Step = z.infer<typeof stepSchema>
 /** What `serialize(file, { fileId })` from autosave-kit gives for an uploaded File. */
 export const fileMetaSchema = z.strictObject({
   name: z.string(),
-  size: z.number().int().nonnegative(),
+  size: z.int().check(z.nonnegative()),
   type: z.string(),
-  lastModified: z.number().optional(),
-  fileId: z.string().optional(),
+  lastModified: z.optional(z.number()),
+  fileId: z.optional(z.string()),
 })
 export type FileMeta = z.infer<typeof fileMetaSchema>
 
 export const chatMessageSchema = z.strictObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   role: z.enum(['assistant', 'user']),
   content: z.string(),
   timestamp: z.string(),
-  files: z
-    .strictObject({
-      audio: fileMetaSchema.optional(),
-      images: z.array(fileMetaSchema).optional(),
-    })
-    .optional(),
+  files: z.optional(
+    z.strictObject({
+      audio: z.optional(fileMetaSchema),
+      images: z.optional(z.array(fileMetaSchema)),
+    }),
+  ),
 })
 export type ChatMessage = z.infer<typeof chatMessageSchema>
 
 export const referenceImageSchema = z.strictObject({
   name: z.string(),
-  size: z.number().int().nonnegative(),
+  size: z.int().check(z.nonnegative()),
   type: z.string(),
   description: z.string(),
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
 })
 export type ReferenceImage = z.infer<typeof referenceImageSchema>
 
 export const uploadedAudioSchema = z.strictObject({
   fileName: z.string(),
-  fileSize: z.number().int().nonnegative(),
+  fileSize: z.int().check(z.nonnegative()),
   fileType: z.string(),
-  fileId: z.string().min(1),
+  fileId: z.string().check(z.minLength(1)),
 })
 export type UploadedAudio = z.infer<typeof uploadedAudioSchema>
 
@@ -71,8 +73,14 @@ export const wizardStateSchema = z.strictObject({
     videoDescription: z.string(),
     videoStyles: z.array(z.string()),
     referenceImages: z.array(referenceImageSchema),
-    uploadedAudio: uploadedAudioSchema.nullable(),
+    uploadedAudio: z.nullable(uploadedAudioSchema),
   }),
+  /**
+   * Text typed in the chat box and not sent yet, per step: saved like everything else, so a
+   * reload (or another tab) brings back the unsent answer of the step it was typed for.
+   * Optional: projects saved before it existed have none.
+   */
+  drafts: z.optional(z.partialRecord(stepSchema, z.string())),
 })
 export type WizardState = z.infer<typeof wizardStateSchema>
 export type WizardData = WizardState['data']

@@ -1,7 +1,9 @@
-import { TransportError, type AutosaveStatus } from 'autosave-kit'
+import { TransportError, ValidationError, type AutosaveStatus, type ConflictEvent } from 'autosave-kit'
 import { useAutosavedState } from 'autosave-kit/react'
-import { useCallback, useEffect, useRef } from 'react'
+import { useCallback, useEffect, useState } from 'react'
+import { droppedAnswers } from './one-answer-per-step'
 import type { WizardState } from './state'
+import { holdOtherTabsWhile } from './tabs'
 import { initialState } from './workflow'
 
 export interface Project {
@@ -14,45 +16,81 @@ export interface Project {
   flush(): Promise<void>
   /** True while the project is being restored (no state to show yet, no error). */
   opening: boolean
+  /** Not saved anywhere yet: an empty wizard, saved (and listed) from its first edit on. */
+  unsaved: boolean
   /** The server cannot be reached and this device holds nothing: there is nothing to show. */
   unreachable: boolean
   error: string | undefined
+  /** Answers another tab or device gave first replaced this tab's (see one-answer-per-step.ts). */
+  replaced: { mine: string[]; kept: string } | undefined
+  dismissReplaced(): void
 }
 
 /**
  * One project through `useAutosavedState` (options from the `<AutosaveProvider>` in App.tsx):
  * restored on open — the newest of IndexedDB and the server — saved on every `update`, and
- * kept in step with other tabs. All this adds is when an empty wizard may start.
+ * kept in step with other tabs. What this adds: a project nobody has edited yet is shown but
+ * not saved (so "New clip" and a mistyped link create nothing), and the answers a conflict
+ * dropped, for the wizard to tell the user.
  */
 export function useProject(projectId: string, isNew = false): Project {
-  const [state, setState, meta] = useAutosavedState<WizardState | null>(projectId, null)
+  const [saved, setState, meta] = useAutosavedState<WizardState | null>(projectId, null)
+  const [empty] = useState(() => initialState())
+  const [replaced, setReplaced] = useState<Project['replaced']>()
   const restoredNothing = !meta.restoring && meta.restored == null && meta.restoreError === undefined
   // restore() answers undefined both for "no such project" and for "server unreachable and
-  // nothing on this device"; only the first may start an empty wizard.
-  const unreachable = restoredNothing && !isNew && meta.status.error instanceof TransportError && state === null
-  const started = useRef(false)
+  // nothing on this device"; only the first may show an empty wizard.
+  const unreachable = restoredNothing && !isNew && meta.status.error instanceof TransportError && saved === null
+  const unsaved = restoredNothing && !unreachable && saved === null
+  const state = meta.restoring ? undefined : (saved ?? (unsaved ? empty : undefined))
+
+  const { saver } = meta
   useEffect(() => {
-    // A new project: save its first state at once, so it is on the server (and in the list).
-    if (restoredNothing && !unreachable && state === null && !started.current) {
-      started.current = true
-      setState(initialState())
+    if (!saver) return
+    const release = holdOtherTabsWhile(() => saver.getStatus().pending)
+    // The engine emits `conflict` before it adopts the resolution: getState() is still ours.
+    const onConflict = (event: ConflictEvent) => {
+      const kept = event.resolved as unknown as WizardState
+      const mine = droppedAnswers(saver.getState() ?? undefined, kept)
+      if (event.strategy === 'custom' && mine.length > 0) {
+        const answer = [...kept.chat].reverse().find((message) => message.role === 'user')
+        setReplaced({ mine, kept: answer?.content ?? '' })
+      }
     }
-  }, [restoredNothing, unreachable, state, setState])
+    saver.on('conflict', onConflict)
+    return () => {
+      release()
+      saver.off('conflict', onConflict)
+    }
+  }, [saver])
+
   const update = useCallback(
-    (transition: (current: WizardState) => WizardState) => setState((current) => (current ? transition(current) : current)),
-    [setState],
+    (transition: (current: WizardState) => WizardState) => {
+      // The first edit that changes something creates the project.
+      setState((current) => {
+        const from = current ?? empty
+        const next = transition(from)
+        return next === from ? current : next
+      })
+    },
+    [setState, empty],
   )
   const { flush } = meta
   return {
-    state: meta.restoring || state === null ? undefined : state,
+    state,
     update,
     status: meta.status,
     flush,
-    opening: meta.restoring || (state === null && !unreachable && meta.restoreError === undefined),
+    opening: meta.restoring || (state === undefined && !unreachable && meta.restoreError === undefined),
+    unsaved,
     unreachable,
+    replaced,
+    dismissReplaced: useCallback(() => setReplaced(undefined), []),
     error:
       meta.restoreError !== undefined
-        ? `This project could not be opened: ${meta.restoreError instanceof Error ? meta.restoreError.message : String(meta.restoreError)}. Your saved data is kept.`
+        ? meta.restoreError instanceof ValidationError
+          ? 'This project was saved by a different version of the wizard and cannot be opened here. Nothing was deleted.'
+          : "This project could not be opened. Nothing was deleted; try again in a moment."
         : unreachable
           ? "Can't reach the server, and this project is not saved on this device yet."
           : undefined,

@@ -41,6 +41,40 @@ export function canGenerate(step: Step): boolean {
   return step === 'track_ai_description' || step === 'track_ai_lyrics' || step === 'video_description' || step === 'reference_image_description' || step === 'video_styles'
 }
 
+/** The unsent text of the current step (what the chat box shows). */
+export function draftOf(state: WizardState): string {
+  return state.drafts?.[state.currentStep] ?? ''
+}
+
+/** Typing in the chat box: the draft of the step on screen, saved with the rest. */
+export function setDraft(state: WizardState, text: string): WizardState {
+  // Unchanged is the same state: no save, and no project created by an empty edit.
+  if (draftOf(state) === text) return state
+  const { [state.currentStep]: _previous, ...others } = state.drafts ?? {}
+  return { ...state, drafts: text ? { ...others, [state.currentStep]: text } : others }
+}
+
+/** Text typed for steps no longer on screen: another tab answered them first. */
+export function strandedDrafts(state: WizardState): Array<{ step: Step; text: string }> {
+  return Object.entries(state.drafts ?? {})
+    .filter(([step, text]) => step !== state.currentStep && text.trim())
+    .map(([step, text]) => ({ step: step as Step, text }))
+}
+
+/** Drops the draft of `step` (stranded or not). */
+export function discardDraft(state: WizardState, step: Step): WizardState {
+  const { [step]: _dropped, ...others } = state.drafts ?? {}
+  return { ...state, drafts: others }
+}
+
+/** Moves a stranded draft into the chat box of the current step (after what is there). */
+export function reuseDraft(state: WizardState, step: Step): WizardState {
+  const text = state.drafts?.[step]
+  if (!text || !acceptsText(state.currentStep)) return state
+  const current = draftOf(state).trim()
+  return setDraft(discardDraft(state, step), current ? `${current} ${text}` : text)
+}
+
 /** The user sent `text` in the chat. */
 export function answer(state: WizardState, text: string, now = new Date()): WizardState {
   const content = text.trim()
@@ -152,7 +186,9 @@ export function chooseStyles(state: WizardState, styles: readonly string[], now 
 function advance(state: WizardState, next: Step, userText: string, data: WizardState['data'], now: Date, files?: ChatMessage['files']): WizardState {
   const user = message('user', userText, now, files)
   const assistant = message('assistant', question(next, data), new Date(now.getTime() + 1))
-  return { currentStep: next, chat: [...state.chat, user, assistant], data }
+  // The step is answered: its draft is spent (whether it was sent, skipped or generated).
+  const { [state.currentStep]: _answered, ...drafts } = state.drafts ?? {}
+  return { currentStep: next, chat: [...state.chat, user, assistant], data, ...(Object.keys(drafts).length ? { drafts } : {}) }
 }
 
 function message(role: ChatMessage['role'], content: string, at: Date, files?: ChatMessage['files']): ChatMessage {

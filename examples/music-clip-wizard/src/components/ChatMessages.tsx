@@ -8,7 +8,8 @@ export function ChatMessages({ chat }: { chat: readonly ChatMessage[] }) {
     end.current?.scrollIntoView({ block: 'end' })
   }, [chat.length])
   return (
-    <div className="chat__log" data-testid="chat-log" aria-live="polite">
+    // A scrolling region the keyboard can reach (tabIndex) and scroll with the arrow keys.
+    <div className="chat__log" data-testid="chat-log" role="log" aria-label="Messages" tabIndex={0}>
       {chat.map((message) => (
         <article key={message.id} className={`bubble bubble--${message.role}`} data-testid="chat-message" data-role={message.role} data-id={message.id}>
           <p>{message.content}</p>

@@ -4,8 +4,14 @@ export function Modal({ title, testId, onClose, children, footer }: { title: str
   const dialog = useRef<HTMLDialogElement>(null)
   useEffect(() => {
     const element = dialog.current
+    // The dialog is unmounted rather than closed, so the browser cannot hand the focus back:
+    // it goes back to what opened it (Escape included), never to <body>.
+    const opener = document.activeElement
     if (element && !element.open) element.showModal()
-    return () => element?.close()
+    return () => {
+      element?.close()
+      if (opener instanceof HTMLElement && opener.isConnected && !opener.matches(':disabled')) opener.focus()
+    }
   }, [])
   return (
     <dialog

@@ -1,21 +1,25 @@
 import { fileUrl } from '../api'
-import type { Step, WizardData } from '../state'
+import { STEPS, type Step, type WizardData } from '../state'
 import { formatBytes } from './ChatMessages'
 import { singleClick } from './Composer'
 
 /** The form data the conversation has filled in so far; image descriptions are edited here. */
 export function ProjectSummary({ data, step, onDescribe, onRemoveImage }: { data: WizardData; step: Step; onDescribe: (id: string, text: string) => void; onRemoveImage: (id: string) => void }) {
   const editing = step === 'reference_image_description'
+  const past = (than: Step) => STEPS.indexOf(step) > STEPS.indexOf(than)
+  // Nothing is claimed before the user chose it: "AI generated" only once the track step is behind.
+  const track = data.uploadedAudio ? `${data.uploadedAudio.fileName} (${formatBytes(data.uploadedAudio.fileSize)})` : past('track_input') ? 'AI generated' : undefined
+  const vocals = data.uploadedAudio ? undefined : data.isInstrumental ? 'Instrumental' : past('track_ai_lyrics') ? 'With vocals' : undefined
   return (
     <aside className="summary" data-testid="project-summary">
       <h2>Your clip</h2>
       <dl>
         <dt>Track</dt>
-        <dd data-testid="data-uploadedAudio">{data.uploadedAudio ? `${data.uploadedAudio.fileName} (${formatBytes(data.uploadedAudio.fileSize)})` : <em>AI generated</em>}</dd>
+        <dd data-testid="data-uploadedAudio">{track ?? <em>—</em>}</dd>
         <dt>Music</dt>
         <dd data-testid="data-musicDescription">{data.musicDescription || <em>—</em>}</dd>
         <dt>Vocals</dt>
-        <dd data-testid="data-isInstrumental">{data.isInstrumental ? 'Instrumental' : 'With vocals'}</dd>
+        <dd data-testid="data-isInstrumental">{vocals ?? <em>—</em>}</dd>
         <dt>Video</dt>
         <dd data-testid="data-videoDescription">{data.videoDescription || <em>—</em>}</dd>
         <dt>Styles</dt>

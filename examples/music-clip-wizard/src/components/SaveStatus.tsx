@@ -7,11 +7,11 @@ import { useEffect, useState } from 'react'
  * down. The wizard adds what the engine cannot know:
  * - `opening`: the project is still being restored — nothing has been saved yet this visit;
  * - `problem`: the project could not be opened, so there is nothing saved to speak of;
- * - `unsentDraft`: text typed in the composer but not sent is not part of the saved state, so
- *   a "Saved" must not cover it.
- * It never shows a fallback "All changes saved": an idle engine has nothing to report.
+ * - `unsaved`: a new project nobody has edited yet is saved nowhere, on purpose (it would only
+ *   add an empty "Untitled clip" to the list); its first edit saves it.
+ * The chat box's unsent text is part of the saved state, so "Saved" covers it too. It never shows a fallback "All changes saved": an idle engine has nothing to report.
  */
-export function SaveStatus({ status, opening = false, problem, unsentDraft = false }: { status: AutosaveStatus; opening?: boolean; problem?: string | undefined; unsentDraft?: boolean }) {
+export function SaveStatus({ status, opening = false, unsaved = false, problem }: { status: AutosaveStatus; opening?: boolean; unsaved?: boolean; problem?: string | undefined }) {
   const [now, setNow] = useState(() => Date.now())
   const counting = status.retryAt !== null
   useEffect(() => {
@@ -20,14 +20,14 @@ export function SaveStatus({ status, opening = false, problem, unsentDraft = fal
     const timer = setInterval(() => setNow(Date.now()), 1000)
     return () => clearInterval(timer)
   }, [counting, status.retryAt])
-  const text = problem ?? (opening ? 'Opening…' : withDraft(formatStatus(status, counting ? now : Date.now()), status, unsentDraft))
-  const title = status.lastSavedAt ? `Last saved to the server at ${new Date(status.lastSavedAt).toLocaleTimeString()}` : undefined
+  const text = problem ?? (opening ? 'Opening…' : unsaved ? 'Not saved yet' : formatStatus(status, counting ? now : Date.now()))
+  const title = unsaved ? 'A new project is saved from your first edit on' : status.lastSavedAt ? `Last saved to the server at ${new Date(status.lastSavedAt).toLocaleTimeString()}` : undefined
   return (
     <div
       className={`save-status save-status--${problem ? 'error' : opening ? 'idle' : status.phase}`}
       data-testid="save-status"
       data-phase={status.phase}
-      data-draft={unsentDraft ? 'unsent' : undefined}
+      data-unsaved={unsaved ? 'true' : undefined}
       role="status"
       aria-live="polite"
       title={title}
@@ -38,10 +38,4 @@ export function SaveStatus({ status, opening = false, problem, unsentDraft = fal
       <span data-testid="save-status-text">{text}</span>
     </div>
   )
-}
-
-/** "Saved" (or "saved on this device") is about the wizard's state, never the composer's draft. */
-function withDraft(text: string, status: AutosaveStatus, unsentDraft: boolean): string {
-  const claimsSaved = status.phase === 'saved' || (status.phase === 'offline' && status.durable !== false)
-  return unsentDraft && claimsSaved ? `${text} (your unsent answer is not)` : text
 }

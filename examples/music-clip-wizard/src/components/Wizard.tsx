@@ -27,7 +27,6 @@ function withGenres(draft: string, previous: readonly string[], picked: readonly
 /** One project: the chat on the left, what it has filled in on the right. */
 export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew: boolean; onExit: () => void }) {
   const project = useProject(projectId, isNew)
-  const [draft, setDraft] = useState('')
   const [genres, setGenres] = useState<string[]>([])
   const [modal, setModal] = useState<'genres' | 'styles'>()
   const [uploading, setUploading] = useState(false)
@@ -36,14 +35,12 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
 
   const { state, update, status, flush } = project
   const step = state?.currentStep
-
-  // The draft answers the question on screen: a new step (taken here or in another tab) starts
-  // with an empty composer, so the text never lands in the next step's field.
-  const [draftStep, setDraftStep] = useState(step)
-  if (draftStep !== step) {
-    setDraftStep(step)
-    setDraft('')
-  }
+  // The chat box's text is part of the saved state, per step (workflow.setDraft): a reload
+  // brings it back, and a new step starts with its own (usually empty) box.
+  const draft = state ? workflow.draftOf(state) : ''
+  const setDraft = (text: string | ((current: string) => string)) =>
+    update(workflow.pinned(step, (s) => workflow.setDraft(s, typeof text === 'function' ? text(workflow.draftOf(s)) : text)))
+  const stranded = state ? workflow.strandedDrafts(state) : []
 
   // Leaving or reloading while a file is on its way would drop it from the project.
   useEffect(() => {
@@ -57,10 +54,10 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
    * Every step action goes through here: a pure transition pinned to the step this render
    * offered it at, then the autosave hook saves the result.
    */
-  const act = (transition: (current: WizardState) => WizardState, clearDraft = true) => {
+  const act = (transition: (current: WizardState) => WizardState) => {
     update(workflow.pinned(step, transition))
-    if (clearDraft) setDraft('')
     setNotice(undefined)
+    project.dismissReplaced()
   }
 
   const upload = async (files: File[], apply: (current: WizardState, uploaded: Awaited<ReturnType<typeof uploadFile>>[]) => WizardState) => {
@@ -106,67 +103,91 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
         <SaveStatus
           status={status}
           opening={project.opening}
+          unsaved={project.unsaved}
           problem={project.error ? (project.unreachable ? "Can't reach the server" : "Couldn't open this project") : undefined}
-          unsentDraft={draft.trim() !== ''}
         />
       </header>
-      {project.error && (
-        <p className="notice notice--error" data-testid="load-error">
-          {project.error}{' '}
-          <button type="button" className="button button--secondary" onClick={() => location.reload()}>
-            Try again
-          </button>
-        </p>
-      )}
-      {project.error ? null : !state ? (
-        <p className="notice" data-testid="restoring">
-          Restoring your project…
-        </p>
-      ) : (
-        <>
-          <StepProgress current={state.currentStep} />
-          <div className="wizard__body">
-            <section className="chat" aria-label="Conversation">
-              <ChatMessages chat={state.chat} />
-              {uploading && (
-                <p className="notice" data-testid="uploading" role="status">
-                  Uploading… the wizard continues when the file is on the server.
-                </p>
-              )}
-              {notice && (
-                <p className="notice notice--error" data-testid="notice" role="alert">
-                  {notice}
-                </p>
-              )}
-              <Composer
+      <main className="wizard__main">
+        {project.error && (
+          <p className="notice notice--error" data-testid="load-error">
+            {project.error}{' '}
+            <button type="button" className="button button--secondary" onClick={() => location.reload()}>
+              Try again
+            </button>
+          </p>
+        )}
+        {project.error ? null : !state ? (
+          <p className="notice" data-testid="restoring">
+            Opening your project…
+          </p>
+        ) : (
+          <>
+            <StepProgress current={state.currentStep} />
+            <div className="wizard__body" data-step={state.currentStep}>
+              <section className="chat" aria-label="Conversation">
+                <ChatMessages chat={state.chat} />
+                {project.replaced && (
+                  <p className="notice notice--warn" data-testid="answer-replaced" role="status">
+                    Another tab or device answered this step first (“{project.replaced.kept}”), so the wizard kept that answer. Yours (“
+                    {project.replaced.mine.join('”, “')}”) was not used.{' '}
+                    <button type="button" className="button button--ghost button--small" onClick={project.dismissReplaced}>
+                      OK
+                    </button>
+                  </p>
+                )}
+                {stranded.map(({ step: from, text }) => (
+                  <p key={from} className="notice notice--warn" data-testid="stranded-draft" role="status">
+                    Not sent before the step was answered in another tab: “{text}”.{' '}
+                    {workflow.acceptsText(state.currentStep) && (
+                      <button type="button" className="button button--secondary button--small" onClick={() => update((s) => workflow.reuseDraft(s, from))}>
+                        Use it here
+                      </button>
+                    )}{' '}
+                    <button type="button" className="button button--ghost button--small" onClick={() => update((s) => workflow.discardDraft(s, from))}>
+                      Discard
+                    </button>
+                  </p>
+                ))}
+                {uploading && (
+                  <p className="notice" data-testid="uploading" role="status">
+                    Uploading… the wizard continues when the file is on the server.
+                  </p>
+                )}
+                {notice && (
+                  <p className="notice notice--error" data-testid="notice" role="alert">
+                    {notice}
+                  </p>
+                )}
+                <Composer
+                  step={state.currentStep}
+                  draft={draft}
+                  onDraft={setDraft}
+                  uploading={uploading}
+                  imageCount={state.data.referenceImages.length}
+                  actions={{
+                    send: (text) => act((s) => workflow.answer(s, text)),
+                    skip: () => act((s) => workflow.skip(s)),
+                    generate: () => act((s) => workflow.generate(s, genres)),
+                    instrumental: () => act((s) => workflow.chooseInstrumental(s)),
+                    acceptTrack: () => act((s) => workflow.acceptTrack(s)),
+                    continueImages: () => act((s) => workflow.continueImages(s)),
+                    uploadAudio: (file) => void upload([file], (s, [audio]) => workflow.uploadAudio(s, audio!)),
+                    uploadImages: (files) => void upload(files, (s, images) => workflow.addReferenceImages(s, images)),
+                    openGenres: () => setModal('genres'),
+                    openStyles: () => setModal('styles'),
+                  }}
+                />
+              </section>
+              <ProjectSummary
+                data={state.data}
                 step={state.currentStep}
-                draft={draft}
-                onDraft={setDraft}
-                uploading={uploading}
-                imageCount={state.data.referenceImages.length}
-                actions={{
-                  send: (text) => act((s) => workflow.answer(s, text)),
-                  skip: () => act((s) => workflow.skip(s)),
-                  generate: () => act((s) => workflow.generate(s, genres)),
-                  instrumental: () => act((s) => workflow.chooseInstrumental(s)),
-                  acceptTrack: () => act((s) => workflow.acceptTrack(s)),
-                  continueImages: () => act((s) => workflow.continueImages(s)),
-                  uploadAudio: (file) => void upload([file], (s, [audio]) => workflow.uploadAudio(s, audio!)),
-                  uploadImages: (files) => void upload(files, (s, images) => workflow.addReferenceImages(s, images)),
-                  openGenres: () => setModal('genres'),
-                  openStyles: () => setModal('styles'),
-                }}
+                onDescribe={(id, text) => act((s) => workflow.describeImage(s, id, text))}
+                onRemoveImage={(id) => act((s) => workflow.removeReferenceImage(s, id))}
               />
-            </section>
-            <ProjectSummary
-              data={state.data}
-              step={state.currentStep}
-              onDescribe={(id, text) => act((s) => workflow.describeImage(s, id, text), false)}
-              onRemoveImage={(id) => act((s) => workflow.removeReferenceImage(s, id), false)}
-            />
-          </div>
-        </>
-      )}
+            </div>
+          </>
+        )}
+      </main>
       {modal === 'genres' && (
         <GenreModal
           initial={genres}
