@@ -36,7 +36,7 @@ export function createFreshness<State>({ options, ledger, rebase, persist, sende
     revalidating = true
     try {
       const { loadIfChanged } = transport
-      const answer = await sender.call('A read', (signal) =>
+      const answer = await sender.read('A read', (signal) =>
         loadIfChanged ? loadIfChanged.call(transport, key, { version: known.version!, signal }) : transport.load(key, { signal }),
       )
       if (answer === undefined || answer === 'unchanged' || answer.version <= known.version!) return

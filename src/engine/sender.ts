@@ -35,6 +35,8 @@ export interface Sender {
   tryNow(): void
   /** A transport call under the engine's own deadline (a transport may never settle). */
   call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
+  /** A read outside a send (revalidation): a send waits for it, so one request at most is on the wire. */
+  read<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
 }
 
 export interface SenderParts<State> {
@@ -64,6 +66,18 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   /** After the retry budget: the next slow attempt (a pending save is never given up while the page lives). */
   let slowRetry: unknown
   const call = <T>(what: string, work: (signal: AbortSignal) => Promise<T>) => withDeadline(clock, options.requestTimeoutMs, signal, `${what} of "${key}"`, work)
+
+  /** A revalidation read on the wire: sends wait for it (one request per document at a time). */
+  let reading: Promise<unknown> | undefined
+
+  function read<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const result = call(what, work)
+    const settled: Promise<unknown> = result.catch(() => {}).finally(() => {
+      if (reading === settled) reading = undefined
+    })
+    reading = settled
+    return result
+  }
 
   function cancelSlowRetry() {
     if (slowRetry !== undefined) clock.clearTimeout(slowRetry)
@@ -109,6 +123,8 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   }
 
   async function run(exit: PageExitReason | undefined): Promise<boolean> {
+    // A page-exit send cannot wait: If-Match still keeps the order against a read.
+    while (reading && !exit) await reading
     while (!isDisposed() && ledger.unsaved) {
       if (!env.online.isOnline()) {
         status.dispatch({ type: 'send-offline' })
@@ -296,6 +312,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
       wakeRetry?.()
     },
     call,
+    read,
     stop(error) {
       schedule.cancel()
       cancelSlowRetry()
