@@ -8,7 +8,7 @@ import { ancestorWithOwnWrites } from './own-writes'
 import { applyDocumentPatch, diffDocuments } from './patch'
 import { defaultRetry, isNetworkFailure, withRetry } from './retry'
 import { createSchedule } from './schedule'
-import { serialize } from './serialize'
+import { createSerializer, serialize } from './serialize'
 import { initialStatus } from './status'
 import { plainIndexedDBStore } from './stores/indexeddb'
 import type {
@@ -94,6 +94,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
   let sentRebased: Json | undefined
   /** Serialization happens once per state, off the save() path. */
   let serialized: { seq: number; data: Json } | undefined
+  const serializeState = createSerializer(options.serialize)
   let status: AutosaveStatus = initialStatus
   let inFlight: Promise<void> | undefined
   let sendRequested = false
@@ -183,7 +184,7 @@ export function createAutosave<State>(options: AutosaveOptions<State>): Autosave
 
   /** The JSON form of the current state, computed at most once per save. */
   function currentJson(): Json {
-    if (serialized?.seq !== seq) serialized = { seq, data: serialize(state, options.serialize) }
+    if (serialized?.seq !== seq) serialized = { seq, data: serializeState(state) }
     return serialized.data
   }
 
