@@ -21,7 +21,7 @@ type JsonObject = { [key: string]: Json }
  * ```
  */
 export function serialize(value: unknown, options: SerializeOptions = {}): Json {
-  return run(value, options, new WeakMap(), undefined)
+  return run(value, options, new WeakMap())
 }
 
 /**
@@ -32,8 +32,8 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Json 
  * the size of the state.
  *
  * What an in-place mutation does: a call with the same root object as the previous call
- * walks the whole value again (`state.title = 'x'; save(state)` is saved), keeping the
- * output identity of whatever did not change. An object mutated in place and reached again
+ * walks the whole value again (`state.title = 'x'; save(state)` is saved), forgetting what it
+ * remembered (the next diff then compares in full, once). An object mutated in place and reached again
  * under a new root (`state.chat.push(m); save({ ...state })`) is taken as unchanged: copy the
  * objects along the path you change, as React requires anyway.
  *
@@ -46,75 +46,36 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Json 
  * ```
  */
 export function createSerializer(options: SerializeOptions = {}): (value: unknown) => Json {
-  const memo = new WeakMap<object, Json>()
+  let memo = new WeakMap<object, Json>()
   let lastRoot: unknown
   return (value) => {
-    const sameRoot = typeof value === 'object' && value !== null && value === lastRoot
+    // The same root again was mutated in place, or why save it: nothing remembered is trusted.
+    if (value === lastRoot) memo = new WeakMap()
     lastRoot = value
-    return run(value, options, memo, sameRoot ? new WeakSet() : undefined)
+    return run(value, options, memo)
   }
 }
 
-/**
- * `rewalked`: undefined when every remembered output can be trusted; otherwise the objects
- * walked again in this call (only their outputs are trusted, so a shared object is walked once).
- */
-function run(value: unknown, options: SerializeOptions, memo: WeakMap<object, Json>, rewalked: WeakSet<object> | undefined): Json {
+function run(value: unknown, options: SerializeOptions, memo: WeakMap<object, Json>): Json {
   try {
-    return walkFast(value, 0, { options, memo, rewalked, volatile: false }) ?? null
+    return walk(value, undefined, 0, { options, memo, volatile: false }) ?? null
   } catch (error) {
     // Paths cost a string per property: built only now, by walking again to the failure.
-    locate(value, options)
-    if (error instanceof SerializationError) throw error
-    throw threw('', 'Reading the state', error)
+    walk(value, '', 0, { options, ancestors: new Set(), volatile: false })
+    // Not found again (a getter that threw once): the first error as it was.
+    throw error
   }
 }
 
 const FileCtor = typeof File === 'function' ? File : undefined
 const BlobCtor = typeof Blob === 'function' ? Blob : undefined
 
-/** Leaves: values that are not walked into (and not remembered: a File's fileId may change). */
-function leaf(value: unknown, options: SerializeOptions, path: string): Json | undefined | typeof CONTAINER {
-  switch (typeof value) {
-    case 'string':
-      return wellFormed(value)
-    case 'boolean':
-      return value
-    case 'number':
-      if (Number.isFinite(value)) return value
-      throw new SerializationError('SERIALIZATION_NUMBER', path, `${value} is not a JSON number`)
-    case 'undefined':
-      return undefined
-    case 'function':
-      throw new SerializationError('SERIALIZATION_FUNCTION', path, 'A function cannot be saved')
-    case 'symbol':
-      throw new SerializationError('SERIALIZATION_SYMBOL', path, 'A symbol cannot be saved')
-    case 'bigint':
-      throw new SerializationError('SERIALIZATION_BIGINT', path, 'A BigInt cannot be saved (store it as a string)')
-  }
-  if (value === null) return null
-  const object = value as object
-  if (FileCtor && object instanceof FileCtor) {
-    const id = options.fileId?.(object)
-    const meta: JsonObject = { name: object.name, size: object.size, type: object.type, lastModified: object.lastModified }
-    if (id !== undefined) meta.fileId = id
-    return meta
-  }
-  if (BlobCtor && object instanceof BlobCtor) return { size: object.size, type: object.type }
-  if (object instanceof Date) {
-    if (Number.isNaN(object.getTime())) throw new SerializationError('SERIALIZATION_NUMBER', path, 'An invalid Date cannot be saved')
-    return object.toISOString()
-  }
-  // Raw bytes are described, not copied, like a Blob: the state holds metadata, uploads hold bytes.
-  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return { size: object.byteLength, type: '' }
-  return CONTAINER
-}
-const CONTAINER = Symbol('container')
-
 interface Walk {
   options: SerializeOptions
-  memo: WeakMap<object, Json>
-  rewalked: WeakSet<object> | undefined
+  /** The fast walk: outputs remembered per object. */
+  memo?: WeakMap<object, Json>
+  /** The locating walk: paths built, cycles found, the app's getters and toJSON guarded. */
+  ancestors?: Set<object>
   /**
    * Set when the object being walked holds something whose JSON may change while its
    * reference does not (a File's fileId arriving after an upload, a toJSON): such an object
@@ -124,142 +85,113 @@ interface Walk {
 }
 
 /**
- * The hot walk: no paths, no ancestor set (a cycle ends at the depth limit, and `locate` then
- * tells it apart). Any throw is turned into a located error by `run`.
+ * One walk, two modes. `path` undefined: the hot walk — no path strings, no ancestor set (a
+ * cycle ends at the depth limit), anything thrown is located by `run`. `path` a string: the
+ * locating walk, after a failure, which throws the error with its path.
  */
-function walkFast(value: unknown, depth: number, walk: Walk): Json | undefined {
-  const { options, memo, rewalked } = walk
-  const simple = leaf(value, options, '')
-  if (simple !== CONTAINER) {
-    if (options.fileId && FileCtor && value instanceof FileCtor) walk.volatile = true
-    return simple
+function walk(value: unknown, path: string | undefined, depth: number, state: Walk): Json | undefined {
+  const { options, memo, ancestors } = state
+  const at = path ?? ''
+  switch (typeof value) {
+    case 'string':
+      return wellFormed(value)
+    case 'boolean':
+      return value
+    case 'number':
+      if (Number.isFinite(value)) return value
+      throw new SerializationError('SERIALIZATION_NUMBER', at, `${value} is not a JSON number`)
+    case 'undefined':
+      return undefined
+    case 'function':
+      throw new SerializationError('SERIALIZATION_FUNCTION', at, 'A function cannot be saved')
+    case 'symbol':
+      throw new SerializationError('SERIALIZATION_SYMBOL', at, 'A symbol cannot be saved')
+    case 'bigint':
+      throw new SerializationError('SERIALIZATION_BIGINT', at, 'A BigInt cannot be saved (store it as a string)')
   }
+  if (value === null) return null
   const object = value as object
-  if (depth > MAX_DEPTH) throw new SerializationError('SERIALIZATION_DEPTH', '', `Nesting deeper than ${MAX_DEPTH} levels`)
-  const known = memo.get(object)
-  if (known !== undefined && (rewalked === undefined || rewalked.has(object))) return known
+  if (FileCtor && object instanceof FileCtor) {
+    const id = options.fileId?.(object)
+    if (options.fileId) state.volatile = true
+    const meta: JsonObject = { name: object.name, size: object.size, type: object.type, lastModified: object.lastModified }
+    if (id !== undefined) meta.fileId = id
+    return meta
+  }
+  if (BlobCtor && object instanceof BlobCtor) return { size: object.size, type: object.type }
+  if (object instanceof Date) {
+    if (Number.isNaN(object.getTime())) throw new SerializationError('SERIALIZATION_NUMBER', at, 'An invalid Date cannot be saved')
+    return object.toISOString()
+  }
+  // Raw bytes are described, not copied, like a Blob: the state holds metadata, uploads hold bytes.
+  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return { size: object.byteLength, type: '' }
+  if (depth > MAX_DEPTH) throw new SerializationError('SERIALIZATION_DEPTH', at, `Nesting deeper than ${MAX_DEPTH} levels`)
+  const known = memo?.get(object)
+  if (known !== undefined) return known
+  if (ancestors?.has(object)) throw new SerializationError('SERIALIZATION_CYCLE', at, 'A cycle cannot be saved (this object contains itself)')
+  ancestors?.add(object)
 
-  const volatileAbove = walk.volatile
-  walk.volatile = false
+  const volatileAbove = state.volatile
+  state.volatile = false
+  const child = (key: string) => (path === undefined ? undefined : IDENTIFIER.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`)
   let out: Json
-  if (Array.isArray(object) || object instanceof Set) {
-    const items: readonly unknown[] = Array.isArray(object) ? object : [...object]
-    const list = new Array<Json>(items.length)
-    // As JSON.stringify does: a hole or undefined in an array becomes null, keeping indexes stable.
-    for (let i = 0; i < items.length; i++) list[i] = walkFast(items[i], depth + 1, walk) ?? null
-    out = list
-  } else if (object instanceof Map) {
-    const record: JsonObject = {}
-    for (const [key, item] of object) {
-      if (typeof key !== 'string' && typeof key !== 'number') throw new SerializationError('SERIALIZATION_KEY', '', `A Map key of type ${typeof key} cannot be saved`)
-      const json = walkFast(item, depth + 1, walk)
-      if (json !== undefined) setOwnOnce(record, wellFormed(String(key)), json, '')
+  try {
+    if (Array.isArray(object) || object instanceof Set) {
+      const items: readonly unknown[] = Array.isArray(object) ? object : [...object]
+      const list = new Array<Json>(items.length)
+      // As JSON.stringify does: a hole or undefined in an array becomes null, keeping indexes stable.
+      for (let i = 0; i < items.length; i++) list[i] = walk(items[i], path === undefined ? undefined : `${path}[${i}]`, depth + 1, state) ?? null
+      out = list
+    } else {
+      const record: JsonObject = {}
+      const add = (key: string, item: unknown) => {
+        const json = walk(item, child(key), depth + 1, state)
+        if (json === undefined) return
+        // Two keys that become one (a Map's 1 and "1", two lone surrogates) would lose a value.
+        const name = wellFormed(key)
+        if (Object.hasOwn(record, name)) throw new SerializationError('SERIALIZATION_KEY', at, `Two keys saved as ${JSON.stringify(name)}: one would be lost`)
+        // defineProperty, as a plain assignment of "__proto__" would set the prototype instead.
+        if (name === '__proto__') Object.defineProperty(record, name, { value: json, enumerable: true, writable: true, configurable: true })
+        else record[name] = json
+      }
+      if (object instanceof Map) {
+        for (const [key, item] of object) {
+          if (typeof key !== 'string' && typeof key !== 'number') throw new SerializationError('SERIALIZATION_KEY', at, `A Map key of type ${typeof key} cannot be saved`)
+          add(String(key), item)
+        }
+      } else {
+        const toJSON = (object as { toJSON?: unknown }).toJSON
+        if (typeof toJSON === 'function') {
+          state.volatile = true
+          return walk(guard(() => toJSON.call(object), path, 'toJSON()'), path, depth + 1, state)
+        }
+        for (const key of Object.keys(object)) {
+          const item = path === undefined ? (object as Record<string, unknown>)[key] : guard(() => (object as Record<string, unknown>)[key], child(key), 'Its getter')
+          add(key, item)
+        }
+      }
+      out = record
     }
-    out = record
-  } else {
-    const toJSON = (object as { toJSON?: unknown }).toJSON
-    if (typeof toJSON === 'function') {
-      walk.volatile = true
-      return walkFast(toJSON.call(object), depth + 1, walk)
-    }
-    const record: JsonObject = {}
-    for (const key of Object.keys(object)) {
-      const json = walkFast((object as Record<string, unknown>)[key], depth + 1, walk)
-      if (json !== undefined) setOwnOnce(record, wellFormed(key), json, '')
-    }
-    out = record
+  } finally {
+    ancestors?.delete(object)
   }
-  if (walk.volatile) return out // stays set for the objects above
-  walk.volatile = volatileAbove
-  if (rewalked) {
-    rewalked.add(object)
-    // Walked again and found as it was: keep the old output, so diffs still stop here.
-    if (known !== undefined && shallowSame(known, out)) return known
-  }
+  if (state.volatile || !memo) return out // volatile stays set for the objects above
+  state.volatile = volatileAbove
   memo.set(object, out)
   return out
 }
 
-function shallowSame(before: Json, after: Json): boolean {
-  if (typeof before !== 'object' || before === null || typeof after !== 'object' || after === null) return false
-  if (Array.isArray(before)) {
-    if (!Array.isArray(after) || before.length !== after.length) return false
-    for (let i = 0; i < after.length; i++) if (before[i] !== after[i]) return false
-    return true
+/** Runs the app's code (a getter, toJSON); on the locating walk, a throw becomes a located error. */
+function guard<T>(read: () => T, path: string | undefined, what: string): T {
+  if (path === undefined) return read()
+  try {
+    return read()
+  } catch (error) {
+    if (error instanceof SerializationError) throw error
+    const typed = new SerializationError('SERIALIZATION_THREW', path, `${what} threw: ${(error as Error)?.message ?? String(error)}`)
+    Object.defineProperty(typed, 'cause', { value: error })
+    throw typed
   }
-  if (Array.isArray(after)) return false
-  const keys = Object.keys(after)
-  if (keys.length !== Object.keys(before).length) return false
-  for (const key of keys) if (!Object.hasOwn(before, key) || before[key] !== (after as JsonObject)[key]) return false
-  return true
-}
-
-/**
- * The slow walk, only after the fast one failed: the same rules with a path for every
- * property, an ancestor set for cycles, and the app's getters and toJSON guarded. Throws the
- * located error; returns if the failure does not happen again (a getter that threw once).
- */
-function locate(root: unknown, options: SerializeOptions): void {
-  const ancestors = new Set<object>()
-  const walk = (value: unknown, path: string, depth: number): void => {
-    let simple: ReturnType<typeof leaf>
-    try {
-      simple = leaf(value, options, path)
-    } catch (error) {
-      if (error instanceof SerializationError) throw error
-      throw threw(path, 'fileId()', error)
-    }
-    if (simple !== CONTAINER) return
-    const object = value as object
-    if (depth > MAX_DEPTH) throw new SerializationError('SERIALIZATION_DEPTH', path, `Nesting deeper than ${MAX_DEPTH} levels`)
-    if (ancestors.has(object)) throw new SerializationError('SERIALIZATION_CYCLE', path, 'A cycle cannot be saved (this object contains itself)')
-    ancestors.add(object)
-    try {
-      if (Array.isArray(object) || object instanceof Set) {
-        const items: readonly unknown[] = Array.isArray(object) ? object : [...object]
-        for (let i = 0; i < items.length; i++) walk(items[i], `${path}[${i}]`, depth + 1)
-        return
-      }
-      const seen: JsonObject = {}
-      if (object instanceof Map) {
-        for (const [key, item] of object) {
-          if (typeof key !== 'string' && typeof key !== 'number') {
-            throw new SerializationError('SERIALIZATION_KEY', path, `A Map key of type ${typeof key} cannot be saved`)
-          }
-          walk(item, join(path, String(key)), depth + 1)
-          if (item !== undefined) setOwnOnce(seen, wellFormed(String(key)), null, path)
-        }
-        return
-      }
-      let toJSON: unknown
-      try {
-        toJSON = (object as { toJSON?: unknown }).toJSON
-        if (typeof toJSON === 'function') value = toJSON.call(object)
-      } catch (error) {
-        throw threw(path, 'toJSON()', error)
-      }
-      if (typeof toJSON === 'function') return walk(value, path, depth + 1)
-      for (const key of Object.keys(object)) {
-        let item: unknown
-        try {
-          item = (object as Record<string, unknown>)[key]
-        } catch (error) {
-          throw threw(join(path, key), 'Its getter', error)
-        }
-        walk(item, join(path, key), depth + 1)
-        if (item !== undefined) setOwnOnce(seen, wellFormed(key), null, path)
-      }
-    } finally {
-      ancestors.delete(object)
-    }
-  }
-  walk(root, '', 0)
-}
-
-function threw(path: string, what: string, error: unknown): SerializationError {
-  const typed = new SerializationError('SERIALIZATION_THREW', path, `${what} threw while the state was read: ${(error as Error)?.message ?? String(error)}`)
-  Object.defineProperty(typed, 'cause', { value: error, configurable: true, writable: true })
-  return typed
 }
 
 /**
@@ -273,20 +205,4 @@ function wellFormed(text: string): string {
   return native.toWellFormed?.() ?? text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
 }
 
-/**
- * Two keys that become one in JSON (a Map's `1` and `"1"`, two keys with different lone
- * surrogates) would silently lose a value: refused instead. A plain assignment of "__proto__"
- * would set the prototype instead of keeping the key.
- */
-function setOwnOnce(object: JsonObject, key: string, value: Json, path: string): void {
-  if (Object.hasOwn(object, key)) throw new SerializationError('SERIALIZATION_KEY', path, `Two keys are both saved as ${JSON.stringify(key)}; one would be lost`)
-  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
-  else object[key] = value
-}
-
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
-
-function join(path: string, key: string): string {
-  if (IDENTIFIER.test(key)) return path === '' ? key : `${path}.${key}`
-  return `${path}[${JSON.stringify(key)}]`
-}

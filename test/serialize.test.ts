@@ -188,9 +188,11 @@ describe('createSerializer: an unchanged subtree keeps its identity', () => {
     const second = toJson(state) as any
     expect(second.data.title).toBe('changed in place')
     expect(second.chat).toHaveLength(3)
-    // Whatever was found unchanged keeps its identity, so diffs still stop there.
-    expect(second.chat[0]).toBe(first.chat[0])
-    expect(second.step).toBe('a')
+    expect(second.chat[0]).toEqual(first.chat[0])
+    // Walked again from scratch: nothing remembered from before the mutation is trusted.
+    expect(second.chat[0]).not.toBe(first.chat[0])
+    // …and remembered again from here on.
+    expect((toJson({ ...state, step: 'b' }) as any).chat).toBe(second.chat)
   })
 
   it('an object mutated in place under a new root is taken as unchanged (documented: copy the path you change)', () => {

@@ -226,23 +226,18 @@ function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
 export function jsonLongerThan(value: unknown, limit: number): boolean {
   let length = 0
   const visit = (item: unknown, inArray: boolean): boolean => {
-    if (typeof item !== 'object' || item === null) {
-      // As JSON.stringify: undefined is "null" in an array (and its key is skipped in an object).
-      length += item === undefined ? (inArray ? 4 : 0) : (JSON.stringify(item)?.length ?? 4)
-      return length > limit
-    }
-    length += 2 // the brackets
-    if (Array.isArray(item)) {
-      for (let i = 0; i < item.length; i++) if ((i > 0 && ++length > limit) || visit(item[i], true)) return true
-      return length > limit
-    }
-    let first = true
-    for (const key of Object.keys(item)) {
-      const child = (item as Record<string, unknown>)[key]
-      if (child === undefined) continue
-      length += JSON.stringify(key).length + 1 + (first ? 0 : 1)
-      first = false
-      if (visit(child, false)) return true
+    // As JSON.stringify: undefined is "null" in an array, and its key is skipped in an object.
+    if (typeof item !== 'object' || !item) length += item === undefined ? (inArray ? 4 : 0) : (JSON.stringify(item)?.length ?? 4)
+    else {
+      const array = Array.isArray(item)
+      let n = 0
+      length += 2 // the brackets
+      for (const key of array ? item.keys() : Object.keys(item)) {
+        const child = (item as Record<string, unknown>)[key]
+        if (!array && child === undefined) continue
+        length += (n++ ? 1 : 0) + (array ? 0 : JSON.stringify(key).length + 1)
+        if (visit(child, array)) return true
+      }
     }
     return length > limit
   }
