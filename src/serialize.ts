@@ -133,7 +133,6 @@ function walk(value: unknown, path: string | undefined, depth: number, state: Wa
 
   const volatileAbove = state.volatile
   state.volatile = false
-  const child = (key: string) => (path === undefined ? undefined : IDENTIFIER.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`)
   let out: Json
   try {
     if (Array.isArray(object) || object instanceof Set) {
@@ -142,33 +141,23 @@ function walk(value: unknown, path: string | undefined, depth: number, state: Wa
       // As JSON.stringify does: a hole or undefined in an array becomes null, keeping indexes stable.
       for (let i = 0; i < items.length; i++) list[i] = walk(items[i], path === undefined ? undefined : `${path}[${i}]`, depth + 1, state) ?? null
       out = list
-    } else {
+    } else if (object instanceof Map) {
       const record: JsonObject = {}
-      const add = (key: string, item: unknown) => {
-        const json = walk(item, child(key), depth + 1, state)
-        if (json === undefined) return
-        // Two keys that become one (a Map's 1 and "1", two lone surrogates) would lose a value.
-        const name = wellFormed(key)
-        if (Object.hasOwn(record, name)) throw new SerializationError('SERIALIZATION_KEY', at, `Two keys saved as ${JSON.stringify(name)}: one would be lost`)
-        // defineProperty, as a plain assignment of "__proto__" would set the prototype instead.
-        if (name === '__proto__') Object.defineProperty(record, name, { value: json, enumerable: true, writable: true, configurable: true })
-        else record[name] = json
+      for (const [key, item] of object) {
+        if (typeof key !== 'string' && typeof key !== 'number') throw new SerializationError('SERIALIZATION_KEY', at, `A Map key of type ${typeof key} cannot be saved`)
+        addKey(record, String(key), walk(item, childPath(path, String(key)), depth + 1, state), at)
       }
-      if (object instanceof Map) {
-        for (const [key, item] of object) {
-          if (typeof key !== 'string' && typeof key !== 'number') throw new SerializationError('SERIALIZATION_KEY', at, `A Map key of type ${typeof key} cannot be saved`)
-          add(String(key), item)
-        }
-      } else {
-        const toJSON = (object as { toJSON?: unknown }).toJSON
-        if (typeof toJSON === 'function') {
-          state.volatile = true
-          return walk(guard(() => toJSON.call(object), path, 'toJSON()'), path, depth + 1, state)
-        }
-        for (const key of Object.keys(object)) {
-          const item = path === undefined ? (object as Record<string, unknown>)[key] : guard(() => (object as Record<string, unknown>)[key], child(key), 'Its getter')
-          add(key, item)
-        }
+      out = record
+    } else {
+      const toJSON = (object as { toJSON?: unknown }).toJSON
+      if (typeof toJSON === 'function') {
+        state.volatile = true
+        return walk(path === undefined ? toJSON.call(object) : guarded(object, undefined, path, 'toJSON()'), path, depth + 1, state)
+      }
+      const record: JsonObject = {}
+      for (const key of Object.keys(object)) {
+        const item = path === undefined ? (object as Record<string, unknown>)[key] : guarded(object, key, childPath(path, key)!, 'Its getter')
+        addKey(record, key, walk(item, childPath(path, key), depth + 1, state), at)
       }
       out = record
     }
@@ -181,11 +170,27 @@ function walk(value: unknown, path: string | undefined, depth: number, state: Wa
   return out
 }
 
-/** Runs the app's code (a getter, toJSON); on the locating walk, a throw becomes a located error. */
-function guard<T>(read: () => T, path: string | undefined, what: string): T {
-  if (path === undefined) return read()
+function childPath(path: string | undefined, key: string): string | undefined {
+  if (path === undefined) return undefined
+  return IDENTIFIER.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`
+}
+
+/**
+ * Two keys that become one (a Map's 1 and "1", two lone surrogates) would lose a value: refused.
+ * defineProperty for "__proto__", as a plain assignment would set the prototype instead.
+ */
+function addKey(record: JsonObject, key: string, json: Json | undefined, path: string): void {
+  if (json === undefined) return
+  const name = wellFormed(key)
+  if (Object.hasOwn(record, name)) throw new SerializationError('SERIALIZATION_KEY', path, `Two keys saved as ${JSON.stringify(name)}: one would be lost`)
+  if (name === '__proto__') Object.defineProperty(record, name, { value: json, enumerable: true, writable: true, configurable: true })
+  else record[name] = json
+}
+
+/** On the locating walk: the app's getter (`key`) or toJSON (no key), a throw located at `path`. */
+function guarded(object: object, key: string | undefined, path: string, what: string): unknown {
   try {
-    return read()
+    return key === undefined ? (object as { toJSON: () => unknown }).toJSON() : (object as Record<string, unknown>)[key]
   } catch (error) {
     if (error instanceof SerializationError) throw error
     const typed = new SerializationError('SERIALIZATION_THREW', path, `${what} threw: ${(error as Error)?.message ?? String(error)}`)
