@@ -5,6 +5,7 @@
  */
 import FakeTimers from '@sinonjs/fake-timers'
 import { createAutosave, diffDocuments, fetchTransport, memoryStore, memoryTransport, OnlineManager, PageLifecycle } from '../src/index'
+import { createSerializer, serialize } from '../src/serialize'
 import type { Json, Transport } from '../src/types'
 
 export function chatState(messages: number) {
@@ -88,6 +89,38 @@ function saveCost(messages: number) {
   return { save, stringify }
 }
 
+/** save()'s 99th percentile, each call timed alone, over immutable one-field edits of a chat state. */
+function saveP99(messages: number, calls = 20_000) {
+  const { environment: env } = environment()
+  const saver = createAutosave({ key: 'bench', transport: memoryTransport(), store: memoryStore(), environment: env })
+  const base = chatState(messages)
+  const states = Array.from({ length: 64 }, (_, i) => ({ ...base, data: { ...base.data, musicDescription: `edit ${i}` } }))
+  const samples: number[] = []
+  for (let i = 0; i < calls; i++) {
+    const state = states[i & 63]!
+    const start = process.hrtime.bigint()
+    saver.save(state)
+    samples.push(Number(process.hrtime.bigint() - start))
+  }
+  void saver.dispose()
+  samples.sort((a, b) => a - b)
+  return { p50: samples[Math.floor(calls * 0.5)]!, p99: samples[Math.floor(calls * 0.99)]! }
+}
+
+/** The engine's serialization of a one-field edit (remembering serializer) against a fresh serialize() of the same state. */
+function serializeAfterEdit(messages: number) {
+  const toJson = createSerializer()
+  let state = chatState(messages)
+  toJson(state)
+  let n = 0
+  const remembered = medianNs(() => {
+    state = { ...state, data: { ...state.data, musicDescription: `edit ${n++}` } }
+    toJson(state)
+  }, 11, 200)
+  const fresh = medianNs(() => serialize(state), 7, 5)
+  return { remembered, fresh }
+}
+
 function fmt(ns: number) {
   return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`
 }
@@ -101,6 +134,14 @@ export async function runCoreBench() {
   for (const messages of [10, 1000, 10_000]) {
     const cost = saveCost(messages)
     rows.push([`median save() time, ${messages.toLocaleString('en')}-message chat`, fmt(cost.save), `${fmt(cost.stringify)} (one JSON.stringify)`, `${((cost.save / cost.stringify) * 100).toFixed(4)} %`, '≤ 2 µs, flat'])
+  }
+  for (const messages of [50, 500, 5000]) {
+    const { p50, p99 } = saveP99(messages)
+    rows.push([`save() p99 (p50), ${messages.toLocaleString('en')}-message chat, each call timed alone`, `${fmt(p99)} (${fmt(p50)})`, '', '', '≤ 2 µs, flat'])
+  }
+  for (const messages of [50, 500, 5000]) {
+    const cost = serializeAfterEdit(messages)
+    rows.push([`serialize a one-field edit, ${messages.toLocaleString('en')}-message chat (engine's serializer)`, fmt(cost.remembered), `${fmt(cost.fresh)} (serialize() from scratch)`, `${((cost.remembered / cost.fresh) * 100).toFixed(3)} %`, 'flat'])
   }
   const base = chatState(1000) as unknown as Json
   const edited = structuredClone(chatState(1000)) as ReturnType<typeof chatState>

@@ -1,7 +1,12 @@
 /**
  * autosave-kit against its peers — zustand's `persist` middleware and redux-persist — in one
- * run, on the same 1,000-message wizard state and the same 1,000-edit script (bench/peers/
- * edit-script.ts). Run: `npm run bench:peers` (`-- --runs 9` for more timing runs).
+ * run, on the same 500-message wizard state and the same edit scripts (bench/peers/
+ * edit-script.ts): 1,000 keystrokes at 10/s, and 100 chat messages one every 5 s. Run:
+ * `npm run bench:peers` (`-- --runs 9` for more timing runs, `-- --script mixed` for the
+ * older mixed script, `-- --messages 5000` for another chat length).
+ *
+ * autosave-kit's store copies every record (v8.serialize, the structured clone IndexedDB
+ * makes on put): a store that keeps references would hide the cost of its local writes.
  *
  * Measured per contender:
  * - storage writes per 1,000 edits and bytes written per edit (UTF-8 bytes of the JSON text
@@ -34,8 +39,8 @@ import {
   type Transport,
 } from '../src/index'
 import { printTable } from './core'
-import { editScript, initialState, type Edit, type WizardState } from './peers/edit-script'
-import { countingNetwork, countingStorage, countingStore, referenceStore, type StorageMeter } from './peers/meters'
+import { chatScript, editScript, initialState, keystrokeScript, type Edit, type WizardState } from './peers/edit-script'
+import { copyingStore, countingNetwork, countingStorage, countingStore, type StorageMeter } from './peers/meters'
 import { drain, measureDrainCost, VirtualTime } from './peers/virtual-time'
 
 // Production mode for every library: redux and redux-persist skip their development checks.
@@ -75,7 +80,7 @@ interface Variant {
   offline?: boolean
 }
 
-function autosaveKit(name: string, settings: string, { options = {}, store: makeStore = referenceStore, timed = true, offline = false }: Variant = {}): Contender {
+function autosaveKit(name: string, settings: string, { options = {}, store: makeStore = copyingStore, timed = true, offline = false }: Variant = {}): Contender {
   return {
     name,
     settings,
@@ -196,20 +201,15 @@ function reduxPersist(throttle: number): Contender {
 
 const defaults = 'debounceMs 3000, maxWaitMs 10000, localDelayMs 300, history 20'
 const contenders: Contender[] = [
-  autosaveKit('autosave-kit', `defaults (${defaults}); a Map store keeping references; fetchTransport on a counting fetch`),
+  autosaveKit('autosave-kit', `defaults (${defaults}); a store that copies every record with v8.serialize (as IndexedDB's put does); fetchTransport on a counting fetch`),
   autosaveKit('autosave-kit, offline', 'as the first, offline from the first edit: local writes only, nothing sent (what the peers do)', { offline: true }),
-  autosaveKit('autosave-kit, localDelayMs 3000', 'as the first, localDelayMs: 3000 (local writes at most every 3 s, as redux-persist throttle 3000)', { options: { localDelayMs: 3000 } }),
-  autosaveKit('autosave-kit, history off', 'as the first, history: false', { options: { history: false } }),
-  autosaveKit('autosave-kit + structured clone', 'as the first, on memoryStore: every record structured-cloned, the copy IndexedDB makes on put', { store: memoryStore }),
   autosaveKit(
     'autosave-kit on fake-indexeddb',
-    "as the first, on indexedDBStore({ indexedDB: new IDBFactory() }) from fake-indexeddb: counts only (its time is a JS model's, not a browser's)",
-    { store: () => indexedDBStore({ indexedDB: new IDBFactory(), localStorage: null }), timed: false },
+    "as the first, on indexedDBStore({ indexedDB: new IDBFactory() }) from fake-indexeddb (a JS model of IndexedDB: its time is indicative only)",
+    { store: () => indexedDBStore({ indexedDB: new IDBFactory(), localStorage: null }) },
   ),
   zustandPersist,
-  reduxPersist(0),
   reduxPersist(300),
-  reduxPersist(3000),
 ]
 const BASELINE = 'zustand persist'
 
@@ -308,24 +308,41 @@ function ratio(value: number, base: number) {
 }
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 
+/** `--script keystrokes|chat|mixed` (repeatable): the scripts to run; default keystrokes and chat. */
+function scripts(initial: WizardState): Array<{ name: string; script: Edit[] }> {
+  const all = {
+    keystrokes: () => ({ name: '1,000 keystrokes at 10/s into data.musicDescription', script: keystrokeScript(initial, 1000, 100) }),
+    chat: () => ({ name: '100 chat messages appended, one every 5 s', script: chatScript(initial, 100, 5000) }),
+    mixed: () => ({ name: '1,000 mixed edits (typing, chat, steps, toggles, files)', script: editScript(initial, 1000) }),
+  }
+  const wanted = process.argv.flatMap((arg, i) => (process.argv[i - 1] === '--script' ? [arg] : []))
+  return (wanted.length ? wanted : ['keystrokes', 'chat']).map((name) => all[name as keyof typeof all]())
+}
+
 async function main() {
   const runsArg = process.argv.indexOf('--runs')
   const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5
-  const initial = initialState(1000)
-  const script = editScript(initial, 1000)
-  const edits = script.length
-  const kinds = Object.entries(script.reduce<Record<string, number>>((acc, e) => ((acc[e.kind] = (acc[e.kind] ?? 0) + 1), acc), {}))
+  const messagesArg = process.argv.indexOf('--messages')
+  const initial = initialState(messagesArg > 0 ? Number(process.argv[messagesArg + 1]) : 500)
   const stateBytes = Buffer.byteLength(JSON.stringify(initial))
-  const finalBytes = Buffer.byteLength(JSON.stringify(script.at(-1)!.state))
-
   const costs = { drainNs: await measureDrainCost(), callNs: callOverheadNs() }
   console.log(`autosave-kit vs peers — node ${process.version}, ${process.platform}/${process.arch}`)
-  console.log(`state: ${initial.chat.length} messages, ${fmtBytes(stateBytes)} of JSON at the start, ${fmtBytes(finalBytes)} at the end`)
-  console.log(`script: ${edits} edits over ${(script.at(-1)!.at / 60_000).toFixed(1)} virtual minutes (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}), then ${SETTLE_MS / 1000} s idle`)
+  console.log(`state: ${initial.chat.length} messages, ${fmtBytes(stateBytes)} of JSON at the start`)
   console.log(`load average at the start: ${load()} (other processes share these ${availableParallelism()} CPUs)`)
   console.log(`harness: one empty drain ${fmtNs(costs.drainNs)}, one timed empty call ${fmtNs(costs.callNs)} (both subtracted); ${runs} timed runs per contender after one warm-up; times are the best of them (the least disturbed by other processes)`)
-
   const contenders = selected()
+  let failed = false
+  for (const { name, script } of scripts(initial)) failed = (await runScript(name, script, contenders, initial, runs, costs)) || failed
+  console.log(`\nload average at the end: ${load()}`)
+  console.log('\nSettings:')
+  for (const contender of contenders) console.log(`- ${contender.name}: ${contender.settings}`)
+  if (failed) process.exitCode = 1
+}
+
+async function runScript(title: string, script: Edit[], contenders: Contender[], initial: WizardState, runs: number, costs: { drainNs: number; callNs: number }): Promise<boolean> {
+  const edits = script.length
+  const finalBytes = Buffer.byteLength(JSON.stringify(script.at(-1)!.state))
+  console.log(`\n## ${title}: ${edits} edits over ${(script.at(-1)!.at / 60_000).toFixed(1)} virtual minutes, then ${SETTLE_MS / 1000} s idle; ${fmtBytes(finalBytes)} of JSON at the end`)
   const results = new Map<string, RunResult[]>()
   const counted = new Map<string, RunResult>()
   for (const contender of contenders) {
@@ -349,54 +366,30 @@ async function main() {
     const sync = contender.timed ? best(timedRuns.map((r) => sum(r.syncNs) / edits)) : NaN
     const syncP99 = contender.timed ? best(timedRuns.map((r) => percentile(r.syncNs, 0.99))) : NaN
     const deferred = contender.timed ? best(timedRuns.map((r) => r.deferredNs / edits)) : NaN
-    const taskP50 = contender.timed ? best(timedRuns.map((r) => (r.taskNs.length ? percentile(r.taskNs, 0.5) : 0))) : NaN
     const taskP95 = contender.timed ? best(timedRuns.map((r) => (r.taskNs.length ? percentile(r.taskNs, 0.95) : 0))) : NaN
-    const longest = contender.timed ? best(timedRuns.map((r) => Math.max(0, ...r.taskNs))) : NaN
     const total = contender.timed ? best(timedRuns.map((r) => (sum(r.syncNs) + r.deferredNs) / edits)) : NaN
-    return { contender, c, sync, syncP99, deferred, taskP50, taskP95, longest, total }
+    return { contender, c, sync, syncP99, deferred, taskP95, total }
   })
   const base = summary.find((s) => s.contender.name === BASELINE)!
-  const timedCell = (s: (typeof summary)[number], value: number, text: string) => (s.contender.timed ? text : '—')
+  const timedCell = (s: (typeof summary)[number], text: string) => (s.contender.timed ? text : '—')
 
   printTable(
-    `Storage and main thread, ${edits} edits (baseline: ${BASELINE}, same run)`,
-    ['contender', 'storage writes / 1,000 edits', 'bytes written / edit', 'call per edit: mean (p99)', 'deferred per edit', 'deferred task: p50 / p95 / max', 'main thread per edit', 'ends on last state'],
+    `${title} (baseline: ${BASELINE}, same run)`,
+    ['contender', 'local writes', 'local bytes / edit', 'main-thread CPU / edit', 'call: mean (p99)', 'deferred / edit (task p95)', 'requests', 'ends on last state'],
     summary.map((s) => [
       s.contender.name,
       `${s.c.writes} (${ratio(s.c.writes, base.c.writes)})`,
       `${fmtBytes(s.c.bytes / edits)} (${ratio(s.c.bytes, base.c.bytes)})`,
-      timedCell(s, s.sync, `${fmtNs(s.sync)} (${fmtNs(s.syncP99)}) (${ratio(s.sync, base.sync)})`),
-      timedCell(s, s.deferred, `${fmtNs(s.deferred)} in ${s.c.taskNs.length} tasks`),
-      timedCell(s, s.longest, s.c.taskNs.length ? `${fmtNs(s.taskP50)} / ${fmtNs(s.taskP95)} / ${fmtNs(s.longest)}` : '—'),
-      timedCell(s, s.total, `${fmtNs(s.total)} (${ratio(s.total, base.total)})`),
+      timedCell(s, `${fmtNs(s.total)} (${ratio(s.total, base.total)})`),
+      timedCell(s, `${fmtNs(s.sync)} (${fmtNs(s.syncP99)})`),
+      timedCell(s, `${fmtNs(s.deferred)} (${s.c.taskNs.length ? fmtNs(s.taskP95) : '—'})`),
+      s.c.requests === undefined ? '—' : `${s.c.requests}: ${fmtBytes(s.c.patchBytes! / edits)}/edit sent, full PUT ${fmtBytes(s.c.fullPutBytes! / edits)}`,
       s.c.endsOnLastState ? 'yes' : 'NO',
     ]),
   )
-
-  // The local-store settings do not change what is sent: one row says it for all the variants.
-  const network = summary.filter((s) => s.c.requests !== undefined).slice(0, 1)
-  printTable(
-    `Network, autosave-kit only (the peers persist locally and send nothing; every autosave-kit variant above sends the same); baseline: the same writes as full PUTs`,
-    ['contender', 'requests / 1,000 edits', 'bytes sent / edit (as sent)', 'full PUT bytes / edit', 'ratio'],
-    network.map((s) => [
-      s.contender.name,
-      `${s.c.requests} (${Object.entries(s.c.methods ?? {})
-        .map(([m, n]) => `${n} ${m}`)
-        .join(', ')})`,
-      fmtBytes(s.c.patchBytes! / edits),
-      fmtBytes(s.c.fullPutBytes! / edits),
-      ratio(s.c.patchBytes!, s.c.fullPutBytes!),
-    ]),
-  )
-
-  console.log(`\nload average at the end: ${load()}`)
-  console.log('\nSettings:')
-  for (const contender of contenders) console.log(`- ${contender.name}: ${contender.settings}`)
   const failed = summary.filter((s) => !s.c.endsOnLastState)
-  if (failed.length) {
-    console.error(`\nDid not end with the last state persisted: ${failed.map((s) => s.contender.name).join(', ')}`)
-    process.exitCode = 1
-  }
+  if (failed.length) console.error(`\nDid not end with the last state persisted: ${failed.map((s) => s.contender.name).join(', ')}`)
+  return failed.length > 0
 }
 
 await main()

@@ -43,7 +43,8 @@ export class SerializationError extends AutosaveError {
       | 'SERIALIZATION_BIGINT'
       | 'SERIALIZATION_NUMBER'
       | 'SERIALIZATION_DEPTH'
-      | 'SERIALIZATION_KEY',
+      | 'SERIALIZATION_KEY'
+      | 'SERIALIZATION_THREW',
     path: string,
     message: string,
   ) {

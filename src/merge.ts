@@ -129,6 +129,8 @@ export function resolveConflict(
 }
 
 function mergeValue(base: Json | undefined, local: Json, remote: Json, path: string, conflicts: string[]): Json {
+  // References first: a side that is the very object of base is unchanged without a deep look.
+  if (base !== undefined && base === local) return cloneJson(remote)
   if (jsonEqual(local, remote)) return cloneJson(local)
   if (base !== undefined) {
     if (jsonEqual(base, remote)) return cloneJson(local)

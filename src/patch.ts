@@ -7,7 +7,9 @@ type Container = Json[] | { [key: string]: Json }
  * The RFC 6902 patch that turns `base` (the last acknowledged document) into `next`, or
  * `undefined` when the root is not an object or array of the same kind (send it whole).
  * Arrays are compared after their common prefix and suffix, so appending a chat message,
- * or dropping the first one, is one operation however long the chat is.
+ * or dropping the first one, is one operation however long the chat is. A subtree that is
+ * the same object on both sides (as the engine's serializer leaves unchanged parts) is not
+ * walked at all: the work follows the edited path.
  *
  * @example
  * ```ts
@@ -15,6 +17,7 @@ type Container = Json[] | { [key: string]: Json }
  * ```
  */
 export function diffDocuments(base: Json | undefined, next: Json): JsonPatchOperation[] | undefined {
+  if (base === next && isContainer(next)) return []
   if (!isContainer(base) || !isContainer(next) || Array.isArray(base) !== Array.isArray(next)) return undefined
   const ops: JsonPatchOperation[] = []
   diffContainers(base, next, '', ops)

@@ -4,11 +4,14 @@ import type { Json, SerializeOptions } from './types'
 /** Nesting deeper than this is almost surely a bug, and would overflow the stack first. */
 const MAX_DEPTH = 500
 
+type JsonObject = { [key: string]: Json }
+
 /**
  * Turns application state into plain JSON, the way autosave-kit stores and sends it:
  * `File` → `{ name, size, type, lastModified, fileId? }`, `Blob` → `{ size, type }`,
  * `Date` → ISO string, `Map` → object, `Set` → array, `undefined` properties dropped.
- * Functions, symbols, BigInt, non-finite numbers and cycles throw `SerializationError`
+ * Functions, symbols, BigInt, non-finite numbers, cycles, two keys that become the same
+ * (a Map's `1` and `"1"`) and a getter or `toJSON` that throws all throw `SerializationError`
  * naming the path, e.g. `chat[3].files.images[0]`.
  *
  * @example
@@ -18,94 +21,182 @@ const MAX_DEPTH = 500
  * ```
  */
 export function serialize(value: unknown, options: SerializeOptions = {}): Json {
-  const ancestors = new Set<object>()
-  const FileCtor = typeof File === 'function' ? File : undefined
-  const BlobCtor = typeof Blob === 'function' ? Blob : undefined
+  return run(value, options, new WeakMap())
+}
 
-  function walk(value: unknown, path: string, depth: number): Json | undefined {
-    switch (typeof value) {
-      case 'string':
-        return wellFormed(value)
-      case 'boolean':
-        return value
-      case 'number':
-        if (Number.isFinite(value)) return value
-        throw new SerializationError('SERIALIZATION_NUMBER', path, `${value} is not a JSON number`)
-      case 'undefined':
-        return undefined
-      case 'function':
-        throw new SerializationError('SERIALIZATION_FUNCTION', path, 'A function cannot be saved')
-      case 'symbol':
-        throw new SerializationError('SERIALIZATION_SYMBOL', path, 'A symbol cannot be saved')
-      case 'bigint':
-        throw new SerializationError('SERIALIZATION_BIGINT', path, 'A BigInt cannot be saved (store it as a string)')
-    }
-    if (value === null) return null
-    const object = value as object
-    if (depth > MAX_DEPTH) {
-      throw new SerializationError('SERIALIZATION_DEPTH', path, `Nesting deeper than ${MAX_DEPTH} levels`)
-    }
-    if (FileCtor && object instanceof FileCtor) {
-      const id = options.fileId?.(object)
-      const meta: { [key: string]: Json } = {
-        name: object.name,
-        size: object.size,
-        type: object.type,
-        lastModified: object.lastModified,
-      }
-      if (id !== undefined) meta.fileId = id
-      return meta
-    }
-    if (BlobCtor && object instanceof BlobCtor) return { size: object.size, type: object.type }
-    if (object instanceof Date) {
-      if (Number.isNaN(object.getTime())) {
-        throw new SerializationError('SERIALIZATION_NUMBER', path, 'An invalid Date cannot be saved')
-      }
-      return object.toISOString()
-    }
-    // Raw bytes are described, not copied, like a Blob: the state holds metadata, uploads hold bytes.
-    if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return { size: object.byteLength, type: '' }
-    if (ancestors.has(object)) {
-      throw new SerializationError('SERIALIZATION_CYCLE', path, 'A cycle cannot be saved (this object contains itself)')
-    }
-    ancestors.add(object)
-    try {
-      if (Array.isArray(object)) return walkArray(object, path, depth)
-      if (object instanceof Set) return walkArray([...object], path, depth)
-      if (object instanceof Map) {
-        const out: { [key: string]: Json } = {}
-        for (const [key, item] of object) {
-          if (typeof key !== 'string' && typeof key !== 'number') {
-            throw new SerializationError('SERIALIZATION_KEY', path, `A Map key of type ${typeof key} cannot be saved`)
-          }
-          const json = walk(item, join(path, String(key)), depth + 1)
-          if (json !== undefined) setOwn(out, wellFormed(String(key)), json)
-        }
-        return out
-      }
-      const toJSON = (object as { toJSON?: unknown }).toJSON
-      if (typeof toJSON === 'function') return walk(toJSON.call(object), path, depth + 1)
-      const out: { [key: string]: Json } = {}
-      for (const key of Object.keys(object)) {
-        const json = walk((object as Record<string, unknown>)[key], join(path, key), depth + 1)
-        if (json !== undefined) setOwn(out, wellFormed(key), json)
-      }
-      return out
-    } finally {
-      ancestors.delete(object)
-    }
+/**
+ * A `serialize` that remembers its output per input object, for one engine: an object it has
+ * serialized before (the same reference, as immutable React and Redux updates leave every
+ * unchanged subtree) yields the same output object without being walked again, so the work
+ * — and every diff after it, which stops at equal references — follows the edited path, not
+ * the size of the state.
+ *
+ * What an in-place mutation does: a call with the same root object as the previous call
+ * walks the whole value again (`state.title = 'x'; save(state)` is saved), forgetting what it
+ * remembered (the next diff then compares in full, once). An object mutated in place and reached again
+ * under a new root (`state.chat.push(m); save({ ...state })`) is taken as unchanged: copy the
+ * objects along the path you change, as React requires anyway.
+ *
+ * @example
+ * ```ts
+ * const toJson = createSerializer({ fileId: (f) => uploads.get(f) })
+ * const a = toJson(state)
+ * const b = toJson({ ...state, title: 'New' })
+ * b.chat === a.chat // true: the chat was not walked again
+ * ```
+ */
+export function createSerializer(options: SerializeOptions = {}): (value: unknown) => Json {
+  let memo = new WeakMap<object, Json>()
+  let lastRoot: unknown
+  return (value) => {
+    // The same root again was mutated in place, or why save it: nothing remembered is trusted.
+    if (value === lastRoot) memo = new WeakMap()
+    lastRoot = value
+    return run(value, options, memo)
   }
+}
 
-  function walkArray(items: readonly unknown[], path: string, depth: number): Json[] {
-    const out = new Array<Json>(items.length)
-    for (let i = 0; i < items.length; i++) {
+function run(value: unknown, options: SerializeOptions, memo: WeakMap<object, Json>): Json {
+  try {
+    return walk(value, undefined, 0, { options, memo, volatile: false }) ?? null
+  } catch (error) {
+    // Paths cost a string per property: built only now, by walking again to the failure.
+    walk(value, '', 0, { options, ancestors: new Set(), volatile: false })
+    // Not found again (a getter that threw once): the first error as it was.
+    throw error
+  }
+}
+
+const FileCtor = typeof File === 'function' ? File : undefined
+const BlobCtor = typeof Blob === 'function' ? Blob : undefined
+
+interface Walk {
+  options: SerializeOptions
+  /** The fast walk: outputs remembered per object. */
+  memo?: WeakMap<object, Json>
+  /** The locating walk: paths built, cycles found, the app's getters and toJSON guarded. */
+  ancestors?: Set<object>
+  /**
+   * Set when the object being walked holds something whose JSON may change while its
+   * reference does not (a File's fileId arriving after an upload, a toJSON): such an object
+   * and those above it are walked again each time, never remembered.
+   */
+  volatile: boolean
+}
+
+/**
+ * One walk, two modes. `path` undefined: the hot walk — no path strings, no ancestor set (a
+ * cycle ends at the depth limit), anything thrown is located by `run`. `path` a string: the
+ * locating walk, after a failure, which throws the error with its path.
+ */
+function walk(value: unknown, path: string | undefined, depth: number, state: Walk): Json | undefined {
+  const { options, memo, ancestors } = state
+  const at = path ?? ''
+  switch (typeof value) {
+    case 'string':
+      return wellFormed(value)
+    case 'boolean':
+      return value
+    case 'number':
+      if (Number.isFinite(value)) return value
+      throw new SerializationError('SERIALIZATION_NUMBER', at, `${value} is not a JSON number`)
+    case 'undefined':
+      return undefined
+    case 'function':
+      throw new SerializationError('SERIALIZATION_FUNCTION', at, 'A function cannot be saved')
+    case 'symbol':
+      throw new SerializationError('SERIALIZATION_SYMBOL', at, 'A symbol cannot be saved')
+    case 'bigint':
+      throw new SerializationError('SERIALIZATION_BIGINT', at, 'A BigInt cannot be saved (store it as a string)')
+  }
+  if (value === null) return null
+  const object = value as object
+  if (FileCtor && object instanceof FileCtor) {
+    const id = options.fileId?.(object)
+    if (options.fileId) state.volatile = true
+    const meta: JsonObject = { name: object.name, size: object.size, type: object.type, lastModified: object.lastModified }
+    if (id !== undefined) meta.fileId = id
+    return meta
+  }
+  if (BlobCtor && object instanceof BlobCtor) return { size: object.size, type: object.type }
+  if (object instanceof Date) {
+    if (Number.isNaN(object.getTime())) throw new SerializationError('SERIALIZATION_NUMBER', at, 'An invalid Date cannot be saved')
+    return object.toISOString()
+  }
+  // Raw bytes are described, not copied, like a Blob: the state holds metadata, uploads hold bytes.
+  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return { size: object.byteLength, type: '' }
+  if (depth > MAX_DEPTH) throw new SerializationError('SERIALIZATION_DEPTH', at, `Nesting deeper than ${MAX_DEPTH} levels`)
+  const known = memo?.get(object)
+  if (known !== undefined) return known
+  if (ancestors?.has(object)) throw new SerializationError('SERIALIZATION_CYCLE', at, 'A cycle cannot be saved (this object contains itself)')
+  ancestors?.add(object)
+
+  const volatileAbove = state.volatile
+  state.volatile = false
+  let out: Json
+  try {
+    if (Array.isArray(object) || object instanceof Set) {
+      const items: readonly unknown[] = Array.isArray(object) ? object : [...object]
+      const list = new Array<Json>(items.length)
       // As JSON.stringify does: a hole or undefined in an array becomes null, keeping indexes stable.
-      out[i] = walk(items[i], `${path}[${i}]`, depth + 1) ?? null
+      for (let i = 0; i < items.length; i++) list[i] = walk(items[i], path === undefined ? undefined : `${path}[${i}]`, depth + 1, state) ?? null
+      out = list
+    } else if (object instanceof Map) {
+      const record: JsonObject = {}
+      for (const [key, item] of object) {
+        if (typeof key !== 'string' && typeof key !== 'number') throw new SerializationError('SERIALIZATION_KEY', at, `A Map key of type ${typeof key} cannot be saved`)
+        addKey(record, String(key), walk(item, childPath(path, String(key)), depth + 1, state), at)
+      }
+      out = record
+    } else {
+      const toJSON = (object as { toJSON?: unknown }).toJSON
+      if (typeof toJSON === 'function') {
+        state.volatile = true
+        return walk(path === undefined ? toJSON.call(object) : guarded(object, undefined, path, 'toJSON()'), path, depth + 1, state)
+      }
+      const record: JsonObject = {}
+      for (const key of Object.keys(object)) {
+        const item = path === undefined ? (object as Record<string, unknown>)[key] : guarded(object, key, childPath(path, key)!, 'Its getter')
+        addKey(record, key, walk(item, childPath(path, key), depth + 1, state), at)
+      }
+      out = record
     }
-    return out
+  } finally {
+    ancestors?.delete(object)
   }
+  if (state.volatile || !memo) return out // volatile stays set for the objects above
+  state.volatile = volatileAbove
+  memo.set(object, out)
+  return out
+}
 
-  return walk(value, '', 0) ?? null
+function childPath(path: string | undefined, key: string): string | undefined {
+  if (path === undefined) return undefined
+  return IDENTIFIER.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`
+}
+
+/**
+ * Two keys that become one (a Map's 1 and "1", two lone surrogates) would lose a value: refused.
+ * defineProperty for "__proto__", as a plain assignment would set the prototype instead.
+ */
+function addKey(record: JsonObject, key: string, json: Json | undefined, path: string): void {
+  if (json === undefined) return
+  const name = wellFormed(key)
+  if (Object.hasOwn(record, name)) throw new SerializationError('SERIALIZATION_KEY', path, `Two keys saved as ${JSON.stringify(name)}: one would be lost`)
+  if (name === '__proto__') Object.defineProperty(record, name, { value: json, enumerable: true, writable: true, configurable: true })
+  else record[name] = json
+}
+
+/** On the locating walk: the app's getter (`key`) or toJSON (no key), a throw located at `path`. */
+function guarded(object: object, key: string | undefined, path: string, what: string): unknown {
+  try {
+    return key === undefined ? (object as { toJSON: () => unknown }).toJSON() : (object as Record<string, unknown>)[key]
+  } catch (error) {
+    if (error instanceof SerializationError) throw error
+    const typed = new SerializationError('SERIALIZATION_THREW', path, `${what} threw: ${(error as Error)?.message ?? String(error)}`)
+    Object.defineProperty(typed, 'cause', { value: error })
+    throw typed
+  }
 }
 
 /**
@@ -119,15 +210,4 @@ function wellFormed(text: string): string {
   return native.toWellFormed?.() ?? text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
 }
 
-// A plain assignment of "__proto__" would set the prototype instead of keeping the key.
-function setOwn(object: { [key: string]: Json }, key: string, value: Json): void {
-  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
-  else object[key] = value
-}
-
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
-
-function join(path: string, key: string): string {
-  if (IDENTIFIER.test(key)) return path === '' ? key : `${path}.${key}`
-  return `${path}[${JSON.stringify(key)}]`
-}

@@ -546,3 +546,18 @@ describe('threeWayMerge properties', () => {
     )
   })
 })
+
+describe('threeWayMerge short-cuts on references', () => {
+  it('a side that is the very object of base is taken as unchanged without being read', () => {
+    let reads = 0
+    const unchanged = new Proxy(Array.from({ length: 1000 }, (_, i) => ({ id: `m${i}` })), {
+      get(target, property, receiver) {
+        reads++
+        return Reflect.get(target, property, receiver)
+      },
+    }) as unknown as Json
+    const remote = [{ id: 'r' }]
+    expect(threeWayMerge(unchanged, unchanged, remote)).toEqual({ merged: remote, conflicts: [] })
+    expect(reads).toBe(0)
+  })
+})

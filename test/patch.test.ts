@@ -53,6 +53,37 @@ describe('diffDocuments', () => {
   })
 })
 
+describe('diffDocuments follows the edited path', () => {
+  /** A JSON array that counts every read of it. */
+  function counted(length: number) {
+    const reads = { n: 0 }
+    const items = Array.from({ length }, (_, i) => ({ id: `m${i}` }))
+    const proxy = new Proxy(items, {
+      get(target, property, receiver) {
+        reads.n++
+        return Reflect.get(target, property, receiver)
+      },
+    }) as unknown as Json
+    return { proxy, reads }
+  }
+
+  it('a subtree that is the same object on both sides is not read', () => {
+    const { proxy, reads } = counted(1000)
+    const base = { chat: proxy, data: { title: 'a' } }
+    expect(diffDocuments(base, { chat: proxy, data: { title: 'b' } })).toEqual([{ op: 'replace', path: '/data/title', value: 'b' }])
+    expect(diffDocuments(base, base)).toEqual([])
+    expect(reads.n).toBe(0)
+  })
+
+  it('an appended message costs one comparison per message, each by reference', () => {
+    const messages = Array.from({ length: 1000 }, (_, i) => ({ id: `m${i}` }))
+    const { proxy, reads } = counted(0)
+    const shared = messages.map(() => proxy)
+    expect(diffDocuments({ chat: shared }, { chat: [...shared, { id: 'new' }] })).toEqual([{ op: 'add', path: '/chat/1000', value: { id: 'new' } }])
+    expect(reads.n).toBe(0)
+  })
+})
+
 describe('applyDocumentPatch', () => {
   it('rebuilds next from base and the diff when next adds a "__proto__" key', () => {
     const base = { a: 1, nested: {} }

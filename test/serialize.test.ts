@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { SerializationError } from '../src/errors'
-import { serialize } from '../src/serialize'
+import { createAutosave } from '../src/engine/autosave'
+import { createSerializer, serialize } from '../src/serialize'
+import { memoryStore } from '../src/stores/memory'
+import { memoryTransport } from '../src/transports/memory'
+import { fakeEnvironment } from './helpers'
+import type { WriteRequest } from '../src/types'
 
 function pathOf(fn: () => unknown): { code: string; path: string } {
   try {
@@ -100,5 +105,172 @@ describe('keys named "__proto__"', () => {
   it('a lone surrogate (an emoji cut in half) is saved as U+FFFD, in values and keys; whole emoji stay', () => {
     const cut = '🎵🎶'.slice(0, 3) // '🎵' + a lone high surrogate
     expect(serialize({ title: cut, tail: '\udfffx', [`k${cut}`]: 1, ok: '🎵' })).toEqual({ title: '🎵\ufffd', tail: '\ufffdx', ['k🎵\ufffd']: 1, ok: '🎵' })
+  })
+})
+
+describe('keys and app code that fail', () => {
+  it('two Map keys saved as the same text (1 and "1") throw instead of losing one value', () => {
+    const m = new Map<string | number, number>([[1, 1], ['1', 2]])
+    expect(pathOf(() => serialize({ data: { m } }))).toEqual({ code: 'SERIALIZATION_KEY', path: 'data.m' })
+  })
+
+  it('two keys that differ only in a lone surrogate throw instead of losing one value', () => {
+    expect(pathOf(() => serialize({ list: [{ '\ud800': 1, '\udc00': 2 }] }))).toEqual({ code: 'SERIALIZATION_KEY', path: 'list[0]' })
+  })
+
+  it('a getter that throws gives a SerializationError naming its property, with the cause', () => {
+    const profile = {
+      name: 'Ada',
+      get token(): string {
+        throw new Error('session expired')
+      },
+    }
+    let caught: unknown
+    try {
+      serialize({ data: { profile } })
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(SerializationError)
+    expect(caught).toMatchObject({ code: 'SERIALIZATION_THREW', path: 'data.profile.token' })
+    expect((caught as Error).message).toMatch(/session expired/)
+    expect((caught as Error).cause).toBeInstanceOf(Error)
+  })
+
+  it('a toJSON that throws gives a SerializationError naming where', () => {
+    const broken = { toJSON: () => { throw new RangeError('no') } }
+    expect(pathOf(() => serialize({ chat: [{}, { at: broken }] }))).toEqual({ code: 'SERIALIZATION_THREW', path: 'chat[1].at' })
+  })
+})
+
+describe('createSerializer: an unchanged subtree keeps its identity', () => {
+  const chatOf = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `m${i}`, text: `message ${i}` }))
+
+  it('an immutable update walks only the edited path; the rest is the same output object', () => {
+    const toJson = createSerializer()
+    const state = { step: 'a', chat: chatOf(3), data: { title: 't', tags: new Set(['x']) } }
+    const first = toJson(state) as any
+    const next = { ...state, data: { ...state.data, title: 'u' } }
+    const second = toJson(next) as any
+    expect(second).toEqual({ step: 'a', chat: state.chat, data: { title: 'u', tags: ['x'] } })
+    expect(second.chat).toBe(first.chat)
+    expect(second.data.tags).toBe(first.data.tags)
+    expect(second.data).not.toBe(first.data)
+    // Appending one message: a new array of the same message objects.
+    const third = toJson({ ...next, chat: [...state.chat, { id: 'm3', text: 'new' }] }) as any
+    expect(third.chat).not.toBe(first.chat)
+    expect(third.chat[0]).toBe(first.chat[0])
+    expect(third.chat[3]).toEqual({ id: 'm3', text: 'new' })
+  })
+
+  it('a remembered subtree is not read again (its getters are not called)', () => {
+    const toJson = createSerializer()
+    let reads = 0
+    const big = {
+      get items() {
+        reads++
+        return [1, 2, 3]
+      },
+    }
+    const state = { a: 1, big }
+    toJson(state)
+    expect(reads).toBe(1)
+    toJson({ ...state, a: 2 })
+    expect(reads).toBe(1)
+  })
+
+  it('the same root mutated in place is walked again, and saves the mutation', () => {
+    const toJson = createSerializer()
+    const state = { step: 'a', chat: chatOf(2), data: { title: 't' } }
+    const first = toJson(state) as any
+    state.data.title = 'changed in place'
+    state.chat.push({ id: 'm2', text: 'pushed' })
+    const second = toJson(state) as any
+    expect(second.data.title).toBe('changed in place')
+    expect(second.chat).toHaveLength(3)
+    expect(second.chat[0]).toEqual(first.chat[0])
+    // Walked again from scratch: nothing remembered from before the mutation is trusted.
+    expect(second.chat[0]).not.toBe(first.chat[0])
+    // …and remembered again from here on.
+    expect((toJson({ ...state, step: 'b' }) as any).chat).toBe(second.chat)
+  })
+
+  it('an object mutated in place under a new root is taken as unchanged (documented: copy the path you change)', () => {
+    const toJson = createSerializer()
+    const state = { step: 'a', data: { title: 't' } }
+    toJson(state)
+    state.data.title = 'mutated'
+    expect((toJson({ ...state, step: 'b' }) as any).data.title).toBe('t')
+    // Saving the same root again (or copying the path) brings it in.
+    const copied = { ...state, step: 'c', data: { ...state.data } }
+    expect((toJson(copied) as any).data.title).toBe('mutated')
+  })
+
+  it('a File is described again each time: its fileId may arrive later (an upload finishing)', () => {
+    const uploads = new Map<File, string>()
+    const toJson = createSerializer({ fileId: (f) => uploads.get(f) })
+    const file = new File(['abc'], 'song.mp3', { type: 'audio/mpeg', lastModified: 1 })
+    const state = { files: { audio: file } }
+    expect((toJson(state) as any).files.audio.fileId).toBeUndefined()
+    uploads.set(file, 'f-1')
+    expect((toJson({ ...state }) as any).files.audio.fileId).toBe('f-1')
+  })
+
+  it('an error still names the path, and the next valid state serializes', () => {
+    const toJson = createSerializer()
+    const state = { chat: chatOf(2), data: { n: 1 as unknown } }
+    toJson(state)
+    expect(pathOf(() => toJson({ ...state, data: { n: 2n } }))).toEqual({ code: 'SERIALIZATION_BIGINT', path: 'data.n' })
+    expect(toJson({ ...state, data: { n: 3 } })).toEqual({ chat: state.chat, data: { n: 3 } })
+  })
+
+  it('a cycle is still found, with its path', () => {
+    const toJson = createSerializer()
+    const node: Record<string, unknown> = { id: 'x' }
+    const state = { list: [node] }
+    toJson({ other: 1 })
+    node.self = state
+    expect(pathOf(() => toJson(state))).toEqual({ code: 'SERIALIZATION_CYCLE', path: 'list[0].self' })
+  })
+
+  it('an object shared many times over is walked once (no exponential walk)', () => {
+    let level: unknown = { leaf: true }
+    for (let i = 0; i < 40; i++) level = [level, level]
+    const out = serialize({ level }) as any
+    expect(out.level[0]).toBe(out.level[1])
+  })
+})
+
+describe('createAutosave saves states mutated in place', () => {
+  it('save() of the same state object after an in-place edit sends the edit', async () => {
+    const transport = memoryTransport()
+    const { environment } = fakeEnvironment()
+    const saver = createAutosave<{ title: string; chat: Array<{ id: string }> }>({ key: 'doc', transport, store: memoryStore(), environment })
+    const state = { title: 'first', chat: [{ id: 'a' }] }
+    saver.save(state)
+    await saver.flush()
+    state.title = 'second'
+    state.chat.push({ id: 'b' })
+    saver.save(state)
+    await saver.flush()
+    expect(transport.backend.documents.get('doc')?.data).toEqual({ title: 'second', chat: [{ id: 'a' }, { id: 'b' }] })
+    await saver.dispose()
+  })
+
+  it('immutable updates send only the change, and the server ends on the last state', async () => {
+    const backend = memoryTransport()
+    const patches: unknown[] = []
+    const transport = { ...backend, write: (request: WriteRequest) => (patches.push(request.patch), backend.write(request)) }
+    const { environment } = fakeEnvironment()
+    const saver = createAutosave<{ title: string; chat: Array<{ id: string }> }>({ key: 'doc', transport, store: memoryStore(), environment })
+    let state = { title: 'first', chat: Array.from({ length: 100 }, (_, i) => ({ id: `m${i}` })) }
+    saver.save(state)
+    await saver.flush()
+    state = { ...state, chat: [...state.chat, { id: 'new' }] }
+    saver.save(state)
+    await saver.flush()
+    expect(patches.at(-1)).toEqual([{ op: 'add', path: '/chat/100', value: { id: 'new' } }])
+    expect(backend.backend.documents.get('doc')?.data).toEqual(state)
+    await saver.dispose()
   })
 })

@@ -128,3 +128,35 @@ export function editScript(initial: WizardState, count = 1000, seed = 42): Edit[
   }
   return edits
 }
+
+/**
+ * `count` keystrokes, `intervalMs` apart (10 a second by default), typing into
+ * `data.musicDescription` one character at a time: the hot path of a form.
+ */
+export function keystrokeScript(initial: WizardState, count = 1000, intervalMs = 100): Edit[] {
+  const text = PHRASES.join(' ')
+  const edits: Edit[] = []
+  let state = initial
+  for (let i = 1; i <= count; i++) {
+    // A long description, retyped from the start whenever the phrase runs out.
+    const typed = text.slice(0, ((i - 1) % text.length) + 1)
+    state = { ...state, data: { ...state.data, musicDescription: typed } }
+    edits.push({ at: i * intervalMs, kind: 'keystroke', state })
+  }
+  return edits
+}
+
+/** `count` chat messages appended, one every `intervalMs` (5 s by default), user and assistant in turn. */
+export function chatScript(initial: WizardState, count = 100, intervalMs = 5000): Edit[] {
+  const edits: Edit[] = []
+  let state = initial
+  let next = initial.chat.length
+  for (let i = 1; i <= count; i++) {
+    const role = next % 2 ? 'assistant' : 'user'
+    const at = i * intervalMs
+    state = { ...state, chat: [...state.chat, message(next, role, `${role === 'user' ? 'I would like' : 'Here is an idea'}: ${PHRASES[next % PHRASES.length]} (take ${next}).`, T0 + at)] }
+    next++
+    edits.push({ at, kind: 'chat append', state })
+  }
+  return edits
+}

@@ -1,7 +1,7 @@
 import mitt from 'mitt'
 import { AutosaveError } from '../errors'
 import { threeWayMerge } from '../merge'
-import { serialize } from '../serialize'
+import { createSerializer, serialize } from '../serialize'
 import type { Autosave, AutosaveEvents, AutosaveOptions } from '../types'
 import { createFreshness } from './freshness'
 import { createLedger } from './ledger'
@@ -45,7 +45,9 @@ export function createAutosave<State>(userOptions: AutosaveOptions<State>): Auto
   const untilDisposed = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
   const tabSync = createTabSync(env.tabs, { storeId: store.id, key, instanceId, untilDisposed })
 
-  const ledger = createLedger<State>((state) => serialize(state, options.serialize))
+  // Remembers its output per input object: an unchanged subtree is not walked again.
+  const serializeState = createSerializer(options.serialize)
+  const ledger = createLedger<State>((state) => serializeState(state))
   const status = createStatusStore(emitter, key)
   const persist = createPersist({ options, ledger, instanceId, report: status.report, unserializable: (error, seq) => sender.fail(error, seq) })
   const rebase = createRebase({ ledger, conflict: options.conflict, emitter, status, persist: persist.persist })

@@ -146,12 +146,14 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
 
   async function write(req: WriteRequest): Promise<WriteResult> {
     const what = `Saving "${req.key}"`
-    const data = JSON.stringify({ data: req.data })
     const patch = req.patch && req.baseVersion !== null && serverAccepts(req.patch) ? JSON.stringify(req.patch) : undefined
-    const usePatch = patch !== undefined && patch.length < data.length
+    // The smaller body wins. `{"data":` and `}` wrap the document: 9 characters. Asked without
+    // stringifying the document, which a keystroke's patch would otherwise cost in full.
+    const usePatch = patch !== undefined && jsonLongerThan(req.data, patch.length - 9)
+    const sent = usePatch ? patch : JSON.stringify({ data: req.data })
 
     // The browser's keepalive limit is in bytes: non-ASCII text takes up to 3 per UTF-16 unit.
-    if (req.keepalive && utf8.encode(usePatch ? patch : data).byteLength > KEEPALIVE_BUDGET) return beacon(req, usePatch)
+    if (req.keepalive && utf8.encode(sent).byteLength > KEEPALIVE_BUDGET) return beacon(req, usePatch)
 
     const headers: Record<string, string> = {
       'Content-Type': usePatch ? 'application/json-patch+json' : 'application/json',
@@ -160,7 +162,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     if (req.baseVersion !== null) headers['If-Match'] = `"${req.baseVersion}"`
     return request(
       url(req.key),
-      { method: usePatch ? 'PATCH' : 'PUT', headers, body: usePatch ? patch : data, keepalive: req.keepalive === true },
+      { method: usePatch ? 'PATCH' : 'PUT', headers, body: sent, keepalive: req.keepalive === true },
       req.signal,
       async (response) => {
         if (response.status === 412) {
@@ -221,6 +223,31 @@ function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
     signal.addEventListener('abort', stop, { once: true })
     work.then(resolve, reject).then(() => signal.removeEventListener('abort', stop))
   })
+}
+
+/**
+ * Whether `JSON.stringify(value)` is longer than `limit` characters, reading only as much of
+ * `value` as it takes to tell: for a small patch, a few properties, not the whole document.
+ */
+export function jsonLongerThan(value: unknown, limit: number): boolean {
+  let length = 0
+  const visit = (item: unknown, inArray: boolean): boolean => {
+    // As JSON.stringify: undefined is "null" in an array, and its key is skipped in an object.
+    if (typeof item !== 'object' || !item) length += item === undefined ? (inArray ? 4 : 0) : (JSON.stringify(item)?.length ?? 4)
+    else {
+      const array = Array.isArray(item)
+      let n = 0
+      length += 2 // the brackets
+      for (const key of array ? item.keys() : Object.keys(item)) {
+        const child = (item as Record<string, unknown>)[key]
+        if (!array && child === undefined) continue
+        length += (n++ ? 1 : 0) + (array ? 0 : JSON.stringify(key).length + 1)
+        if (visit(child, array)) return true
+      }
+    }
+    return length > limit
+  }
+  return visit(value, true)
 }
 
 /**

@@ -182,6 +182,29 @@ describe('bad-input catalogue: values the app gives save()', () => {
     await recovers(saver)
   })
 
+  it('a Map whose keys 1 and "1" would become one key', async () => {
+    const { saver, store } = await savedGood()
+    saver.save({ ...GOOD, index: new Map<unknown, string>([[1, 'one'], ['1', 'also one']]) })
+    expect(await rejection(saver.flush())).toMatchObject({ code: 'SERIALIZATION_KEY', path: 'index' })
+    expect(saver.getStatus().phase).toBe('error')
+    await goodKept(store)
+    await recovers(saver)
+  })
+
+  it('a getter or toJSON that throws', async () => {
+    const { saver, store } = await savedGood()
+    const profile = {
+      get token(): string {
+        throw new Error('session expired')
+      },
+    }
+    saver.save({ ...GOOD, profile })
+    expect(await rejection(saver.flush())).toMatchObject({ code: 'SERIALIZATION_THREW', path: 'profile.token' })
+    expect(saver.getStatus().phase).toBe('error')
+    await goodKept(store)
+    await recovers(saver)
+  })
+
   it('a deeply nested object (100,000 levels)', async () => {
     const { saver, store } = await savedGood()
     saver.save({ ...GOOD, tree: nested(100_000) })

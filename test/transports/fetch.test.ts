@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ConflictError, TransportError } from '../../src/errors'
 import { diffDocuments } from '../../src/patch'
 import { createAutosaveHandler, memoryDocumentStore } from '../../src/server'
-import { fetchTransport } from '../../src/transports/fetch'
+import { fetchTransport, jsonLongerThan } from '../../src/transports/fetch'
 
 const baseUrl = 'http://api.test/api/storage/projects'
 const seen: Array<{ method: string; url: string; headers: Record<string, string>; body: unknown }> = []
@@ -59,6 +59,46 @@ describe('fetchTransport speaks the wire protocol', () => {
     await fetchTransport({ baseUrl }).write({ ...write, data: { small: 1 }, baseVersion: 3, patch })
     expect(seen[0]!.method).toBe('PUT')
     expect(seen[0]!.headers['if-match']).toBe('"3"')
+  })
+
+  it('choosing PATCH reads no more of the document than the patch is long (no whole-document work per request)', async () => {
+    record()
+    let reads = 0
+    const messages = Array.from({ length: 1000 }, (_, i) => ({ id: `m${i}`, content: 'x'.repeat(40) }))
+    const chat = new Proxy(messages, {
+      get(target, property, receiver) {
+        reads++
+        return Reflect.get(target, property, receiver)
+      },
+    })
+    const patch = [{ op: 'replace' as const, path: '/notes', value: 'y' }]
+    await fetchTransport({ baseUrl }).write({ ...write, data: { notes: 'x'.repeat(200), chat }, baseVersion: 3, patch })
+    expect(seen[0]).toMatchObject({ method: 'PATCH', body: patch })
+    expect(reads, 'the chat, after the first 200 characters, was read to choose PUT or PATCH').toBe(0)
+  })
+
+  it('PUT or PATCH: the shorter body, as before (a tie sends the document)', async () => {
+    const patch = [{ op: 'replace' as const, path: '/a', value: 'b' }]
+    const patchLength = JSON.stringify(patch).length
+    // JSON.stringify({ data: { a: 'x'.repeat(k) } }).length is k + 17.
+    for (const [k, method] of [[patchLength - 17, 'PUT'], [patchLength - 16, 'PATCH'], [0, 'PUT']] as const) {
+      record()
+      await fetchTransport({ baseUrl }).write({ ...write, data: { a: 'x'.repeat(k) }, baseVersion: 3, patch })
+      expect(seen.at(-1)!.method, `document of ${k + 17} characters, patch of ${patchLength}`).toBe(method)
+    }
+  })
+
+  it('jsonLongerThan agrees with JSON.stringify at every limit', () => {
+    const values: unknown[] = [
+      { a: [1, 'two', null, true, { b: 'é"\\n\ud800' }], c: {}, d: [], e: undefined, f: [undefined, 2] },
+      [],
+      'text',
+      { nested: { deep: [[[{ x: -1.5e-7 }]]] } },
+    ]
+    for (const value of values) {
+      const length = JSON.stringify(value).length
+      for (let limit = -1; limit <= length + 1; limit++) expect(jsonLongerThan(value, limit), `${JSON.stringify(value)} vs ${limit}`).toBe(length > limit)
+    }
   })
 
   it('headers may be an async function, called per request', async () => {
