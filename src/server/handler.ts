@@ -11,6 +11,7 @@ import {
   parseIdempotencyKey,
   parseIfMatch,
   parseJson,
+  type PatchLimits,
   putBodySchema,
   readBody,
   validate,
@@ -60,6 +61,13 @@ export interface AutosaveHandlerOptions {
   maxBodyBytes?: number
   /** A write whose resulting document (as JSON) is larger answers 413. Default `maxBodyBytes`. */
   maxDocumentBytes?: number
+  /**
+   * A PATCH (or beacon patch) with more operations answers 413 before any is applied. Default
+   * 10,000. Its work is bounded too, whatever this says: the values it adds, removes, copies,
+   * moves and tests may add up to three times `maxBodyBytes + maxDocumentBytes` (413 past it),
+   * and the document may never grow past `maxDocumentBytes + maxBodyBytes` on the way.
+   */
+  maxPatchOperations?: number
   /**
    * Decides whether `request` may read (`GET`) or write (`PUT`, `PATCH`, beacon) document
    * `key`. Runs before the body is read; do not read the body here. Without it every
@@ -113,6 +121,12 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
   const basePath = normalizeBasePath(options.basePath ?? '')
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   const maxDocumentBytes = options.maxDocumentBytes ?? maxBodyBytes
+  // A client's diff touches each stored value at most once and adds only what its body carries.
+  const patchLimits: PatchLimits = {
+    maxOperations: options.maxPatchOperations ?? 10_000,
+    maxDocumentUnits: maxDocumentBytes + maxBodyBytes,
+    maxWorkUnits: 3 * (maxDocumentBytes + maxBodyBytes),
+  }
   const onError = options.onError ?? ((error: unknown) => console.error('autosave-kit/server:', error))
 
   async function principalFor(request: Request, key: string, access: 'read' | 'write'): Promise<string | Response> {
@@ -140,10 +154,14 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     let idempotencyKey: string | undefined
     let next: Json | ((current: Json | null) => Json)
 
-    const patched = (patch: readonly JsonPatchOperation[]) => (current: Json | null) => {
-      const result = applyJsonPatch(current, patch)
-      checkDocument(result, maxDocumentBytes)
-      return result
+    const patched = (patch: readonly JsonPatchOperation[]) => {
+      // Refused before the store is asked for anything.
+      if (patch.length > patchLimits.maxOperations) throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${patchLimits.maxOperations}`)
+      return (current: Json | null) => {
+        const result = applyJsonPatch(current, patch, patchLimits)
+        checkDocument(result, maxDocumentBytes)
+        return result
+      }
     }
 
     if (beacon) {
