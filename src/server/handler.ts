@@ -90,6 +90,8 @@ export interface AutosaveHandlerOptions {
 export interface AutosaveHandler {
   (request: Request): Promise<Response>
   readonly basePath: string
+  /** The `onError` it was given (or its default), so `serveNode` reports its own failures there too. */
+  readonly onError: (error: unknown, request: Request) => void
 }
 
 /** Counted in Unicode code points (what docs/server.md calls characters), not UTF-16 units. */
@@ -222,7 +224,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         return jsonResponse(500, { error: 'Internal server error' })
       }
     },
-    { basePath },
+    { basePath, onError },
   )
 }
 
