@@ -74,6 +74,16 @@ export interface AutosaveHandlerOptions {
    * request is allowed — fine for tests and local demos, never for a deployed service.
    */
   authorize?: (request: Request, key: string, access: 'read' | 'write') => AuthorizeResult | Promise<AuthorizeResult>
+  /**
+   * Origins whose pages may write through the beacon route besides the server's own, e.g.
+   * `['https://app.example.com']`; `['*']` allows every site. A beacon is a `text/plain` POST,
+   * which a page on any site may send without asking (no CORS preflight), with the user's
+   * cookies: so a beacon whose `Sec-Fetch-Site` says it is not same-origin, or whose `Origin`
+   * is not this host, answers 403 unless its origin is listed here. `PUT` and `PATCH` need no
+   * such check: a browser sends them cross-site only after a preflight your CORS allows.
+   * Default `[]`: same-origin only.
+   */
+  allowedOrigins?: readonly string[]
   /** Called with unexpected errors (the client gets a bare 500). Default `console.error`. */
   onError?: (error: unknown, request: Request) => void
 }
@@ -129,6 +139,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     maxDocumentUnits: maxDocumentBytes + maxBodyBytes,
     maxWorkUnits: 3 * (maxDocumentBytes + maxBodyBytes),
   }
+  const allowedOrigins = options.allowedOrigins ?? []
   const onError = options.onError ?? ((error: unknown) => console.error('autosave-kit/server:', error))
 
   async function principalFor(request: Request, key: string, access: 'read' | 'write'): Promise<string | Response> {
@@ -211,6 +222,10 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         if (!allowed.includes(method)) {
           return jsonResponse(405, { error: `${method} is not allowed here` }, { Allow: allowed.join(', ') })
         }
+        if (beacon) {
+          const crossSite = crossSiteWriter(request, allowedOrigins)
+          if (crossSite) return jsonResponse(403, { error: `A beacon from another site is refused (${crossSite}); the server lists the origins it accepts in allowedOrigins` })
+        }
         const access = method === 'GET' || method === 'HEAD' ? 'read' : 'write'
         const principal = await principalFor(request, key, access)
         if (principal instanceof Response) return principal
@@ -239,6 +254,28 @@ function answer(outcome: DocumentWriteOutcome): Response {
   const headers: Record<string, string> = { ETag: etag(outcome.version) }
   if (outcome.status === 'replayed') headers['Idempotent-Replayed'] = 'true'
   return jsonResponse(200, { version: outcome.version, updatedAt: outcome.updatedAt }, headers)
+}
+
+/**
+ * Why a write comes from a page of another site, or undefined when it does not (or when
+ * nothing says: a client that is not a browser sends neither header). `Sec-Fetch-Site` is
+ * what browsers send on HTTPS and localhost; elsewhere `Origin` is compared with the host
+ * the request was sent to (as the proxy in front saw it, when it says so).
+ */
+function crossSiteWriter(request: Request, allowedOrigins: readonly string[]): string | undefined {
+  const origin = request.headers.get('Origin')
+  if (allowedOrigins.includes('*') || (origin !== null && allowedOrigins.includes(origin))) return undefined
+  const site = request.headers.get('Sec-Fetch-Site')
+  if (site !== null) return site === 'same-origin' || site === 'none' ? undefined : `Sec-Fetch-Site: ${site}`
+  if (origin === null) return undefined
+  let originHost: string
+  try {
+    originHost = new URL(origin).host
+  } catch {
+    return `Origin: ${origin.slice(0, 100)}`
+  }
+  const hosts = [request.headers.get('Host'), request.headers.get('X-Forwarded-Host')?.split(',')[0]?.trim(), new URL(request.url).host]
+  return hosts.includes(originHost) ? undefined : `Origin: ${origin.slice(0, 100)}`
 }
 
 function normalizeBasePath(path: string): string {
