@@ -200,12 +200,17 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       }
     }
 
+    const fingerprint = idempotencyKey === undefined ? undefined : await fingerprintOf(baseVersion, body, beacon, request.method)
     const outcome = await store.write({
       key,
       baseVersion,
       next,
-      idempotency: idempotencyKey === undefined ? undefined : { scope: principal, key: idempotencyKey },
+      idempotency: idempotencyKey === undefined ? undefined : { scope: principal, key: idempotencyKey, fingerprint },
     })
+    // A retry repeats the request; a key reused for other content would lose that content silently.
+    if (outcome.status === 'replayed' && outcome.fingerprint !== undefined && outcome.fingerprint !== fingerprint) {
+      return jsonResponse(422, { error: 'This Idempotency-Key was already used for a different request (another base version or body); use a new key for a new write' })
+    }
     return answer(outcome)
   }
 
@@ -241,6 +246,17 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     },
     { basePath, onError },
   )
+}
+
+/**
+ * What a write asks for, whichever route carried it: the base version and the data or the
+ * patch. A beacon and the PUT or PATCH that repeats it after the page is gone carry the same.
+ */
+async function fingerprintOf(baseVersion: number, body: unknown, beacon: boolean, method: string): Promise<string> {
+  const message = body as { data?: unknown; patch?: unknown }
+  const content = beacon ? ('patch' in message && message.patch !== undefined ? ['patch', message.patch] : ['data', message.data]) : method === 'PATCH' ? ['patch', body] : ['data', message.data]
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify([baseVersion, ...content])))
+  return btoa(String.fromCharCode(...new Uint8Array(digest)))
 }
 
 function answer(outcome: DocumentWriteOutcome): Response {

@@ -2,7 +2,7 @@
  * Hostile input an adversarial run found (issue 15), on every store: patches that ask for
  * unbounded work, nesting a store cannot read back, numbers JSON cannot carry.
  */
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { diffDocuments } from '../../src/patch'
 import { createAutosaveHandler, type AutosaveHandlerOptions } from '../../src/server/index'
 import { createMockBackend } from '../../src/testing/index'
@@ -36,6 +36,8 @@ const churn = Array.from({ length: 1000 }, () => [
 ]).flat()
 
 describe.each(storeKinds())('hostile input on the $name store', (kind) => {
+  // PGlite boots in seconds, more under load: inside the hook's timeout, not the first test's.
+  beforeAll(() => kind.create(), 90_000)
   async function setup(options: Partial<AutosaveHandlerOptions> = {}) {
     const store = await kind.create()
     const handler = createAutosaveHandler({ store, basePath: base, ...options })
