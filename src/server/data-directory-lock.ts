@@ -32,7 +32,14 @@ export class DataDirectoryLockedError extends AutosaveError {
   }
 }
 
-/** Who holds a data directory lock, as written in its lock file. */
+/**
+ * Who holds a data directory lock, as written in its lock file.
+ *
+ * @example
+ * ```ts
+ * const holder: LockHolder | undefined = error.holder // { pid: 4242, host: 'web-1', since: '2026-12-07T05:00:00.000Z' }
+ * ```
+ */
 export interface LockHolder {
   readonly pid: number
   readonly host: string

@@ -4,6 +4,13 @@ import { HttpError } from './protocol'
  * Containers nested deeper than this below the root are refused (400) on every store: the
  * client's `serialize()` stops at the same depth, PostgreSQL's `jsonb` and the recursive
  * parts of the handler (cloning, comparing) stay far from their stack limits.
+ *
+ * @example
+ * ```ts
+ * // 501 nested arrays: the innermost sits 500 levels below the root, the deepest allowed.
+ * let deepest: unknown = []
+ * for (let level = 0; level < MAX_DOCUMENT_DEPTH; level++) deepest = [deepest]
+ * ```
  */
 export const MAX_DOCUMENT_DEPTH = 500
 
