@@ -1,5 +1,6 @@
 import type { Json, JsonPatchOperation } from '../types'
 import { InvalidDocumentError, type DocumentStore, type DocumentWriteOutcome } from './document-store'
+import { checkNumbers } from './json-limits'
 import {
   applyJsonPatch,
   beaconBodySchema,
@@ -162,7 +163,9 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
   }
 
   async function write(request: Request, key: string, principal: string, beacon: boolean): Promise<Response> {
-    const body = parseJson(await readBody(request, maxBodyBytes))
+    const text = await readBody(request, maxBodyBytes)
+    const body = parseJson(text)
+    checkNumbers(text, body)
     let baseVersion: number
     let idempotencyKey: string | undefined
     let next: Json | ((current: Json | null) => Json)

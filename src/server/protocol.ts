@@ -1,7 +1,7 @@
 import jsonPatch, { type Operation } from 'fast-json-patch'
 import * as z from 'zod/mini'
 import type { Json, JsonPatchOperation } from '../types'
-import { measureJson } from './json-limits'
+import { jsonTextDepth, MAX_DOCUMENT_DEPTH, measureJson } from './json-limits'
 
 /** A request the handler refuses with a status and a message for the client. */
 export class HttpError extends Error {
@@ -156,28 +156,52 @@ export interface PatchLimits {
 
 const UNLIMITED: PatchLimits = { maxOperations: Infinity, maxDocumentUnits: Infinity, maxWorkUnits: Infinity }
 
-/** The running account of one patch: the document's size so far, and the work spent. */
+/**
+ * The running account of one patch: the document's size so far, a bound on how deeply it
+ * nests, and the work spent. Sizes come from `JSON.stringify` (native, fast); a value is
+ * walked (slowly, precisely) only when the bounds say it might nest too deep.
+ */
 class PatchBudget {
   size: number
   private work = 0
+  private documentDepth: number
+  private readonly patchValueDepth: number
 
   constructor(
     document: unknown,
+    patch: readonly JsonPatchOperation[],
     private readonly limits: PatchLimits,
   ) {
-    this.size = document === null || document === undefined ? 0 : JSON.stringify(document).length
+    const text = document === null || document === undefined ? '' : JSON.stringify(document)
+    this.size = text.length
+    this.documentDepth = jsonTextDepth(text)
+    // Every value sits inside [{ "value": … }]: two levels below the patch's own.
+    this.patchValueDepth = Math.max(0, jsonTextDepth(JSON.stringify(patch)) - 2)
   }
 
-  /** Measures a value the patch places `depth` levels down, charging the walk. */
-  measure(value: unknown, depth: number): number {
-    const { units } = measureJson(value, { baseDepth: depth, what: 'The patch' })
+  /**
+   * Measures a value placed `depth` levels down, charging it: from the patch, or (`fromDepth`)
+   * taken from that depth of the document — where it nests at most as deep as the document
+   * does, less the levels above it.
+   */
+  measure(value: unknown, depth: number, fromDepth?: number): number {
+    const nesting = fromDepth === undefined ? this.patchValueDepth : this.documentDepth - fromDepth
+    let units: number
+    if (depth + nesting > MAX_DOCUMENT_DEPTH + 1) {
+      const shape = measureJson(value, { baseDepth: depth, what: 'The patch' })
+      units = shape.units
+      this.documentDepth = Math.max(this.documentDepth, depth + shape.depth)
+    } else {
+      units = JSON.stringify(value).length
+      this.documentDepth = Math.max(this.documentDepth, depth + nesting)
+    }
     this.spend(units)
     return units
   }
 
-  /** Measures a value already in the document (which may predate the depth limit), charging the walk. */
+  /** Measures a value already in the document, charging it. */
   sizeOf(value: unknown): number {
-    const { units } = measureJson(value, { baseDepth: -Infinity })
+    const units = JSON.stringify(value).length
     this.spend(units)
     return units
   }
@@ -187,6 +211,11 @@ class PatchBudget {
     if (this.work > this.limits.maxWorkUnits) {
       throw new HttpError(413, `The patch asks for more work than the server allows (${this.limits.maxWorkUnits} units: the sizes of the values it adds, removes, copies, moves and tests)`)
     }
+  }
+
+  /** Refuses now a growth that `grow` would refuse once the work is done. */
+  affordGrowth(units: number) {
+    if (this.size + units > this.limits.maxDocumentUnits) this.grow(units)
   }
 
   grow(units: number) {
@@ -206,7 +235,7 @@ export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchO
   if (patch.length > limits.maxOperations) {
     throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${limits.maxOperations}`)
   }
-  const budget = new PatchBudget(document, limits)
+  const budget = new PatchBudget(document, patch, limits)
   budget.spend(budget.size) // the clone below
   let result: unknown = jsonPatch.deepClone(document)
   // One operation at a time: the library's own loop reports every failure as operation 0.
@@ -272,7 +301,8 @@ function applyOperation(document: unknown, operation: JsonPatchOperation, budget
     case 'copy': {
       const from = locate(document, operation.from, 'existing', `from ${JSON.stringify(operation.from)}: `)
       // Measured as it will sit at the target: a copy into its own subtree nests deeper.
-      const units = budget.measure(from.value, depthOf(operation.path))
+      const units = budget.measure(from.value, depthOf(operation.path), from.depth)
+      budget.affordGrowth(units) // before the clone, the costliest part
       budget.spend(units) // the clone
       const value = jsonPatch.deepClone(from.value)
       return applyOperation(document, { op: 'add', path: operation.path, value }, budget, units)
@@ -282,7 +312,7 @@ function applyOperation(document: unknown, operation: JsonPatchOperation, budget
       if (operation.path === operation.from) return document
       if (operation.path.startsWith(`${operation.from}/`) || operation.from === '') throw new Error(`"${operation.from}" cannot be moved into itself`)
       document = applyOperation(document, { op: 'remove', path: operation.from }, budget)
-      const units = budget.measure(from.value, depthOf(operation.path))
+      const units = budget.measure(from.value, depthOf(operation.path), from.depth)
       return applyOperation(document, { op: 'add', path: operation.path, value: from.value as Json }, budget, units)
     }
   }
@@ -359,23 +389,27 @@ function locate(document: unknown, pointer: string, mode: 'existing' | 'add', la
 }
 
 /**
- * The document as JSON text, checked against the size limit, the depth limit, JSON's numbers
- * and what PostgreSQL `jsonb` can hold (no U+0000, no lone surrogates), so every store
- * accepts the same documents.
+ * The document as JSON text, checked against the size limit, the depth limit and what
+ * PostgreSQL `jsonb` can hold (no U+0000, no lone surrogates), so every store accepts the
+ * same documents. (Numbers JSON cannot carry are refused with the body: `checkNumbers`.)
  */
 const utf8 = new TextEncoder()
 
 export function checkDocument(data: Json, maxBytes: number): void {
-  // First, and without recursion: JSON.stringify would write 1e999 as null, and overflow the stack on deep nesting.
-  const { units } = measureJson(data)
-  const tooLarge = () => new HttpError(413, `The document would be larger than the limit of ${maxBytes} bytes`)
-  if (units > maxBytes) throw tooLarge()
+  const tooDeep = () => {
+    measureJson(data) // throws, naming where
+    return new HttpError(400, `The document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`)
+  }
   let text: string
   try {
     text = JSON.stringify(data)
   } catch (error) {
+    if (error instanceof RangeError) throw tooDeep()
     throw new HttpError(400, `The document cannot be serialized: ${(error as Error).message}`)
   }
+  const tooLarge = () => new HttpError(413, `The document would be larger than the limit of ${maxBytes} bytes`)
+  if (text.length > maxBytes) throw tooLarge()
+  if (jsonTextDepth(text) > MAX_DOCUMENT_DEPTH + 1) throw tooDeep()
   // Cheap upper bound first: a UTF-16 unit never takes more than 3 UTF-8 bytes.
   if (text.length * 3 > maxBytes && utf8.encode(text).byteLength > maxBytes) throw tooLarge()
   if (/(^|[^\\])(\\\\)*\\u0000/.test(text)) throw new HttpError(400, 'The document contains the character U+0000, which cannot be stored')
