@@ -203,7 +203,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       }
     }
 
-    const fingerprint = idempotencyKey === undefined ? undefined : await fingerprintOf(baseVersion, body, beacon, request.method)
+    const fingerprint = idempotencyKey === undefined ? undefined : fingerprintOf(baseVersion, body, beacon, request.method)
     const outcome = await store.write({
       key,
       baseVersion,
@@ -255,11 +255,32 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
  * What a write asks for, whichever route carried it: the base version and the data or the
  * patch. A beacon and the PUT or PATCH that repeats it after the page is gone carry the same.
  */
-async function fingerprintOf(baseVersion: number, body: unknown, beacon: boolean, method: string): Promise<string> {
+function fingerprintOf(baseVersion: number, body: unknown, beacon: boolean, method: string): string {
   const message = body as { data?: unknown; patch?: unknown }
   const content = beacon ? ('patch' in message && message.patch !== undefined ? ['patch', message.patch] : ['data', message.data]) : method === 'PATCH' ? ['patch', body] : ['data', message.data]
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify([baseVersion, ...content])))
-  return btoa(String.fromCharCode(...new Uint8Array(digest)))
+  return contentHash(JSON.stringify([baseVersion, ...content]))
+}
+
+/**
+ * 106 bits of two 53-bit string hashes (cyrb53), computed synchronously: an awaited
+ * `crypto.subtle.digest` would let other work in between and put real time into a handler
+ * that otherwise answers within one turn. Telling a retry from a reused key needs no secrecy:
+ * keys are scoped to the principal, so a crafted collision only replays the crafter's own write.
+ */
+function contentHash(text: string): string {
+  const hash = (seed: number) => {
+    let h1 = 0xdeadbeef ^ seed
+    let h2 = 0x41c6ce57 ^ seed
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      h1 = Math.imul(h1 ^ c, 2654435761)
+      h2 = Math.imul(h2 ^ c, 1597334677)
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)
+  }
+  return `${text.length.toString(36)}.${hash(1)}.${hash(2)}`
 }
 
 function answer(outcome: DocumentWriteOutcome): Response {

@@ -161,6 +161,9 @@ describe('the mock backend bounds a patch as the server does', () => {
     const send = (ops: unknown) =>
       backend.handler(request(doc, { method: 'PATCH', body: ops, headers: { 'Content-Type': 'application/json-patch+json', 'If-Match': '"1"' } }))
     expect((await send(doublings(22))).status).toBe(413)
+    const counted = createMockBackend({ baseUrl: `http://api.test${base}`, maxPatchOperations: 2, documents: { [key]: { n: 0 } } })
+    const tooMany = await counted.handler(request(doc, { method: 'PATCH', body: [0, 1, 2].map((n) => ({ op: 'replace', path: '/n', value: n })), headers: { 'If-Match': '"1"' } }))
+    expect(tooMany.status).toBe(413)
     const roomy = createMockBackend({ baseUrl: `http://api.test${base}`, documents: { [key]: bigDocument } })
     const churned = await roomy.handler(request(doc, { method: 'PATCH', body: churn, headers: { 'If-Match': '"1"' } }))
     expect(churned.status).toBe(413)
