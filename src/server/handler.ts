@@ -1,6 +1,6 @@
 import type { Json, JsonPatchOperation } from '../types'
 import { InvalidDocumentError, type DocumentStore, type DocumentWriteOutcome } from './document-store'
-import { checkNumbers } from './json-limits'
+import { checkBody } from './json-limits'
 import {
   applyJsonPatch,
   beaconBodySchema,
@@ -165,7 +165,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
   async function write(request: Request, key: string, principal: string, beacon: boolean): Promise<Response> {
     const text = await readBody(request, maxBodyBytes)
     const body = parseJson(text)
-    checkNumbers(text, body)
+    checkBody(text, body)
     let baseVersion: number
     let idempotencyKey: string | undefined
     let next: Json | ((current: Json | null) => Json)

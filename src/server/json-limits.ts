@@ -119,10 +119,14 @@ export function jsonTextDepth(text: string): number {
 const HUGE_NUMBER = /\d[eE]\+?0*[1-9]\d{2}|\d{309}/
 
 /**
- * Refuses (400, naming where) a request body holding a number JSON cannot carry, such as
- * `1e999`, which `JSON.parse` reads as Infinity and `JSON.stringify` would then store as
- * `null`. The text is searched first, so an ordinary body is never walked.
+ * Refuses (400) a request body that the rest of the handler could not even look at: nesting
+ * far past any document's (`JSON.parse` reads 100,000 levels, `JSON.stringify` overflows the
+ * stack on them), or a number JSON cannot carry, such as `1e999`, which `JSON.parse` reads as
+ * Infinity and `JSON.stringify` would store as `null` (named where). The text is scanned
+ * first, so an ordinary body is never walked.
  */
-export function checkNumbers(text: string, body: unknown): void {
+export function checkBody(text: string, body: unknown): void {
+  const limit = 2 * MAX_DOCUMENT_DEPTH
+  if (jsonTextDepth(text) > limit) throw new HttpError(400, `The body nests deeper than ${limit} levels (a document may nest ${MAX_DOCUMENT_DEPTH})`)
   if (HUGE_NUMBER.test(text)) measureJson(body, { baseDepth: -Infinity, what: 'The body' })
 }

@@ -391,7 +391,7 @@ function locate(document: unknown, pointer: string, mode: 'existing' | 'add', la
 /**
  * The document as JSON text, checked against the size limit, the depth limit and what
  * PostgreSQL `jsonb` can hold (no U+0000, no lone surrogates), so every store accepts the
- * same documents. (Numbers JSON cannot carry are refused with the body: `checkNumbers`.)
+ * same documents. (Numbers JSON cannot carry are refused with the body: `checkBody`.)
  */
 const utf8 = new TextEncoder()
 
