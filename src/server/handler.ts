@@ -170,9 +170,13 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     let idempotencyKey: string | undefined
     let next: Json | ((current: Json | null) => Json)
 
+    // Counted before each operation is validated, and before the store is asked for anything.
+    const countOperations = (patch: unknown) => {
+      if (Array.isArray(patch) && patch.length > patchLimits.maxOperations) {
+        throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${patchLimits.maxOperations}`)
+      }
+    }
     const patched = (patch: readonly JsonPatchOperation[]) => {
-      // Refused before the store is asked for anything.
-      if (patch.length > patchLimits.maxOperations) throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${patchLimits.maxOperations}`)
       return (current: Json | null) => {
         const result = applyJsonPatch(current, patch, patchLimits)
         checkDocument(result, maxDocumentBytes)
@@ -182,6 +186,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
 
     if (beacon) {
       // sendBeacon cannot set headers, so the version and key travel in the body.
+      countOperations((body as { patch?: unknown } | null)?.patch)
       const message = validate(beaconBodySchema, body, 'beacon')
       const hasData = body !== null && typeof body === 'object' && 'data' in body
       if ((message.patch === undefined) === !hasData) throw new HttpError(400, 'A beacon body carries exactly one of "patch" and "data"')
@@ -196,6 +201,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       baseVersion = parseIfMatch(request.headers.get('If-Match'))
       idempotencyKey = parseIdempotencyKey(request.headers.get('Idempotency-Key'))
       if (request.method === 'PATCH') {
+        countOperations(body)
         next = patched(validatePatch(body))
       } else {
         next = validate(putBodySchema, body, 'body').data as Json
