@@ -52,9 +52,11 @@ export interface DocumentWrite {
   readonly next: Json | ((current: Json | null) => Json)
   /**
    * When present, the store applies at most one write per `(scope, key, idempotency key)`
-   * while the record lives, and answers the first result to every repetition.
+   * while the record lives, and answers the first result to every repetition. `fingerprint`
+   * identifies the request's content: a store that keeps it returns it with a replay, so the
+   * handler can tell a retry (same content) from a reused key (different content: 422).
    */
-  readonly idempotency?: { readonly scope: string; readonly key: string } | undefined
+  readonly idempotency?: { readonly scope: string; readonly key: string; readonly fingerprint?: string | undefined } | undefined
 }
 
 /**
@@ -71,7 +73,7 @@ export interface DocumentWrite {
 export type DocumentWriteOutcome =
   | { readonly status: 'applied'; readonly version: number; readonly updatedAt: string }
   /** The idempotency key was seen before: nothing applied, this is the first result again. */
-  | { readonly status: 'replayed'; readonly version: number; readonly updatedAt: string }
+  | { readonly status: 'replayed'; readonly version: number; readonly updatedAt: string; readonly fingerprint?: string | undefined }
   /** `baseVersion` is not the current version; `current` is undefined when there is no document. */
   | { readonly status: 'conflict'; readonly current: StoredDocument | undefined }
 

@@ -1,5 +1,6 @@
 import type { Json, JsonPatchOperation } from '../types'
 import { InvalidDocumentError, type DocumentStore, type DocumentWriteOutcome } from './document-store'
+import { checkBody } from './json-limits'
 import {
   applyJsonPatch,
   beaconBodySchema,
@@ -11,6 +12,7 @@ import {
   parseIdempotencyKey,
   parseIfMatch,
   parseJson,
+  type PatchLimits,
   putBodySchema,
   readBody,
   validate,
@@ -61,11 +63,28 @@ export interface AutosaveHandlerOptions {
   /** A write whose resulting document (as JSON) is larger answers 413. Default `maxBodyBytes`. */
   maxDocumentBytes?: number
   /**
+   * A PATCH (or beacon patch) with more operations answers 413 before any is applied. Default
+   * 10,000. Its work is bounded too, whatever this says: the values it adds, removes, copies,
+   * moves and tests may add up to three times `maxBodyBytes + maxDocumentBytes` (413 past it),
+   * and the document may never grow past `maxDocumentBytes + maxBodyBytes` on the way.
+   */
+  maxPatchOperations?: number
+  /**
    * Decides whether `request` may read (`GET`) or write (`PUT`, `PATCH`, beacon) document
    * `key`. Runs before the body is read; do not read the body here. Without it every
    * request is allowed — fine for tests and local demos, never for a deployed service.
    */
   authorize?: (request: Request, key: string, access: 'read' | 'write') => AuthorizeResult | Promise<AuthorizeResult>
+  /**
+   * Origins whose pages may write through the beacon route besides the server's own, e.g.
+   * `['https://app.example.com']`; `['*']` allows every site. A beacon is a `text/plain` POST,
+   * which a page on any site may send without asking (no CORS preflight), with the user's
+   * cookies: so a beacon whose `Sec-Fetch-Site` says it is not same-origin, or whose `Origin`
+   * is not this host, answers 403 unless its origin is listed here. `PUT` and `PATCH` need no
+   * such check: a browser sends them cross-site only after a preflight your CORS allows.
+   * Default `[]`: same-origin only.
+   */
+  allowedOrigins?: readonly string[]
   /** Called with unexpected errors (the client gets a bare 500). Default `console.error`. */
   onError?: (error: unknown, request: Request) => void
 }
@@ -82,6 +101,8 @@ export interface AutosaveHandlerOptions {
 export interface AutosaveHandler {
   (request: Request): Promise<Response>
   readonly basePath: string
+  /** The `onError` it was given (or its default), so `serveNode` reports its own failures there too. */
+  readonly onError: (error: unknown, request: Request) => void
 }
 
 /** Counted in Unicode code points (what docs/server.md calls characters), not UTF-16 units. */
@@ -113,6 +134,13 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
   const basePath = normalizeBasePath(options.basePath ?? '')
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   const maxDocumentBytes = options.maxDocumentBytes ?? maxBodyBytes
+  // A client's diff touches each stored value at most once and adds only what its body carries.
+  const patchLimits: PatchLimits = {
+    maxOperations: options.maxPatchOperations ?? 10_000,
+    maxDocumentUnits: maxDocumentBytes + maxBodyBytes,
+    maxWorkUnits: 3 * (maxDocumentBytes + maxBodyBytes),
+  }
+  const allowedOrigins = options.allowedOrigins ?? []
   const onError = options.onError ?? ((error: unknown) => console.error('autosave-kit/server:', error))
 
   async function principalFor(request: Request, key: string, access: 'read' | 'write'): Promise<string | Response> {
@@ -135,19 +163,30 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
   }
 
   async function write(request: Request, key: string, principal: string, beacon: boolean): Promise<Response> {
-    const body = parseJson(await readBody(request, maxBodyBytes))
+    const text = await readBody(request, maxBodyBytes)
+    const body = parseJson(text)
+    checkBody(text, body)
     let baseVersion: number
     let idempotencyKey: string | undefined
     let next: Json | ((current: Json | null) => Json)
 
-    const patched = (patch: readonly JsonPatchOperation[]) => (current: Json | null) => {
-      const result = applyJsonPatch(current, patch)
-      checkDocument(result, maxDocumentBytes)
-      return result
+    // Counted before each operation is validated, and before the store is asked for anything.
+    const countOperations = (patch: unknown) => {
+      if (Array.isArray(patch) && patch.length > patchLimits.maxOperations) {
+        throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${patchLimits.maxOperations}`)
+      }
+    }
+    const patched = (patch: readonly JsonPatchOperation[]) => {
+      return (current: Json | null) => {
+        const result = applyJsonPatch(current, patch, patchLimits)
+        checkDocument(result, maxDocumentBytes)
+        return result
+      }
     }
 
     if (beacon) {
       // sendBeacon cannot set headers, so the version and key travel in the body.
+      countOperations((body as { patch?: unknown } | null)?.patch)
       const message = validate(beaconBodySchema, body, 'beacon')
       const hasData = body !== null && typeof body === 'object' && 'data' in body
       if ((message.patch === undefined) === !hasData) throw new HttpError(400, 'A beacon body carries exactly one of "patch" and "data"')
@@ -162,6 +201,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       baseVersion = parseIfMatch(request.headers.get('If-Match'))
       idempotencyKey = parseIdempotencyKey(request.headers.get('Idempotency-Key'))
       if (request.method === 'PATCH') {
+        countOperations(body)
         next = patched(validatePatch(body))
       } else {
         next = validate(putBodySchema, body, 'body').data as Json
@@ -169,12 +209,17 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       }
     }
 
+    const fingerprint = idempotencyKey === undefined ? undefined : fingerprintOf(baseVersion, body, beacon, request.method)
     const outcome = await store.write({
       key,
       baseVersion,
       next,
-      idempotency: idempotencyKey === undefined ? undefined : { scope: principal, key: idempotencyKey },
+      idempotency: idempotencyKey === undefined ? undefined : { scope: principal, key: idempotencyKey, fingerprint },
     })
+    // A retry repeats the request; a key reused for other content would lose that content silently.
+    if (outcome.status === 'replayed' && outcome.fingerprint !== undefined && outcome.fingerprint !== fingerprint) {
+      return jsonResponse(422, { error: 'This Idempotency-Key was already used for a different request (another base version or body); use a new key for a new write' })
+    }
     return answer(outcome)
   }
 
@@ -191,6 +236,10 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         if (!allowed.includes(method)) {
           return jsonResponse(405, { error: `${method} is not allowed here` }, { Allow: allowed.join(', ') })
         }
+        if (beacon) {
+          const crossSite = crossSiteWriter(request, allowedOrigins)
+          if (crossSite) return jsonResponse(403, { error: `A beacon from another site is refused (${crossSite}); the server lists the origins it accepts in allowedOrigins` })
+        }
         const access = method === 'GET' || method === 'HEAD' ? 'read' : 'write'
         const principal = await principalFor(request, key, access)
         if (principal instanceof Response) return principal
@@ -204,8 +253,40 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         return jsonResponse(500, { error: 'Internal server error' })
       }
     },
-    { basePath },
+    { basePath, onError },
   )
+}
+
+/**
+ * What a write asks for, whichever route carried it: the base version and the data or the
+ * patch. A beacon and the PUT or PATCH that repeats it after the page is gone carry the same.
+ */
+function fingerprintOf(baseVersion: number, body: unknown, beacon: boolean, method: string): string {
+  const message = body as { data?: unknown; patch?: unknown }
+  const content = beacon ? ('patch' in message && message.patch !== undefined ? ['patch', message.patch] : ['data', message.data]) : method === 'PATCH' ? ['patch', body] : ['data', message.data]
+  return contentHash(JSON.stringify([baseVersion, ...content]))
+}
+
+/**
+ * 106 bits of two 53-bit string hashes (cyrb53), computed synchronously: an awaited
+ * `crypto.subtle.digest` would let other work in between and put real time into a handler
+ * that otherwise answers within one turn. Telling a retry from a reused key needs no secrecy:
+ * keys are scoped to the principal, so a crafted collision only replays the crafter's own write.
+ */
+function contentHash(text: string): string {
+  const hash = (seed: number) => {
+    let h1 = 0xdeadbeef ^ seed
+    let h2 = 0x41c6ce57 ^ seed
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      h1 = Math.imul(h1 ^ c, 2654435761)
+      h2 = Math.imul(h2 ^ c, 1597334677)
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)
+  }
+  return `${text.length.toString(36)}.${hash(1)}.${hash(2)}`
 }
 
 function answer(outcome: DocumentWriteOutcome): Response {
@@ -219,6 +300,28 @@ function answer(outcome: DocumentWriteOutcome): Response {
   const headers: Record<string, string> = { ETag: etag(outcome.version) }
   if (outcome.status === 'replayed') headers['Idempotent-Replayed'] = 'true'
   return jsonResponse(200, { version: outcome.version, updatedAt: outcome.updatedAt }, headers)
+}
+
+/**
+ * Why a write comes from a page of another site, or undefined when it does not (or when
+ * nothing says: a client that is not a browser sends neither header). `Sec-Fetch-Site` is
+ * what browsers send on HTTPS and localhost; elsewhere `Origin` is compared with the host
+ * the request was sent to (as the proxy in front saw it, when it says so).
+ */
+function crossSiteWriter(request: Request, allowedOrigins: readonly string[]): string | undefined {
+  const origin = request.headers.get('Origin')
+  if (allowedOrigins.includes('*') || (origin !== null && allowedOrigins.includes(origin))) return undefined
+  const site = request.headers.get('Sec-Fetch-Site')
+  if (site !== null) return site === 'same-origin' || site === 'none' ? undefined : `Sec-Fetch-Site: ${site}`
+  if (origin === null) return undefined
+  let originHost: string
+  try {
+    originHost = new URL(origin).host
+  } catch {
+    return `Origin: ${origin.slice(0, 100)}`
+  }
+  const hosts = [request.headers.get('Host'), request.headers.get('X-Forwarded-Host')?.split(',')[0]?.trim(), new URL(request.url).host]
+  return hosts.includes(originHost) ? undefined : `Origin: ${origin.slice(0, 100)}`
 }
 
 function normalizeBasePath(path: string): string {

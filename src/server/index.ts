@@ -26,3 +26,5 @@ export {
   type SqlClient,
 } from './postgres-schema'
 export { serveNode, toNodeListener, type NodeServer, type ServeNodeOptions } from './node'
+export { lockDataDirectory, DataDirectoryLockedError, type DataDirectoryLock, type LockHolder } from './data-directory-lock'
+export { MAX_DOCUMENT_DEPTH } from './json-limits'

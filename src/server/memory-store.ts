@@ -45,6 +45,7 @@ export interface MemoryDocumentStore extends DocumentStore {
 }
 
 interface IdempotencyRecord {
+  readonly fingerprint: string | undefined
   readonly version: number
   readonly updatedAt: string
   readonly expiresAt: number
@@ -110,7 +111,7 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
       sweep()
       const id = idem && JSON.stringify([idem.scope, idem.key])
       const seen = id === undefined ? undefined : liveRecord(key, id)
-      if (seen) return { status: 'replayed', version: seen.version, updatedAt: seen.updatedAt }
+      if (seen) return { status: 'replayed', version: seen.version, updatedAt: seen.updatedAt, fingerprint: seen.fingerprint }
 
       const current = documents.get(key)
       if ((current?.version ?? 0) !== baseVersion) {
@@ -120,7 +121,7 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
       const written = commit(key, data)
       if (id !== undefined) {
         const records = idempotency.get(key) ?? new Map<string, IdempotencyRecord>()
-        records.set(id, { version: written.version, updatedAt: written.updatedAt, expiresAt: now() + ttl })
+        records.set(id, { fingerprint: idem?.fingerprint, version: written.version, updatedAt: written.updatedAt, expiresAt: now() + ttl })
         idempotency.set(key, records)
       }
       return { status: 'applied', version: written.version, updatedAt: written.updatedAt }

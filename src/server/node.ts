@@ -7,7 +7,14 @@ const nodeStream = () => import('node:stream')
 const nodeFsPromises = () => import('node:fs/promises')
 const nodePath = () => import('node:path')
 
-type FetchHandler = ((request: Request) => Promise<Response>) & { readonly basePath?: string }
+type FetchHandler = ((request: Request) => Promise<Response>) & {
+  readonly basePath?: string
+  /** Where errors outside the handler go (`createAutosaveHandler`'s `onError`); else `console.error`. */
+  readonly onError?: (error: unknown, request: Request) => void
+}
+
+// Fetch cannot build a Request with these (RFC 9110 forbidden methods): answered here, never a 500.
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 
 /**
  * Adapts a Fetch API handler to a `node:http` request listener, for `http.createServer`,
@@ -34,10 +41,16 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
   })
   // Before the body stream's own listener, so the handler sees an aborted upload as aborted.
   req.on('error', () => controller.abort())
+  let request: Request | undefined
+  const method = req.method ?? 'GET'
+  const url = requestUrl(req.url ?? '/')
   try {
     const { Readable, pipeline } = await nodeStream()
-    const method = req.method ?? 'GET'
-    const url = requestUrl(req.url ?? '/')
+    if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
+      const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Allow: 'GET, HEAD, PUT, PATCH, POST' }
+      res.writeHead(405, headers).end(JSON.stringify({ error: `${method} is not allowed here` }))
+      return
+    }
     if (!url) {
       const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' }
       res.writeHead(400, headers).end(JSON.stringify({ error: 'Malformed request target' }))
@@ -49,7 +62,7 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
       if (Array.isArray(value)) for (const v of value) headers.append(name, v)
       else if (value !== undefined) headers.set(name, value)
     }
-    const request = new Request(url, {
+    request = new Request(url, {
       method,
       headers,
       body: hasBody ? bodyStream(req) : undefined,
@@ -84,7 +97,8 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
     if (controller.signal.aborted) return
     if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' })
     res.end(JSON.stringify({ error: 'Internal server error' }))
-    console.error('autosave-kit/server:', error)
+    if (handler.onError) handler.onError(error, request ?? new Request(url ?? 'http://localhost/'))
+    else console.error('autosave-kit/server:', error)
   }
 }
 

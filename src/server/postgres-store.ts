@@ -8,6 +8,7 @@ import {
   type DocumentWriteOutcome,
   type StoredDocument,
 } from './document-store'
+import { reportConnectionErrors } from './pool-errors'
 import { autosaveTables, type AutosaveSchemaOptions, type SqlClient } from './postgres-schema'
 
 /**
@@ -18,7 +19,14 @@ import { autosaveTables, type AutosaveSchemaOptions, type SqlClient } from './po
  * postgresDocumentStore(pool, { tablePrefix: 'app.autosave_', historyLimit: 20 })
  * ```
  */
-export interface PostgresDocumentStoreOptions extends DocumentStoreOptions, AutosaveSchemaOptions {}
+export interface PostgresDocumentStoreOptions extends DocumentStoreOptions, AutosaveSchemaOptions {
+  /**
+   * Called when an idle connection of a `pg` `Pool` dies (PostgreSQL restarted): the pool
+   * reconnects by itself. Installed only if the pool has no `'error'` listener of its own,
+   * without which Node would end the process. Default `console.error`.
+   */
+  onConnectionError?: (error: unknown) => void
+}
 
 /**
  * `postgresDocumentStore()` plus maintenance.
@@ -53,6 +61,7 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
   const t = autosaveTables(options.tablePrefix)
   const ttlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS
   const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT
+  reportConnectionErrors(client, options.onConnectionError ?? ((error) => console.error('autosave-kit/server: a PostgreSQL connection failed (the pool reconnects):', error)))
 
   // $1 key, $2 scope, $3 idempotency key (null: none)
   const peekSql = `

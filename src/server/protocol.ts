@@ -1,6 +1,7 @@
 import jsonPatch, { type Operation } from 'fast-json-patch'
 import * as z from 'zod/mini'
 import type { Json, JsonPatchOperation } from '../types'
+import { jsonTextDepth, MAX_DOCUMENT_DEPTH, measureJson } from './json-limits'
 
 /** A request the handler refuses with a status and a message for the client. */
 export class HttpError extends Error {
@@ -139,17 +140,114 @@ export function validatePatch(value: unknown): JsonPatchOperation[] {
   return validate(patchSchema, value, 'patch') as JsonPatchOperation[]
 }
 
-/** RFC 6902 on a copy of `document`; a patch that does not apply is the client's error (400). */
-export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchOperation[]): Json {
+/**
+ * What one PATCH may cost. Measured in UTF-16 units of JSON text (what `JSON.stringify` would
+ * write), so the work of applying a patch is bounded whatever it asks for: a copy of the root
+ * doubles the document, and 2,000 copies of a large subtree are 2,000 large clones.
+ */
+export interface PatchLimits {
+  /** More operations answer 413 before any is applied. */
+  readonly maxOperations: number
+  /** The document may never grow past this while the patch applies (413 at once). */
+  readonly maxDocumentUnits: number
+  /** Values added, replaced, removed, copied, moved and tested, summed: past it, 413. */
+  readonly maxWorkUnits: number
+}
+
+const UNLIMITED: PatchLimits = { maxOperations: Infinity, maxDocumentUnits: Infinity, maxWorkUnits: Infinity }
+
+/**
+ * The running account of one patch: the document's size so far, a bound on how deeply it
+ * nests, and the work spent. Sizes come from `JSON.stringify` (native, fast); a value is
+ * walked (slowly, precisely) only when the bounds say it might nest too deep.
+ */
+class PatchBudget {
+  size: number
+  private work = 0
+  private documentDepth: number
+  private readonly patchValueDepth: number
+
+  constructor(
+    document: unknown,
+    patch: readonly JsonPatchOperation[],
+    private readonly limits: PatchLimits,
+  ) {
+    const text = document === null || document === undefined ? '' : JSON.stringify(document)
+    this.size = text.length
+    this.documentDepth = jsonTextDepth(text)
+    // Every value sits inside [{ "value": … }]: two levels below the patch's own.
+    this.patchValueDepth = Math.max(0, jsonTextDepth(JSON.stringify(patch)) - 2)
+  }
+
+  /**
+   * Measures a value placed `depth` levels down, charging it: from the patch, or (`fromDepth`)
+   * taken from that depth of the document — where it nests at most as deep as the document
+   * does, less the levels above it.
+   */
+  measure(value: unknown, depth: number, fromDepth?: number): number {
+    const nesting = fromDepth === undefined ? this.patchValueDepth : this.documentDepth - fromDepth
+    let units: number
+    if (depth + nesting > MAX_DOCUMENT_DEPTH + 1) {
+      const shape = measureJson(value, { baseDepth: depth, what: 'The patch' })
+      units = shape.units
+      this.documentDepth = Math.max(this.documentDepth, depth + shape.depth)
+    } else {
+      units = JSON.stringify(value).length
+      this.documentDepth = Math.max(this.documentDepth, depth + nesting)
+    }
+    this.spend(units)
+    return units
+  }
+
+  /** Measures a value already in the document, charging it. */
+  sizeOf(value: unknown): number {
+    const units = JSON.stringify(value).length
+    this.spend(units)
+    return units
+  }
+
+  spend(units: number) {
+    this.work += units
+    if (this.work > this.limits.maxWorkUnits) {
+      throw new HttpError(413, `The patch asks for more work than the server allows (${this.limits.maxWorkUnits} units: the sizes of the values it adds, removes, copies, moves and tests)`)
+    }
+  }
+
+  /** Refuses now a growth that `grow` would refuse once the work is done. */
+  affordGrowth(units: number) {
+    if (this.size + units > this.limits.maxDocumentUnits) this.grow(units)
+  }
+
+  grow(units: number) {
+    this.size += units
+    if (this.size > this.limits.maxDocumentUnits) {
+      throw new HttpError(413, `The patch would make the document larger than the limit of ${this.limits.maxDocumentUnits} bytes`)
+    }
+  }
+}
+
+/**
+ * RFC 6902 on a copy of `document`; a patch that does not apply is the client's error (400),
+ * one that asks for too much work or too large a document is refused (413) as soon as it
+ * does, before the work is done.
+ */
+export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchOperation[], limits: PatchLimits = UNLIMITED): Json {
+  if (patch.length > limits.maxOperations) {
+    throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${limits.maxOperations}`)
+  }
+  const budget = new PatchBudget(document, patch, limits)
+  budget.spend(budget.size) // the clone below
   let result: unknown = jsonPatch.deepClone(document)
   // One operation at a time: the library's own loop reports every failure as operation 0.
   patch.forEach((operation, index) => {
     try {
-      result = applyOperation(result, operation)
+      result = applyOperation(result, operation, budget)
     } catch (error) {
+      const context = `operation ${index}: ${operation.op} ${JSON.stringify(operation.path)}`
+      if (error instanceof HttpError) throw new HttpError(error.status, `${error.message} (${context})`)
       // The library's message embeds the whole document; answer with its first line only.
       const first = String((error as Error)?.message ?? error).split('\n')[0]
-      throw new HttpError(400, `The patch cannot be applied (operation ${index}: ${operation.op} ${JSON.stringify(operation.path)}): ${first}`)
+      throw new HttpError(400, `The patch cannot be applied (${context}): ${first}`)
     }
   })
   // A stored null would read back like "no document" (version 0 is `data: null`): a PATCH must leave a document.
@@ -168,88 +266,152 @@ export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchO
  * One operation, exactly as RFC 6902 defines it. fast-json-patch alone accepts indices with
  * leading zeros or past the end, inherited members (`/toString`), a `from` that is not a
  * pointer and members added to a number, so every location is checked here first; move and
- * copy run as the remove and add they are defined to be (§4.4, §4.5).
+ * copy run as the remove and add they are defined to be (§4.4, §4.5). Every value added or
+ * taken away is measured first and charged to `budget`.
  */
-function applyOperation(document: unknown, operation: JsonPatchOperation): unknown {
+function applyOperation(document: unknown, operation: JsonPatchOperation, budget: PatchBudget, knownUnits?: number): unknown {
   const apply = (op: JsonPatchOperation) => jsonPatch.applyOperation(document, op as Operation, true, true, true).newDocument
   switch (operation.op) {
     case 'add':
-      locate(document, operation.path, 'add')
+    case 'replace': {
+      const at = locate(document, operation.path, operation.op === 'add' ? 'add' : 'existing')
+      const added = knownUnits ?? budget.measure(operation.value, at.depth)
+      const root = at.parent === undefined
+      const inserting = operation.op === 'add' && Array.isArray(at.parent)
+      // Replacing a member (or the root) takes the old value away; inserting into an array shifts the rest.
+      const replaced = !at.exists || inserting ? 0 : root ? budget.size : budget.sizeOf(at.value)
+      if (inserting) budget.spend(shifted(at))
+      const newMember = !root && !Array.isArray(at.parent) && !at.exists ? JSON.stringify(at.token).length + 2 : 0
+      budget.grow(added - replaced + newMember + (inserting ? 1 : 0))
       return apply(operation)
-    case 'remove':
+    }
+    case 'remove': {
       if (operation.path === '') throw new Error('the whole document cannot be removed')
-      locate(document, operation.path, 'existing')
+      const at = locate(document, operation.path, 'existing')
+      const removed = budget.sizeOf(at.value)
+      budget.spend(shifted(at))
+      budget.grow(-removed - (Array.isArray(at.parent) ? 1 : JSON.stringify(at.token).length + 2))
       return apply(operation)
-    case 'replace':
-    case 'test':
-      locate(document, operation.path, 'existing')
+    }
+    case 'test': {
+      const at = locate(document, operation.path, 'existing')
+      budget.measure(operation.value, at.depth)
       return apply(operation)
+    }
     case 'copy': {
-      const value = jsonPatch.deepClone(locate(document, operation.from, 'existing', `from ${JSON.stringify(operation.from)}: `))
-      return applyOperation(document, { op: 'add', path: operation.path, value })
+      const from = locate(document, operation.from, 'existing', `from ${JSON.stringify(operation.from)}: `)
+      // Measured as it will sit at the target: a copy into its own subtree nests deeper.
+      const units = budget.measure(from.value, depthOf(operation.path), from.depth)
+      budget.affordGrowth(units) // before the clone, the costliest part
+      budget.spend(units) // the clone
+      const value = jsonPatch.deepClone(from.value)
+      return applyOperation(document, { op: 'add', path: operation.path, value }, budget, units)
     }
     case 'move': {
-      const value = locate(document, operation.from, 'existing', `from ${JSON.stringify(operation.from)}: `)
+      const from = locate(document, operation.from, 'existing', `from ${JSON.stringify(operation.from)}: `)
       if (operation.path === operation.from) return document
       if (operation.path.startsWith(`${operation.from}/`) || operation.from === '') throw new Error(`"${operation.from}" cannot be moved into itself`)
-      document = apply({ op: 'remove', path: operation.from })
-      return applyOperation(document, { op: 'add', path: operation.path, value: value as Json })
+      document = applyOperation(document, { op: 'remove', path: operation.from }, budget)
+      const units = budget.measure(from.value, depthOf(operation.path), from.depth)
+      return applyOperation(document, { op: 'add', path: operation.path, value: from.value as Json }, budget, units)
     }
   }
+}
+
+const depthOf = (pointer: string) => (pointer === '' ? 0 : pointer.split('/').length - 1)
+
+/** Elements an insertion into or removal from an array moves; a memmove, far cheaper per element than a byte of JSON. */
+function shifted(at: Location): number {
+  if (!Array.isArray(at.parent) || at.token === '-') return 0
+  return Math.ceil((at.parent.length - Number(at.token)) / 16)
 }
 
 const POINTER = /^(\/([^~/]|~[01])*)*$/ // RFC 6901 §3
 const ARRAY_INDEX = /^(0|[1-9]\d*)$/ // RFC 6901 §4: no leading zeros, no sign
 
+interface Location {
+  /** The value there (undefined where an add would create it). */
+  readonly value: unknown
+  /** Whether the location holds a value now. */
+  readonly exists: boolean
+  /** The object or array holding it; undefined for the root. */
+  readonly parent: unknown
+  /** The last reference token, unescaped. */
+  readonly token: string
+  /** How many levels below the root. */
+  readonly depth: number
+}
+
 /**
- * The value at `pointer`, which must exist (`'existing'`: own members, indices below the
+ * The location `pointer` names, which must exist (`'existing'`: own members, indices below the
  * length); or, for `'add'`, a location an add may create: its parent exists and is an object
  * or an array, and an array index is at most the length (or `-`).
  */
-function locate(document: unknown, pointer: string, mode: 'existing' | 'add', label = ''): unknown {
+function locate(document: unknown, pointer: string, mode: 'existing' | 'add', label = ''): Location {
   const fail = (problem: string) => new Error(label + problem)
   if (!POINTER.test(pointer)) throw fail(`${JSON.stringify(pointer)} is not a JSON pointer (empty, or starting with "/")`)
   let value = document
+  let parent: unknown = undefined
+  let exists = true
+  let last = ''
   let at = ''
   const tokens = pointer === '' ? [] : pointer.slice(1).split('/')
   tokens.forEach((escaped, i) => {
     const token = escaped.replace(/~1/g, '/').replace(/~0/g, '~')
     const creating = mode === 'add' && i === tokens.length - 1
     if (token === '__proto__') throw fail('"__proto__" cannot be patched')
+    parent = value
+    last = token
     if (Array.isArray(value)) {
-      if (creating && token === '-') value = undefined
-      else if (!ARRAY_INDEX.test(token)) throw fail(`${JSON.stringify(token)} is not an index of the array at ${JSON.stringify(at)}`)
+      if (creating && token === '-') {
+        value = undefined
+        exists = false
+      } else if (!ARRAY_INDEX.test(token)) throw fail(`${JSON.stringify(token)} is not an index of the array at ${JSON.stringify(at)}`)
       else if (Number(token) > value.length || (Number(token) === value.length && !creating)) {
         throw fail(`index ${token} is past the end of the array at ${JSON.stringify(at)} (length ${value.length})`)
-      } else value = value[Number(token)]
+      } else {
+        exists = Number(token) < value.length
+        value = value[Number(token)]
+      }
     } else if (value !== null && typeof value === 'object') {
       // Own members only: `toString` or `constructor` are not members of a JSON object.
       if (Object.hasOwn(value, token)) value = (value as Record<string, unknown>)[token]
-      else if (creating) value = undefined
-      else throw fail(`no member ${JSON.stringify(token)} in the object at ${JSON.stringify(at)}`)
+      else if (creating) {
+        value = undefined
+        exists = false
+      } else throw fail(`no member ${JSON.stringify(token)} in the object at ${JSON.stringify(at)}`)
     } else {
       throw fail(`the value at ${JSON.stringify(at)} is not an object or an array`)
     }
     at += `/${escaped}`
   })
-  return value
+  return { value, exists, parent, token: last, depth: tokens.length }
 }
 
 /**
- * The document as JSON text, checked against the size limit and against what PostgreSQL
- * `jsonb` can hold (no U+0000, no lone surrogates), so every store accepts the same documents.
+ * The document as JSON text, checked against the size limit, the depth limit and what
+ * PostgreSQL `jsonb` can hold (no U+0000, no lone surrogates), so every store accepts the
+ * same documents. (Numbers JSON cannot carry are refused with the body: `checkBody`.)
  */
 const utf8 = new TextEncoder()
 
 export function checkDocument(data: Json, maxBytes: number): void {
+  const tooDeep = () => {
+    measureJson(data) // throws, naming where
+    return new HttpError(400, `The document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`)
+  }
   let text: string
   try {
     text = JSON.stringify(data)
   } catch (error) {
+    if (error instanceof RangeError) throw tooDeep()
     throw new HttpError(400, `The document cannot be serialized: ${(error as Error).message}`)
   }
+  const tooLarge = () => new HttpError(413, `The document would be larger than the limit of ${maxBytes} bytes`)
+  if (text.length > maxBytes) throw tooLarge()
+  if (jsonTextDepth(text) > MAX_DOCUMENT_DEPTH + 1) throw tooDeep()
   // Cheap upper bound first: a UTF-16 unit never takes more than 3 UTF-8 bytes.
-  if (text.length * 3 > maxBytes && utf8.encode(text).byteLength > maxBytes) throw new HttpError(413, `The document would be larger than the limit of ${maxBytes} bytes`)
+  if (text.length * 3 > maxBytes && utf8.encode(text).byteLength > maxBytes) throw tooLarge()
   if (/(^|[^\\])(\\\\)*\\u0000/.test(text)) throw new HttpError(400, 'The document contains the character U+0000, which cannot be stored')
   // JSON.stringify escapes only lone surrogates (half an emoji, e.g. from `text.slice(0, n)`);
   // jsonb refuses them, so every store does, with the same 400.

@@ -50,6 +50,8 @@ export interface MockBackendOptions {
   authorize?: AutosaveHandlerOptions['authorize']
   /** How long an Idempotency-Key replays. Default 24 h. */
   idempotencyTtlMs?: number
+  /** Passed to the handler: a patch with more operations answers 413. Default 10,000. */
+  maxPatchOperations?: number
 }
 
 /**
@@ -154,7 +156,8 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   const relative = baseUrl.startsWith('/')
   const basePath = new URL(baseUrl, 'http://localhost').pathname.replace(/\/+$/, '')
   const store = memoryDocumentStore({ idempotencyTtlMs: options.idempotencyTtlMs })
-  const handler = createAutosaveHandler({ store, basePath, maxBodyBytes: options.maxBodyBytes, authorize: options.authorize })
+  // The real handler, so a patch is applied and bounded exactly as autosave-kit/server does.
+  const handler = createAutosaveHandler({ store, basePath, maxBodyBytes: options.maxBodyBytes, maxPatchOperations: options.maxPatchOperations, authorize: options.authorize })
 
   const requests: MockRequest[] = []
   let faults: PendingFault[] = []

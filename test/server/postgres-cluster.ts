@@ -11,6 +11,8 @@ import { join } from 'node:path'
 
 export interface ThrowawayPostgres {
   readonly url: string
+  /** `pg_ctl restart -m fast`: every connection is terminated, the server is back on the same port. */
+  restart(): void
   stop(): void
 }
 
@@ -67,6 +69,9 @@ export async function startThrowawayPostgres(bin: string, { durable = false } = 
     run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start'])
     return {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      restart() {
+        run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-m', 'fast', '-w', '-t', '30', 'restart'])
+      },
       stop() {
         try {
           run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])

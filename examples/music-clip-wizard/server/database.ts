@@ -15,6 +15,8 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
   if (options.databaseUrl) {
     const { default: pg } = await import('pg')
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 })
+    // Without it, an idle connection that dies (PostgreSQL restarted) ends the process; the pool reconnects by itself.
+    pool.on('error', (error) => console.error(`PostgreSQL connection lost (the pool reconnects): ${error.message}`))
     const url = new URL(options.databaseUrl)
     database = { client: pool, description: `PostgreSQL (${url.host}${url.pathname})`, close: () => pool.end() }
   } else {
