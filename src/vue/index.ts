@@ -1,0 +1,213 @@
+/**
+ * The Vue 3 binding: `useAutosave` restores into a `ref` or `reactive` state, saves it on every
+ * change and exposes the status as a ref; `useAutosaveStatus` reads an engine's status. A thin
+ * layer over `subscribe`/`getState`, like the React binding.
+ *
+ * @module autosave-kit/vue
+ */
+import {
+  createAutosave,
+  formatStatus,
+  initialStatus,
+  type Autosave,
+  type AutosaveOptions,
+  type AutosaveStatus,
+} from 'autosave-kit'
+import {
+  computed,
+  getCurrentInstance,
+  getCurrentScope,
+  isRef,
+  onMounted,
+  onScopeDispose,
+  shallowReadonly,
+  shallowRef,
+  toRaw,
+  watch,
+  type ComputedRef,
+  type Ref,
+  type ShallowRef,
+} from 'vue'
+import { releaseEngine } from '../bindings/release-engine'
+
+/**
+ * The engine's status as a read-only ref, updated on every change. Pass `undefined` (or a ref
+ * that is still empty) while the engine is being created; it reads `idle` until then.
+ *
+ * @example
+ * ```ts
+ * const status = useAutosaveStatus(saver)
+ * const text = computed(() => formatStatus(status.value))
+ * ```
+ */
+export function useAutosaveStatus(saver: Autosave<unknown> | undefined | Readonly<Ref<Autosave<unknown> | undefined>>): Readonly<ShallowRef<AutosaveStatus>> {
+  const status = shallowRef<AutosaveStatus>(initialStatus)
+  let stop: (() => void) | undefined
+  const follow = (engine: Autosave<unknown> | undefined) => {
+    stop?.()
+    stop = undefined
+    status.value = engine?.getStatus() ?? initialStatus
+    if (engine) stop = engine.subscribe(() => (status.value = engine.getStatus()))
+  }
+  if (isRef(saver)) watch(saver, follow, { immediate: true, flush: 'sync' })
+  else follow(saver)
+  if (getCurrentScope()) onScopeDispose(() => stop?.())
+  return shallowReadonly(status)
+}
+
+/**
+ * What `useAutosave` returns: refs that follow the engine.
+ *
+ * @example
+ * ```ts
+ * const { statusText, restoring, flush }: UseAutosaveResult<WizardState> = useAutosave({ key: 'project:42', transport }, draft)
+ * ```
+ */
+export interface UseAutosaveResult<State> {
+  status: Readonly<ShallowRef<AutosaveStatus>>
+  /** `formatStatus(status)`: "Saving…", "Saved", "Offline — saved on this device"… */
+  statusText: ComputedRef<string>
+  /** True until `restore()` has answered (and always during server rendering). */
+  restoring: Readonly<Ref<boolean>>
+  /** What `restore()` found (undefined for a new document). */
+  restored: Readonly<ShallowRef<State | undefined>>
+  /** Why `restore()` failed (e.g. a `ValidationError`; the stored data is kept). */
+  restoreError: Readonly<ShallowRef<unknown>>
+  /** The engine (undefined until mounted, and on the server). */
+  saver: Readonly<ShallowRef<Autosave<State> | undefined>>
+  /** Sends now; resolves when everything saved so far is acknowledged. */
+  flush: () => Promise<void>
+}
+
+/**
+ * Autosaves a `ref` or `reactive` state: restores the saved draft into it on mount, saves a
+ * plain copy of it on every change (deep), and writes changes that arrive from another tab or
+ * a rollback back into it. Given options, it creates the engine on mount and lets it go when
+ * the component (or effect scope) is disposed; given an engine, it only uses it. Nothing is
+ * saved until restore has answered, so the initial value never overwrites saved work.
+ *
+ * @example
+ * ```ts
+ * const draft = ref({ musicDescription: '' })
+ * const { statusText } = useAutosave({ key: 'project:42', transport: fetchTransport({ baseUrl: '/api/storage/projects' }) }, draft)
+ * ```
+ */
+export function useAutosave<State extends object>(
+  saverOrOptions: Autosave<State> | ({ key: string } & Omit<AutosaveOptions<State>, 'key'>),
+  source: Ref<State> | State,
+): UseAutosaveResult<State> {
+  // Options never carry a `subscribe` function; an engine always does.
+  const given = 'subscribe' in saverOrOptions ? (saverOrOptions as Autosave<State>) : undefined
+  const saver = shallowRef<Autosave<State>>()
+  const restoring = shallowRef(true)
+  const restored = shallowRef<State>()
+  const restoreError = shallowRef<unknown>()
+  const status = useAutosaveStatus(saver as Ref<Autosave<unknown> | undefined>)
+  let stopped = false
+  let unfollow: (() => void) | undefined
+  let applying = false
+  let typedWhileRestoring = false
+  // The engine's state last seen or given: anything else in getState() came from elsewhere.
+  let known: State | undefined
+
+  const read = (): State => (isRef(source) ? source.value : source)
+  const write = (next: State) => {
+    applying = true
+    try {
+      if (isRef(source)) source.value = next
+      else replaceContents(source, next)
+    } finally {
+      applying = false
+    }
+  }
+  const saveNow = (engine: Autosave<State>) => {
+    known = plainCopy(read())
+    engine.save(known)
+  }
+
+  // Synchronous, so a write from the engine is told apart from the user's edits.
+  watch(source as object, () => {
+    if (applying) return
+    const engine = saver.value
+    if (!engine || restoring.value) typedWhileRestoring = true
+    else saveNow(engine)
+  }, { deep: true, flush: 'sync' })
+
+  function start() {
+    if (stopped) return
+    const engine = given ?? createAutosave(saverOrOptions as AutosaveOptions<State>)
+    saver.value = engine
+    unfollow = engine.subscribe(() => {
+      const now = engine.getState()
+      if (restoring.value || now === known || now === undefined) return
+      known = now
+      write(copyForSource(now))
+    })
+    engine.restore().then(
+      (found) => finishRestore(engine, found, undefined),
+      (error: unknown) => finishRestore(engine, undefined, error),
+    )
+  }
+
+  function finishRestore(engine: Autosave<State>, found: State | undefined, error: unknown) {
+    if (stopped) return
+    const current = engine.getState()
+    restored.value = found
+    restoreError.value = error
+    restoring.value = false
+    if (current !== undefined) {
+      known = current
+      write(copyForSource(current))
+    } else if (typedWhileRestoring) {
+      saveNow(engine)
+    }
+  }
+
+  if (getCurrentInstance()) onMounted(start)
+  else start()
+  if (getCurrentScope()) {
+    onScopeDispose(() => {
+      stopped = true
+      unfollow?.()
+      if (!given && saver.value) releaseEngine(saver.value as Autosave<unknown>)
+    })
+  }
+
+  return {
+    status,
+    statusText: computed(() => formatStatus(status.value)),
+    restoring: shallowReadonly(restoring),
+    restored: shallowReadonly(restored),
+    restoreError: shallowReadonly(restoreError),
+    saver: shallowReadonly(saver),
+    flush: async () => saver.value?.flush(),
+  }
+}
+
+/**
+ * A deep copy without Vue's proxies, so the engine keeps a snapshot that later edits in place
+ * cannot change underneath it. Files, Dates, Maps… are kept as they are, for the serializer.
+ */
+function plainCopy<T>(value: T): T {
+  const raw: unknown = isRef(value) ? value.value : toRaw(value)
+  if (Array.isArray(raw)) return raw.map(plainCopy) as T
+  if (raw !== null && typeof raw === 'object') {
+    const proto = Object.getPrototypeOf(raw)
+    if (proto !== Object.prototype && proto !== null) return raw as T
+    const copy: Record<string, unknown> = {}
+    for (const [key, entry] of Object.entries(raw)) copy[key] = plainCopy(entry)
+    return copy as T
+  }
+  return raw as T
+}
+
+// The engine's own object must never become the reactive source: a later edit in place would change it.
+const copyForSource = <State>(state: State): State => plainCopy(state)
+
+function replaceContents(target: object, next: object) {
+  const into = target as Record<string, unknown>
+  for (const key of Object.keys(into)) if (!(key in next)) delete into[key]
+  Object.assign(into, next)
+}
+
+export { formatStatus }
