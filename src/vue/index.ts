@@ -40,10 +40,10 @@ import { releaseEngine } from '../bindings/release-engine'
  * const text = computed(() => formatStatus(status.value))
  * ```
  */
-export function useAutosaveStatus(saver: Autosave<unknown> | undefined | Readonly<Ref<Autosave<unknown> | undefined>>): Readonly<ShallowRef<AutosaveStatus>> {
+export function useAutosaveStatus<State>(saver: Autosave<State> | undefined | Readonly<Ref<Autosave<State> | undefined>>): Readonly<ShallowRef<AutosaveStatus>> {
   const status = shallowRef<AutosaveStatus>(initialStatus)
   let stop: (() => void) | undefined
-  const follow = (engine: Autosave<unknown> | undefined) => {
+  const follow = (engine: Autosave<State> | undefined) => {
     stop?.()
     stop = undefined
     status.value = engine?.getStatus() ?? initialStatus
@@ -102,7 +102,7 @@ export function useAutosave<State extends object>(
   const restoring = shallowRef(true)
   const restored = shallowRef<State>()
   const restoreError = shallowRef<unknown>()
-  const status = useAutosaveStatus(saver as Ref<Autosave<unknown> | undefined>)
+  const status = useAutosaveStatus(saver)
   let stopped = false
   let unfollow: (() => void) | undefined
   let applying = false
