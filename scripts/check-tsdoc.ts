@@ -23,6 +23,10 @@ export const entries: Record<string, string> = {
   'autosave-kit/react': 'src/react/index.ts',
   'autosave-kit/testing': 'src/testing/index.ts',
   'autosave-kit/server': 'src/server/index.ts',
+  'autosave-kit/vue': 'src/vue/index.ts',
+  'autosave-kit/svelte': 'src/svelte/index.ts',
+  'autosave-kit/react-hook-form': 'src/react-hook-form/index.ts',
+  'autosave-kit/devtools': 'src/devtools/index.ts',
 }
 
 export interface MissingDoc {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const entries = ['index', 'react', 'testing', 'server']
+const entries = ['index', 'react', 'testing', 'server', 'vue', 'svelte', 'react-hook-form', 'devtools']
 // CI builds before testing, so there the published files are what gets imported.
 const built = existsSync(`${root}/dist/index.js`)
 
@@ -30,7 +30,7 @@ describe('importing in plain Node (SSR) does not throw', () => {
 
   it('every source entry, and an engine can be created and used there', () => {
     const out = importIn(
-      `for (const e of ['index', 'react/index', 'testing/index', 'server/index']) await import('${root}/src/' + e + '.ts');
+      `for (const e of ['index', 'react/index', 'testing/index', 'server/index', 'vue/index', 'svelte/index', 'react-hook-form/index', 'devtools/index']) await import('${root}/src/' + e + '.ts');
        const { createAutosave, memoryTransport } = await import('${root}/src/index.ts');
        const saver = createAutosave({ key: 'ssr', transport: memoryTransport(), debounceMs: 0 });
        saver.save({ a: 1 }); await saver.flush(); await saver.dispose();
@@ -38,5 +38,6 @@ describe('importing in plain Node (SSR) does not throw', () => {
       ['--import', 'tsx'],
     )
     expect(out.trim()).toBe('saved')
-  })
+    // A fresh Node process compiling eight entries with tsx: seconds on a loaded machine.
+  }, 30_000)
 })
