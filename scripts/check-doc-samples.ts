@@ -99,6 +99,12 @@ declare const NetInfo: { addEventListener(listener: (state: { isConnected: boole
 declare module '@supabase/supabase-js' {
   export type SupabaseClient = any
 }
+// Installed only in test/react-native (its react-native peer is heavy); the test there checks
+// asyncStorageStore against the package's real types.
+declare module '@react-native-async-storage/async-storage' {
+  const AsyncStorage: import('autosave-kit').AsyncStorageLike
+  export default AsyncStorage
+}
 declare module '@/server/autosave' {
   export const autosave: (request: Request) => Promise<Response>
 }

@@ -9,7 +9,7 @@ interface Details {
 }
 
 const STYLE = `
-:host { display: block; font: 12px/1.4 system-ui, sans-serif; color: #1f2328; background: #fff; border: 1px solid #d0d7de; border-radius: 8px; max-width: 440px; overflow: auto; }
+:host { display: block; color-scheme: light; font: 12px/1.4 system-ui, sans-serif; color: #1f2328; background: #fff; border: 1px solid #d0d7de; border-radius: 8px; max-width: 440px; overflow: auto; }
 :host([floating]) { position: fixed; right: 12px; bottom: 12px; max-height: 60vh; z-index: 2147483647; box-shadow: 0 4px 16px rgba(0,0,0,.15); }
 header { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; padding: 8px 10px; background: #f6f8fa; border-bottom: 1px solid #d0d7de; }
 header strong { flex: 1 0 100%; }
