@@ -15,7 +15,10 @@ export interface TrackOptions {
   /** The engine's store: the panel counts its outbox records there. */
   store?: AutosaveStore
   /** The engine's own online source, if not the shared `onlineManager`: "Simulate offline" drives it too. */
-  online?: { setOnline(online: boolean | undefined): void }
+  online?: {
+    /** Forces the state; `undefined` gives it back to the browser (as `OnlineManager.setOnline`). */
+    setOnline(online: boolean | undefined): void
+  }
   /** Shown beside the key. */
   label?: string
 }

@@ -16,7 +16,9 @@ import { toStorageError } from './storage-error'
  * ```
  */
 export interface AsyncStorageLike {
+  /** The string stored under `key`, or `null`. */
   getItem(key: string): Promise<string | null | undefined>
+  /** Every key in the storage (the store keeps to its namespace's). */
   getAllKeys(): Promise<readonly string[]>
   /** Version 3. */
   setMany?(entries: Record<string, string>): Promise<void>
