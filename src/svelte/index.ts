@@ -18,6 +18,7 @@ import { onMount } from 'svelte'
 import { createSubscriber } from 'svelte/reactivity'
 import { readable, type Readable } from 'svelte/store'
 import { releaseEngine } from '../bindings/release-engine'
+import { restoreOnce } from '../bindings/restore-once'
 
 /**
  * The engine's status as a readable store: `$status.phase`, `formatStatus($status)`. It
@@ -200,10 +201,7 @@ class AutosavedDraft<State> implements Autosaved<State> {
       else if (this.#typedWhileRestoring) saver.save(this.#local)
       this.#notify()
     }
-    saver.restore().then(
-      (found) => finish(found, undefined),
-      (error: unknown) => finish(undefined, error),
-    )
+    void restoreOnce(saver).then(({ found, error }) => finish(found, error))
     this.#notify()
   }
 }

@@ -29,6 +29,7 @@ import {
   type ShallowRef,
 } from 'vue'
 import { releaseEngine } from '../bindings/release-engine'
+import { restoreOnce } from '../bindings/restore-once'
 
 /**
  * The engine's status as a read-only ref, updated on every change. Pass `undefined` (or a ref
@@ -143,10 +144,7 @@ export function useAutosave<State extends object>(
       known = now
       write(copyForSource(now))
     })
-    engine.restore().then(
-      (found) => finishRestore(engine, found, undefined),
-      (error: unknown) => finishRestore(engine, undefined, error),
-    )
+    void restoreOnce(engine).then(({ found, error }) => finishRestore(engine, found, error))
   }
 
   function finishRestore(engine: Autosave<State>, found: State | undefined, error: unknown) {

@@ -97,6 +97,24 @@ describe('autosave-kit/vue useAutosave', () => {
     await eventually(() => expect(transport.backend.documents.get('project:5')?.data, 'the last edit was lost on unmount').toEqual({ musicDescription: 'typed, then left', tags: [] }))
   })
 
+  it('two components on one engine restore it once, and both show the draft', async () => {
+    const { transport, options } = backend()
+    transport.backend.documents.set('project:7', { data: { musicDescription: 'shared', tags: [] }, version: 1, updatedAt: new Date(0).toISOString() })
+    const saver = createAutosave<Draft>({ key: 'project:7', ...options })
+    let restores = 0
+    const restore = saver.restore
+    saver.restore = () => (restores++, restore())
+    const first = step(saver)
+    const second = step(saver)
+    for (const { wrapper } of [first, second]) {
+      await eventually(() => expect((wrapper.get('textarea').element as HTMLTextAreaElement).value).toBe('shared'))
+    }
+    expect(restores, 'a second restore() for the same engine').toBe(1)
+    first.wrapper.unmount()
+    second.wrapper.unmount()
+    await saver.dispose()
+  })
+
   it('an engine passed in is used, not disposed; outside a component it works in an effect scope', async () => {
     const { transport, options } = backend()
     const saver = createAutosave<Draft>({ key: 'project:6', ...options })
