@@ -20,7 +20,6 @@ import {
   isRef,
   onMounted,
   onScopeDispose,
-  shallowReadonly,
   shallowRef,
   toRaw,
   watch,
@@ -32,8 +31,8 @@ import { releaseEngine } from '../bindings/release-engine'
 import { restoreOnce } from '../bindings/restore-once'
 
 /**
- * The engine's status as a read-only ref, updated on every change. Pass `undefined` (or a ref
- * that is still empty) while the engine is being created; it reads `idle` until then.
+ * The engine's status as a read-only ref, updated on every change until the component (or
+ * effect scope) is disposed. Pass `undefined` while there is no engine: it reads `idle`.
  *
  * @example
  * ```ts
@@ -41,19 +40,11 @@ import { restoreOnce } from '../bindings/restore-once'
  * const text = computed(() => formatStatus(status.value))
  * ```
  */
-export function useAutosaveStatus<State>(saver: Autosave<State> | undefined | Readonly<Ref<Autosave<State> | undefined>>): Readonly<ShallowRef<AutosaveStatus>> {
-  const status = shallowRef<AutosaveStatus>(initialStatus)
-  let stop: (() => void) | undefined
-  const follow = (engine: Autosave<State> | undefined) => {
-    stop?.()
-    stop = undefined
-    status.value = engine?.getStatus() ?? initialStatus
-    if (engine) stop = engine.subscribe(() => (status.value = engine.getStatus()))
-  }
-  if (isRef(saver)) watch(saver, follow, { immediate: true, flush: 'sync' })
-  else follow(saver)
-  if (getCurrentScope()) onScopeDispose(() => stop?.())
-  return shallowReadonly(status)
+export function useAutosaveStatus<State>(saver: Autosave<State> | undefined): Readonly<ShallowRef<AutosaveStatus>> {
+  const status = shallowRef(saver?.getStatus() ?? initialStatus)
+  const stop = saver?.subscribe(() => (status.value = saver.getStatus()))
+  if (stop && getCurrentScope()) onScopeDispose(stop)
+  return status
 }
 
 /**
@@ -103,7 +94,7 @@ export function useAutosave<State extends object>(
   const restoring = shallowRef(true)
   const restored = shallowRef<State>()
   const restoreError = shallowRef<unknown>()
-  const status = useAutosaveStatus(saver)
+  const status = shallowRef(initialStatus)
   let stopped = false
   let unfollow: (() => void) | undefined
   let applying = false
@@ -138,11 +129,13 @@ export function useAutosave<State extends object>(
     if (stopped) return
     const engine = given ?? createAutosave(saverOrOptions as AutosaveOptions<State>)
     saver.value = engine
+    status.value = engine.getStatus()
     unfollow = engine.subscribe(() => {
+      status.value = engine.getStatus()
       const now = engine.getState()
       if (restoring.value || now === known || now === undefined) return
       known = now
-      write(copyForSource(now))
+      write(plainCopy(now))
     })
     void restoreOnce(engine).then(({ found, error }) => finishRestore(engine, found, error))
   }
@@ -155,7 +148,7 @@ export function useAutosave<State extends object>(
     restoring.value = false
     if (current !== undefined) {
       known = current
-      write(copyForSource(current))
+      write(plainCopy(current))
     } else if (typedWhileRestoring) {
       saveNow(engine)
     }
@@ -174,17 +167,18 @@ export function useAutosave<State extends object>(
   return {
     status,
     statusText: computed(() => formatStatus(status.value)),
-    restoring: shallowReadonly(restoring),
-    restored: shallowReadonly(restored),
-    restoreError: shallowReadonly(restoreError),
-    saver: shallowReadonly(saver),
+    restoring,
+    restored,
+    restoreError,
+    saver,
     flush: async () => saver.value?.flush(),
   }
 }
 
 /**
  * A deep copy without Vue's proxies, so the engine keeps a snapshot that later edits in place
- * cannot change underneath it. Files, Dates, Maps… are kept as they are, for the serializer.
+ * cannot change underneath it (and the engine's own object never becomes the reactive source).
+ * Files, Dates, Maps… are kept as they are, for the serializer.
  */
 function plainCopy<T>(value: T): T {
   const raw: unknown = isRef(value) ? value.value : toRaw(value)
@@ -198,9 +192,6 @@ function plainCopy<T>(value: T): T {
   }
   return raw as T
 }
-
-// The engine's own object must never become the reactive source: a later edit in place would change it.
-const copyForSource = <State>(state: State): State => plainCopy(state)
 
 function replaceContents(target: object, next: object) {
   const into = target as Record<string, unknown>

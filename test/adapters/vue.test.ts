@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineComponent, effectScope, h, nextTick, reactive, ref, type Ref } from 'vue'
 import { createAutosave } from '../../src/index'
-import { useAutosave } from '../../src/vue/index'
+import { useAutosave, useAutosaveStatus } from '../../src/vue/index'
 import { backend, eventually } from './harness'
 
 type Draft = { musicDescription: string; tags: string[] }
@@ -95,6 +95,22 @@ describe('autosave-kit/vue useAutosave', () => {
     await wrapper.get('textarea').setValue('typed, then left')
     wrapper.unmount()
     await eventually(() => expect(transport.backend.documents.get('project:5')?.data, 'the last edit was lost on unmount').toEqual({ musicDescription: 'typed, then left', tags: [] }))
+  })
+
+  it('useAutosaveStatus follows an engine created elsewhere until its scope stops', async () => {
+    const { options } = backend()
+    const saver = createAutosave<Draft>({ key: 'project:8', ...options })
+    const scope = effectScope()
+    const status = scope.run(() => useAutosaveStatus(saver))!
+    expect(status.value.phase).toBe('idle')
+    await saver.restore()
+    saver.save({ musicDescription: 'x', tags: [] })
+    await saver.flush()
+    expect(status.value.phase).toBe('saved')
+    scope.stop()
+    saver.save({ musicDescription: 'y', tags: [] })
+    expect(status.value.phase, 'still following after the scope stopped').toBe('saved')
+    await saver.dispose()
   })
 
   it('two components on one engine restore it once, and both show the draft', async () => {
