@@ -1,6 +1,7 @@
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
-import { defineComponent, effectScope, h, nextTick, reactive, ref, type Ref } from 'vue'
+import { createSSRApp, defineComponent, effectScope, h, nextTick, reactive, ref, type Ref } from 'vue'
+import { renderToString } from 'vue/server-renderer'
 import { createAutosave } from '../../src/index'
 import { useAutosave, useAutosaveStatus } from '../../src/vue/index'
 import { backend, eventually } from './harness'
@@ -95,6 +96,22 @@ describe('autosave-kit/vue useAutosave', () => {
     await wrapper.get('textarea').setValue('typed, then left')
     wrapper.unmount()
     await eventually(() => expect(transport.backend.documents.get('project:5')?.data, 'the last edit was lost on unmount').toEqual({ musicDescription: 'typed, then left', tags: [] }))
+  })
+
+  it('server rendering creates no engine and shows the initial value, restoring', async () => {
+    const { transport, options } = backend()
+    let loads = 0
+    const counting = { ...transport, load: (key: string) => (loads++, transport.load(key)) }
+    const App = defineComponent({
+      setup() {
+        const draft = ref<Draft>({ musicDescription: 'initial', tags: [] })
+        const { restoring, statusText } = useAutosave({ key: 'project:ssr', ...options, transport: counting }, draft)
+        return () => h('p', `${draft.value.musicDescription}|${restoring.value}|${statusText.value}`)
+      },
+    })
+    expect(await renderToString(createSSRApp(App))).toBe('<p>initial|true|</p>')
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(loads, 'an engine was created during server rendering').toBe(0)
   })
 
   it('useAutosaveStatus follows an engine created elsewhere until its scope stops', async () => {
