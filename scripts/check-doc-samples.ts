@@ -183,7 +183,7 @@ export function typecheckSamples(samples: readonly DocSample[] = allSamples()): 
 }
 
 /**
- * The same, also returning the program — it holds the package's four entries too, so the
+ * The same, also returning the program — it holds the package's entries too, so the
  * TSDoc check can reuse it instead of compiling src/ a second time.
  */
 export function checkSamples(samples: readonly DocSample[] = allSamples()): { program: ts.Program; problems: SampleProblem[] } {
