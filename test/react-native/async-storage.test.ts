@@ -60,6 +60,16 @@ describe('asyncStorageStore (React Native AsyncStorage)', () => {
     await expect(read).rejects.toMatchObject({ code: 'STORAGE_CORRUPT', message: expect.stringContaining('base:doc') })
   })
 
+  it('a failing native module is a StorageError the engine can report (STORAGE_WRITE, STORAGE_QUOTA)', async () => {
+    const storage = createAsyncStorage('failing')
+    vi.spyOn(storage, 'setMany').mockRejectedValueOnce(new Error('SQLITE_IOERR')).mockRejectedValueOnce(Object.assign(new Error('disk full'), { name: 'QuotaExceededError' }))
+    const store = asyncStorageStore(storage)
+    await expect(store.setMany([['a', 1]])).rejects.toMatchObject({ code: 'STORAGE_WRITE', message: expect.stringContaining('SQLITE_IOERR') })
+    await expect(store.setMany([['a', 1]])).rejects.toMatchObject({ code: 'STORAGE_QUOTA' })
+    await store.setMany([['a', 1]])
+    expect(await store.get('a'), 'a later write still works').toBe(1)
+  })
+
   it('an edit made offline survives an app restart and is sent by the next engine', async () => {
     const storage = createAsyncStorage('restart')
     const transport = memoryTransport()
