@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { svelteTesting } from '@testing-library/svelte/vite'
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
 // The browser suites need a Chromium (test/e2e/browser.ts). Without one, a local run leaves
@@ -24,7 +26,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^autosave-kit$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-      { find: /^autosave-kit\/(react|testing|server)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
+      { find: /^autosave-kit\/(react|testing|server|vue|svelte|react-hook-form|devtools)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
     ],
   },
   test: {
@@ -34,7 +36,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/react/**', 'test/server/**'],
+          exclude: ['test/e2e/**', 'test/react/**', 'test/server/**', 'test/adapters/**', 'test/svelte/**'],
           environment: 'node',
         },
       },
@@ -79,6 +81,26 @@ export default defineConfig({
         test: {
           name: 'react18',
           include: ['test/react/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+        },
+      },
+      {
+        // The Vue, react-hook-form and devtools bindings, with the real libraries.
+        extends: true,
+        test: {
+          name: 'adapters',
+          include: ['test/adapters/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+        },
+      },
+      {
+        // The Svelte binding, with components compiled by the real Svelte compiler (its vite
+        // plugin) and mounted by @testing-library/svelte (whose plugin picks Svelte's browser build).
+        extends: true,
+        plugins: [svelte({ configFile: false }), svelteTesting()],
+        test: {
+          name: 'svelte',
+          include: ['test/svelte/**/*.test.ts'],
           environment: 'happy-dom',
         },
       },

@@ -1,5 +1,5 @@
 /**
- * `npm run check:docs` (and test/docs/docs.test.ts, in `npm test`): every public export of the four entries
+ * `npm run check:docs` (and test/docs/docs.test.ts, in `npm test`): every public export of the package's entries
  * has a TSDoc comment, so the generated API reference (`npm run docs`) has no blank pages.
  *
  * The rule:
@@ -23,6 +23,10 @@ export const entries: Record<string, string> = {
   'autosave-kit/react': 'src/react/index.ts',
   'autosave-kit/testing': 'src/testing/index.ts',
   'autosave-kit/server': 'src/server/index.ts',
+  'autosave-kit/vue': 'src/vue/index.ts',
+  'autosave-kit/svelte': 'src/svelte/index.ts',
+  'autosave-kit/react-hook-form': 'src/react-hook-form/index.ts',
+  'autosave-kit/devtools': 'src/devtools/index.ts',
 }
 
 export interface MissingDoc {
@@ -38,7 +42,7 @@ export interface MissingDoc {
 
 /**
  * Every public export that breaks the rule above (empty when all are documented). Pass a
- * program that already contains the four entries to save compiling them again.
+ * program that already contains the entries to save compiling them again.
  */
 export function findMissingDocs(program: ts.Program = entriesProgram()): MissingDoc[] {
   const checker = program.getTypeChecker()

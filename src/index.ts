@@ -1,7 +1,7 @@
 /**
  * The framework-agnostic core: `createAutosave` (one engine per document), its transports
  * (`fetchTransport`, `memoryTransport`), stores (`indexedDBStore`, `localStorageStore`,
- * `memoryStore`, `encryptedStore`, `fallbackStore`), `serialize`, `formatStatus`, the merge
+ * `memoryStore`, `encryptedStore`, `fallbackStore`, `asyncStorageStore` for React Native), `serialize`, `formatStatus`, the merge
  * helpers, the environment seams and the typed errors. Touches no DOM at import time.
  *
  * @module autosave-kit
@@ -18,6 +18,7 @@ export { memoryTransport, type MemoryBackend } from './transports/memory'
 export { memoryStore } from './stores/memory'
 export { indexedDBStore, clearLocalData, type IndexedDBStoreOptions, type ClearLocalDataOptions } from './stores/indexeddb'
 export { localStorageStore, type LocalStorageStoreOptions } from './stores/local-storage'
+export { asyncStorageStore, type AsyncStorageLike } from './stores/async-storage'
 export { encryptedStore, type EncryptionOptions, type EncryptedRecord } from './stores/encryption'
 export { fallbackStore, type StoreBackend } from './stores/fallback'
 export type { NamespaceOptions } from './stores/namespace'
