@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import { systemClock, type Clock } from '../environment/clock'
-import { ConflictError, TransportError } from '../errors'
+import { onlineManager } from '../environment/online'
+import { AutosaveError, ConflictError, TransportError } from '../errors'
 import { isRetryableStatus, parseRetryAfter } from '../retry'
 import type { Json, JsonPatchOperation, LoadedDocument, Transport, WriteRequest, WriteResult } from '../types'
 
@@ -28,6 +29,13 @@ export interface FetchTransportOptions {
   clock?: Clock
 }
 
+/**
+ * `absent=204` asks for `204` instead of `404` when there is no document, so a new document
+ * logs no red error in the browser console; servers that ignore it answer `404` as before.
+ * A parameter of Accept (a CORS-safelisted header), so it adds no preflight to a cross-origin GET.
+ */
+const ACCEPT_DOCUMENT = 'application/json; absent=204'
+
 // Browsers refuse keepalive bodies past 64 KiB (of bytes) in total across a page's pending requests.
 const KEEPALIVE_BUDGET = 60 * 1024
 const utf8 = new TextEncoder()
@@ -50,12 +58,16 @@ const writeResultSchema = z.object({ version: z.number(), updatedAt: z.string() 
  * ```
  */
 export function fetchTransport(options: FetchTransportOptions): Transport {
-  const baseUrl = options.baseUrl.replace(/\/+$/, '')
+  const baseUrl = checkBaseUrl(options?.baseUrl)
   const clock = options.clock ?? systemClock
   const timeoutMs = options.timeoutMs ?? 30_000
   const url = (key: string) => {
     // URL parsing resolves "." and ".." (even as %2E) as path segments: no request can name them.
     if (key === '.' || key === '..') throw new TransportError('TRANSPORT_KEY', `The key "${key}" cannot be part of a URL; use another document key`)
+    // Refused here rather than at creation: server rendering may create a transport it never uses.
+    if (!/^[a-z][a-z\d+.-]*:/i.test(baseUrl) && pageUrl() === undefined) {
+      throw new AutosaveError('INVALID_OPTIONS', `fetchTransport: baseUrl "${baseUrl}" is relative and there is no page URL to resolve it against (Node, SSR): give an absolute URL such as "https://api.example.com${baseUrl.startsWith('/') ? '' : '/'}${baseUrl}"`)
+    }
     return `${baseUrl}/${encodeURIComponent(key)}`
   }
 
@@ -84,7 +96,10 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
         try {
           response = await doFetch(target, { ...init, headers, credentials: options.credentials, signal: controller.signal })
         } catch (error) {
-          throw new TransportError('TRANSPORT_NETWORK', `Could not reach ${target}: ${(error as Error)?.message ?? error}`, { retryable: true, cause: error })
+          // The engine only sends while the browser says it is online: then no answer at all is
+          // as likely a wrong host, a server that is down or a CORS refusal as a dead network.
+          const hint = onlineManager.isOnline() ? ' — the device reports being online: check that baseUrl names the right host, that the server is running and that it allows this origin (CORS)' : ''
+          throw new TransportError('TRANSPORT_NETWORK', `Cannot reach the server for ${target}: ${(error as Error)?.message ?? error}${hint}`, { retryable: true, cause: error })
         }
         return read(response)
       })())
@@ -197,8 +212,9 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   return {
     async load(key, { signal } = {}): Promise<LoadedDocument | undefined> {
       const what = `Loading "${key}"`
-      return request(url(key), { method: 'GET', headers: { Accept: 'application/json' } }, signal, async (response) => {
-        if (response.status === 404) return undefined
+      return request(url(key), { method: 'GET', headers: { Accept: ACCEPT_DOCUMENT } }, signal, async (response) => {
+        if (response.status === 204) return undefined
+        if (response.status === 404) return notFound(response, what, baseUrl)
         if (!response.ok) return failure(response, what)
         const doc = await body(response, documentSchema, what)
         return { data: doc.data as Json, version: doc.version, updatedAt: doc.updatedAt ?? '' }
@@ -206,6 +222,45 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     },
     write,
   }
+}
+
+/**
+ * The protocol's 404 says "no document yet": empty (older servers, HEAD) or JSON (`{ error }`).
+ * An HTML or text 404 comes from something else — a wrong baseUrl, a proxy — and taking it as
+ * "new document" would start the user over, so it is an error (not retried: the path is wrong).
+ */
+async function notFound(response: Response, what: string, baseUrl: string): Promise<undefined> {
+  const text = await response.text().catch(() => '')
+  if (text.trim() === '' || /json/i.test(response.headers.get('Content-Type') ?? '') || tryJson(text) !== undefined) return undefined
+  throw new TransportError(
+    'TRANSPORT_RESPONSE',
+    `${what}: HTTP 404 with a ${response.headers.get('Content-Type')?.split(';')[0] ?? 'non-JSON'} body is not the autosave protocol's "no document" answer — is baseUrl "${baseUrl}" right? (${text.slice(0, 80)})`,
+    { status: 404, retryable: false },
+  )
+}
+
+/**
+ * Refuses at creation what can never work: no string, a URL that cannot be parsed, a scheme
+ * fetch cannot speak, a query or fragment (the key is appended to the path).
+ */
+function checkBaseUrl(baseUrl: unknown): string {
+  const where = `fetchTransport({ baseUrl: ${JSON.stringify(baseUrl)} })`
+  if (typeof baseUrl !== 'string' || baseUrl.trim() === '') throw new AutosaveError('INVALID_OPTIONS', `${where}: baseUrl must be a non-empty URL string, e.g. "/api/storage/projects"`)
+  let parsed: URL
+  try {
+    parsed = new URL(baseUrl, 'http://relative.invalid/')
+  } catch {
+    throw new AutosaveError('INVALID_OPTIONS', `${where}: baseUrl is not a valid URL`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new AutosaveError('INVALID_OPTIONS', `${where}: baseUrl must be http(s), not ${parsed.protocol}`)
+  if (parsed.search || parsed.hash || /[?#]/.test(baseUrl)) throw new AutosaveError('INVALID_OPTIONS', `${where}: baseUrl cannot have a query or fragment (documents live at {baseUrl}/{key})`)
+  return baseUrl.replace(/\/+$/, '')
+}
+
+/** The URL relative requests resolve against: the document's base URL, or a worker's location. */
+function pageUrl(): string | undefined {
+  const g = globalThis as { document?: { baseURI?: string }; location?: { href?: string } }
+  return g.document?.baseURI ?? g.location?.href
 }
 
 /** Settles like `work`, or rejects with the abort reason as soon as `signal` aborts. */
