@@ -1,6 +1,5 @@
 import * as z from 'zod/mini'
 import { systemClock, type Clock } from '../environment/clock'
-import { onlineManager } from '../environment/online'
 import { AutosaveError, ConflictError, TransportError } from '../errors'
 import { isRetryableStatus, parseRetryAfter } from '../retry'
 import type { Json, JsonPatchOperation, LoadedDocument, Transport, WriteRequest, WriteResult } from '../types'
@@ -34,7 +33,7 @@ export interface FetchTransportOptions {
  * logs no red error in the browser console; servers that ignore it answer `404` as before.
  * A parameter of Accept (a CORS-safelisted header), so it adds no preflight to a cross-origin GET.
  */
-const ACCEPT_DOCUMENT = 'application/json; absent=204'
+const ACCEPT_DOCUMENT = 'application/json;absent=204'
 
 // Browsers refuse keepalive bodies past 64 KiB (of bytes) in total across a page's pending requests.
 const KEEPALIVE_BUDGET = 60 * 1024
@@ -58,16 +57,14 @@ const writeResultSchema = z.object({ version: z.number(), updatedAt: z.string() 
  * ```
  */
 export function fetchTransport(options: FetchTransportOptions): Transport {
-  const baseUrl = checkBaseUrl(options?.baseUrl)
+  const baseUrl = checkBaseUrl(options.baseUrl)
   const clock = options.clock ?? systemClock
   const timeoutMs = options.timeoutMs ?? 30_000
   const url = (key: string) => {
     // URL parsing resolves "." and ".." (even as %2E) as path segments: no request can name them.
     if (key === '.' || key === '..') throw new TransportError('TRANSPORT_KEY', `The key "${key}" cannot be part of a URL; use another document key`)
-    // Refused here rather than at creation: server rendering may create a transport it never uses.
-    if (!/^[a-z][a-z\d+.-]*:/i.test(baseUrl) && pageUrl() === undefined) {
-      throw new AutosaveError('INVALID_OPTIONS', `fetchTransport: baseUrl "${baseUrl}" is relative and there is no page URL to resolve it against (Node, SSR): give an absolute URL such as "https://api.example.com${baseUrl.startsWith('/') ? '' : '/'}${baseUrl}"`)
-    }
+    // Refused here, not at creation: server rendering may create a transport it never uses.
+    if (!/^https?:/i.test(baseUrl) && typeof location === 'undefined') throw invalid(baseUrl, 'relative')
     return `${baseUrl}/${encodeURIComponent(key)}`
   }
 
@@ -96,10 +93,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
         try {
           response = await doFetch(target, { ...init, headers, credentials: options.credentials, signal: controller.signal })
         } catch (error) {
-          // The engine only sends while the browser says it is online: then no answer at all is
-          // as likely a wrong host, a server that is down or a CORS refusal as a dead network.
-          const hint = onlineManager.isOnline() ? ' — the device reports being online: check that baseUrl names the right host, that the server is running and that it allows this origin (CORS)' : ''
-          throw new TransportError('TRANSPORT_NETWORK', `Cannot reach the server for ${target}: ${(error as Error)?.message ?? error}${hint}`, { retryable: true, cause: error })
+          throw new TransportError('TRANSPORT_NETWORK', `Could not reach ${target}: ${(error as Error)?.message ?? error}`, { retryable: true, cause: error })
         }
         return read(response)
       })())
@@ -214,7 +208,12 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
       const what = `Loading "${key}"`
       return request(url(key), { method: 'GET', headers: { Accept: ACCEPT_DOCUMENT } }, signal, async (response) => {
         if (response.status === 204) return undefined
-        if (response.status === 404) return notFound(response, what, baseUrl)
+        // The protocol's 404 is empty or JSON; an HTML or text one is a wrong path, not a new document.
+        if (response.status === 404) {
+          const text = await response.text().catch(() => '')
+          if (!text || /json/i.test(response.headers.get('Content-Type')!)) return undefined
+          throw new TransportError('TRANSPORT_RESPONSE', `${what}: a 404 not from the protocol (wrong baseUrl?)`, { status: 404 })
+        }
         if (!response.ok) return failure(response, what)
         const doc = await body(response, documentSchema, what)
         return { data: doc.data as Json, version: doc.version, updatedAt: doc.updatedAt ?? '' }
@@ -224,44 +223,15 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   }
 }
 
-/**
- * The protocol's 404 says "no document yet": empty (older servers, HEAD) or JSON (`{ error }`).
- * An HTML or text 404 comes from something else — a wrong baseUrl, a proxy — and taking it as
- * "new document" would start the user over, so it is an error (not retried: the path is wrong).
- */
-async function notFound(response: Response, what: string, baseUrl: string): Promise<undefined> {
-  const text = await response.text().catch(() => '')
-  if (text.trim() === '' || /json/i.test(response.headers.get('Content-Type') ?? '') || tryJson(text) !== undefined) return undefined
-  throw new TransportError(
-    'TRANSPORT_RESPONSE',
-    `${what}: HTTP 404 with a ${response.headers.get('Content-Type')?.split(';')[0] ?? 'non-JSON'} body is not the autosave protocol's "no document" answer — is baseUrl "${baseUrl}" right? (${text.slice(0, 80)})`,
-    { status: 404, retryable: false },
-  )
-}
-
-/**
- * Refuses at creation what can never work: no string, a URL that cannot be parsed, a scheme
- * fetch cannot speak, a query or fragment (the key is appended to the path).
- */
-function checkBaseUrl(baseUrl: unknown): string {
-  const where = `fetchTransport({ baseUrl: ${JSON.stringify(baseUrl)} })`
-  if (typeof baseUrl !== 'string' || baseUrl.trim() === '') throw new AutosaveError('INVALID_OPTIONS', `${where}: baseUrl must be a non-empty URL string, e.g. "/api/storage/projects"`)
-  let parsed: URL
+/** Refuses at creation what can never work: not an http(s) URL, or one with a query (the key goes in the path). */
+function checkBaseUrl(baseUrl: string): string {
   try {
-    parsed = new URL(baseUrl, 'http://relative.invalid/')
-  } catch {
-    throw new AutosaveError('INVALID_OPTIONS', `${where}: baseUrl is not a valid URL`)
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new AutosaveError('INVALID_OPTIONS', `${where}: baseUrl must be http(s), not ${parsed.protocol}`)
-  if (parsed.search || parsed.hash || /[?#]/.test(baseUrl)) throw new AutosaveError('INVALID_OPTIONS', `${where}: baseUrl cannot have a query or fragment (documents live at {baseUrl}/{key})`)
-  return baseUrl.replace(/\/+$/, '')
+    if (baseUrl && /^https?:$/.test(new URL(baseUrl, 'http://x').protocol) && !/[?#]/.test(baseUrl)) return baseUrl.replace(/\/+$/, '')
+  } catch {}
+  throw invalid(baseUrl, 'invalid')
 }
 
-/** The URL relative requests resolve against: the document's base URL, or a worker's location. */
-function pageUrl(): string | undefined {
-  const g = globalThis as { document?: { baseURI?: string }; location?: { href?: string } }
-  return g.document?.baseURI ?? g.location?.href
-}
+const invalid = (baseUrl: unknown, why: string) => new AutosaveError('INVALID_OPTIONS', `fetchTransport: baseUrl ${JSON.stringify(baseUrl)}: ${why} (an http(s) URL, absolute where there is no page)`)
 
 /** Settles like `work`, or rejects with the abort reason as soon as `signal` aborts. */
 function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {

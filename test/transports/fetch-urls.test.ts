@@ -37,7 +37,7 @@ describe('a wrong URL is an error, never "offline" or "no document yet"', () => 
     expect(error).toBeInstanceOf(AutosaveError)
     expect(error).not.toBeInstanceOf(TransportError)
     expect(error).toMatchObject({ code: 'INVALID_OPTIONS' })
-    expect((error as Error).message).toMatch(/relative.*absolute URL/)
+    expect((error as Error).message).toMatch(/relative.*absolute/)
     await expect(transport.write({ key: 'k', baseVersion: null, idempotencyKey: 'i', data: 1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' })
   })
 
@@ -49,7 +49,7 @@ describe('a wrong URL is an error, never "offline" or "no document yet"', () => 
     const error = await fetchTransport({ baseUrl }).load('project:42').catch((e: unknown) => e)
     expect(error, 'a wrong path was taken for a new document').toBeInstanceOf(TransportError)
     expect(error).toMatchObject({ code: 'TRANSPORT_RESPONSE', status: 404, retryable: false })
-    expect((error as Error).message).toContain(baseUrl)
+    expect((error as Error).message).toMatch(/404.*baseUrl/)
   })
 
   it('the protocol\'s own 404 still means "no document": JSON { error }, or an empty body (older servers)', async () => {
@@ -62,11 +62,11 @@ describe('a wrong URL is an error, never "offline" or "no document yet"', () => 
     expect(await transport.load('empty')).toBeUndefined()
   })
 
-  it('a host that never answers says the server cannot be reached (and stays retryable)', async () => {
+  it('a host that never answers says it could not be reached (and stays retryable)', async () => {
     server.use(http.get(`${baseUrl}/*`, () => HttpResponse.error()))
     const error = await fetchTransport({ baseUrl }).load('project:42').catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'TRANSPORT_NETWORK', retryable: true })
-    expect((error as Error).message).toMatch(/Cannot reach the server .*online.*baseUrl/)
+    expect((error as Error).message).toContain('Could not reach http://api.test/')
   })
 })
 
