@@ -13,6 +13,81 @@ import type { Environment } from './environment/environment'
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
 /**
+ * What `serialize` keeps of a `File` (and what a restored state holds in its place).
+ *
+ * @example
+ * ```ts
+ * type Upload = { audio: File }
+ * const restored: Jsonified<Upload> = { audio: { name: 'demo.mp3', size: 1024, type: 'audio/mpeg', lastModified: 0 } }
+ * const meta: FileMetadata = restored.audio
+ * ```
+ */
+export interface FileMetadata {
+  name: string
+  size: number
+  type: string
+  lastModified: number
+  /** What the `fileId` serialize option returned for the file, if anything. */
+  fileId?: string
+}
+
+/**
+ * What `serialize` keeps of a `Blob` (or an `ArrayBuffer` / typed array, `type` then `''`).
+ *
+ * @example
+ * ```ts
+ * const meta: BlobMetadata = serialize(new Blob(['hi'], { type: 'text/plain' })) as BlobMetadata // { size: 2, type: 'text/plain' }
+ * ```
+ */
+export interface BlobMetadata {
+  size: number
+  type: string
+}
+
+/**
+ * The JSON form of `T`, as `serialize` makes it and as a restore (or another tab) gives it
+ * back: `Date` → ISO string, `Set` → array, `Map` → object, `File` → `FileMetadata`, `Blob` →
+ * `BlobMetadata`, functions and symbols gone. For a state that is plain JSON it is `T` itself.
+ *
+ * @example
+ * ```ts
+ * type Draft = { at: Date; tags: Set<string>; cover?: File }
+ * const back: Jsonified<Draft> = { at: '2026-01-01T00:00:00.000Z', tags: ['pop'] }
+ * ```
+ */
+export type Jsonified<T> = T extends string | number | boolean | null | undefined
+  ? T
+  : T extends Date
+    ? string
+    : T extends File
+      ? FileMetadata
+      : T extends Blob | ArrayBuffer | ArrayBufferView
+        ? BlobMetadata
+        : T extends ReadonlyMap<PropertyKey, infer V>
+          ? { [key: string]: Jsonified<V> }
+          : T extends ReadonlySet<infer V>
+            ? Jsonified<V>[]
+            : T extends (...args: never[]) => unknown
+              ? never
+              : T extends readonly unknown[]
+                ? { [I in keyof T]: Jsonified<T[I]> }
+                : { [K in keyof T as T[K] extends ((...args: never[]) => unknown) | symbol ? never : K extends symbol ? never : K]: Jsonified<T[K]> }
+
+/**
+ * What comes back from `restore()` / React's `restored` for a `State`: `State` itself when it
+ * is plain JSON (nothing changes for such states), else its `Jsonified` form — unless a
+ * `deserialize` option turns it back into `State`.
+ *
+ * @example
+ * ```ts
+ * type Plain = { step: string }
+ * const same: Restored<Plain> = { step: 'a' }            // Plain
+ * const json: Restored<{ at: Date }> = { at: '2026-01-01T00:00:00.000Z' }   // { at: string }
+ * ```
+ */
+export type Restored<State> = [Jsonified<State>] extends [State] ? State : Jsonified<State>
+
+/**
  * One RFC 6902 operation, as `diffDocuments` produces them and `PATCH` requests carry them.
  *
  * @example

@@ -6,7 +6,7 @@
  *
  * @module autosave-kit/react-hook-form
  */
-import { formatStatus, type Autosave, type AutosaveOptions } from 'autosave-kit'
+import { formatStatus, type Autosave, type AutosaveOptions, type Restored } from 'autosave-kit'
 import { useAutosave, type UseAutosaveResult } from 'autosave-kit/react'
 import { useEffect, useRef } from 'react'
 import type { FieldValues, KeepStateOptions, UseFormHandleSubmit, UseFormReturn } from 'react-hook-form'
@@ -38,7 +38,7 @@ export type UseAutosaveFormOptions<Values> = { key: string } & Partial<Omit<Auto
  * const { statusText, restoring, handleSubmit }: UseAutosaveFormResult<WizardState> = useAutosaveForm(form, { key: 'project:42' })
  * ```
  */
-export interface UseAutosaveFormResult<Values extends FieldValues> extends UseAutosaveResult<Values> {
+export interface UseAutosaveFormResult<Values extends FieldValues> extends UseAutosaveResult<Values, Restored<Values>> {
   /** `formatStatus(status)`: "Saving…", "Saved", "Offline — saved on this device"… */
   statusText: string
   /**
@@ -80,7 +80,11 @@ export function useAutosaveForm<Values extends FieldValues>(
   const { resetOptions = { keepDefaultValues: true }, ...engineOptions } = 'subscribe' in saverOrOptions ? { resetOptions: undefined } : saverOrOptions
   // A value that never changes: `useAutosave` then never saves by itself; this hook saves the
   // form's values when the form says they changed.
-  const meta = useAutosave<Values>('subscribe' in saverOrOptions ? saverOrOptions : (engineOptions as { key: string } & Partial<AutosaveOptions<Values>>), unchanged as Values)
+  // Two calls of one hook on two branches that never switch for one component: the same hook order.
+  const meta =
+    'subscribe' in saverOrOptions
+      ? useAutosave<Values>(saverOrOptions, unchanged as Values)
+      : useAutosave<Values>(engineOptions as { key: string } & Partial<AutosaveOptions<Values>>, unchanged as Values)
   const { saver, restoring } = meta
   const ready = !restoring && saver ? saver : undefined
   const live = useRef<Autosave<Values> | undefined>(undefined)

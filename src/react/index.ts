@@ -12,6 +12,7 @@ import {
   type Autosave,
   type AutosaveOptions,
   type AutosaveStatus,
+  type Restored,
 } from 'autosave-kit'
 import { createContext, createElement, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react'
 
@@ -64,11 +65,11 @@ interface Entry {
 // store — e.g. each test's — never gets an engine still bound to the previous one.
 const engines = new WeakMap<object, Map<string, Entry>>()
 
-function acquire(options: AutosaveOptions<unknown>): [Autosave<unknown>, () => void] {
+function acquire(options: AutosaveOptions<unknown>, hook: string): [Autosave<unknown>, () => void] {
   const scope = options.store ?? options.transport ?? engines
   const byKey = engines.get(scope) ?? new Map<string, Entry>()
   engines.set(scope, byKey)
-  const held: Entry = byKey.get(options.key) ?? { saver: createAutosave(options), users: 0 }
+  const held: Entry = byKey.get(options.key) ?? { saver: create(options, hook), users: 0 }
   byKey.set(options.key, held)
   clearTimeout(held.release)
   held.users++
@@ -102,6 +103,17 @@ function acquire(options: AutosaveOptions<unknown>): [Autosave<unknown>, () => v
   ]
 }
 
+/** createAutosave, its errors naming the hook the app called (and the provider it may lack). */
+function create(options: AutosaveOptions<unknown>, hook: string) {
+  try {
+    return createAutosave(options)
+  } catch (error) {
+    const e = error as Error
+    e.message = e.message.replace('createAutosave', hook) + (options.transport ? '' : ' (no <AutosaveProvider> above)')
+    throw e
+  }
+}
+
 // One restore per engine, whoever mounts it and however often: later mounts read the engine's
 // current state, which is newer than anything restore could find.
 const restores = new WeakMap<object, Promise<unknown>>()
@@ -128,6 +140,8 @@ export function useAutosaveStatus<State>(saver: Autosave<State> | undefined): Au
 
 /**
  * What `useAutosave` returns (and the third element of `useAutosavedState`, with `statusText`).
+ * `Restored` is what a restore gives back: `State` for a plain-JSON state, else its JSON form
+ * (`Jsonified<State>`: a Date is a string, a Set an array, a File its `FileMetadata`).
  *
  * @example
  * ```tsx
@@ -137,14 +151,17 @@ export function useAutosaveStatus<State>(saver: Autosave<State> | undefined): Au
  * return <button onClick={() => void flush()} disabled={status.phase === 'saving'}>Save now</button>
  * ```
  */
-export interface UseAutosaveResult<State> {
+export interface UseAutosaveResult<State, Restored = State> {
   status: AutosaveStatus
   /** Sends now; resolves when everything saved so far is acknowledged. */
   flush: () => Promise<void>
-  /** True until `restore()` has answered (and always during server rendering). */
+  /**
+   * True until `restore()` has answered and the restored state has been handed over (and always
+   * during server rendering): the render after it already holds the restored value.
+   */
   restoring: boolean
-  /** What `restore()` found (undefined for a new document). */
-  restored: State | undefined
+  /** What `restore()` found (undefined for a new document), in its JSON form. */
+  restored: Restored | undefined
   /** Why `restore()` failed (e.g. a `ValidationError`; the stored data is kept). */
   restoreError: unknown
   /** The engine (undefined during the first render and on the server). */
@@ -152,29 +169,57 @@ export interface UseAutosaveResult<State> {
 }
 
 /**
- * Autosaves `value` whenever it changes (by reference). Given options, it creates the
- * engine (one per key), restores on mount and disposes on unmount; given an engine, it only
+ * Options of `useAutosave` / `useAutosavedState`: `key` and any option of `createAutosave`
+ * (the rest come from `AutosaveProvider`).
+ *
+ * @example
+ * ```tsx
+ * const options: UseAutosaveOptions<WizardState> = { key: 'project:42', debounceMs: 1000 }
+ * ```
+ */
+export type UseAutosaveOptions<State> = { key: string } & Partial<AutosaveOptions<State>>
+
+/**
+ * Autosaves `value` whenever it changes (by reference). Given options (or a key), it creates
+ * the engine (one per key), restores on mount and disposes on unmount; given an engine, it only
  * uses it. The value you start with never overwrites saved work: nothing is saved until
  * restore has answered, and neither the restored state nor one that arrived from another tab
- * is saved back.
+ * is saved back. `restoring` stays true until the render in which `restored` is handed over,
+ * so an effect that copies it into state runs before the form is first shown.
  *
  * @example
  * ```tsx
  * const [state, setState] = useState(initialWizard)
- * const { status, restored } = useAutosave({ key: `project:${id}` }, state)
+ * const { status, restoring, restored } = useAutosave(`project:${id}`, state) // or useAutosave({ key: `project:${id}` }, state)
  * useEffect(() => { if (restored) setState(restored) }, [restored])
+ * if (restoring) return <p>Loading your draft…</p>
  * ```
  */
+export function useAutosave<State>(key: string, value: State, options?: Omit<UseAutosaveOptions<State>, 'key'>): UseAutosaveResult<State, Restored<State>>
+export function useAutosave<State>(options: UseAutosaveOptions<State>, value: State): UseAutosaveResult<State, Restored<State>>
+export function useAutosave<State>(saver: Autosave<State>, value: State): UseAutosaveResult<State, Restored<State>>
 export function useAutosave<State>(
-  saverOrOptions: Autosave<State> | ({ key: string } & Partial<AutosaveOptions<State>>),
+  saverOrOptions: string | Autosave<State> | UseAutosaveOptions<State>,
   value: State,
-): UseAutosaveResult<State> {
+  options?: Omit<UseAutosaveOptions<State>, 'key'>,
+): UseAutosaveResult<State, unknown> {
+  return use(saverOrOptions, value, options, 'useAutosave')[0]
+}
+
+function use<State>(
+  saverOrOptions: string | Autosave<State> | UseAutosaveOptions<State>,
+  value: State,
+  options: object | undefined,
+  hook: string,
+): [UseAutosaveResult<State, unknown>, boolean] {
   const defaults = useContext(Defaults)
   // Options never carry a `subscribe` function; an engine always does.
-  const given = 'subscribe' in saverOrOptions ? (saverOrOptions as Autosave<State>) : undefined
-  const key = saverOrOptions.key
+  const given = (saverOrOptions as Autosave<State>).subscribe ? (saverOrOptions as Autosave<State>) : undefined
+  const own = (typeof saverOrOptions === 'string' ? { ...options, key: saverOrOptions } : saverOrOptions) as UseAutosaveOptions<State>
+  const key = own.key
   const [owned, setOwned] = useState<Autosave<State>>()
   const [restore, setRestore] = useState<{ saver: Autosave<State>; state: State | undefined; error: unknown }>()
+  const [shown, setShown] = useState<object>()
   const latest = useRef(value)
   latest.current = value
   const skip = useRef<unknown>(undefined)
@@ -183,7 +228,7 @@ export function useAutosave<State>(
   useEffect(() => {
     if (given) return
     // Options are read when the engine is made (this render's); later changes to them are ignored.
-    const [saver, release] = acquire({ ...defaults, ...saverOrOptions } as AutosaveOptions<unknown>)
+    const [saver, release] = acquire({ ...defaults, ...own } as AutosaveOptions<unknown>, hook)
     setOwned(saver as Autosave<State>)
     return release
   }, [given, key])
@@ -213,6 +258,10 @@ export function useAutosave<State>(
     }
   }, [current])
 
+  // `restoring` ends one render after `restored` arrives: the app's effects that copy it into
+  // state run in between, so the first render without the loading screen already shows it.
+  useEffect(() => setShown(restored), [restored])
+
   useEffect(() => {
     // The engine already holding this very value means it came from there (restore, another tab).
     if (!restored || value === skip.current || value === current!.getState()) return
@@ -220,32 +269,40 @@ export function useAutosave<State>(
     current!.save(value)
   }, [restored, value])
 
-  return {
-    status: useAutosaveStatus(current as Autosave<unknown> | undefined),
-    flush: async () => current?.flush(),
-    restoring: !restored,
-    restored: restored?.state,
-    restoreError: restored?.error,
-    saver: current,
-  }
+  return [
+    {
+      status: useAutosaveStatus(current as Autosave<unknown> | undefined),
+      flush: async () => current?.flush(),
+      restoring: !restored || shown !== restored,
+      restored: restored?.state,
+      restoreError: restored?.error,
+      saver: current,
+    },
+    !!restored,
+  ]
 }
 
 /**
  * `useState` that is restored on mount and autosaved on every set — the one-liner for a
  * wizard step. `meta` carries the status, its text, `flush`, `restoring` and `restored`;
- * changes saved in another tab arrive by themselves.
+ * changes saved in another tab arrive by themselves. The first render after loading shows the
+ * restored state, never `initial`. Takes the key alone or inside the options.
  *
  * @example
  * ```tsx
  * const [draft, setDraft, meta] = useAutosavedState('project:42', { musicDescription: '' })
+ * // or: useAutosavedState({ key: 'project:42', debounceMs: 1000 }, { musicDescription: '' })
  * return <><textarea value={draft.musicDescription} onChange={(e) => setDraft({ musicDescription: e.target.value })} />{meta.statusText}</>
  * ```
  */
+export function useAutosavedState<State>(key: string, initial: State | (() => State), options?: Omit<UseAutosaveOptions<State>, 'key'>): AutosavedState<State>
+export function useAutosavedState<State>(options: UseAutosaveOptions<State>, initial: State | (() => State)): AutosavedState<State>
 export function useAutosavedState<State>(
-  key: string,
+  keyOrOptions: string | UseAutosaveOptions<State>,
   initial: State | (() => State),
-  options: Partial<AutosaveOptions<State>> = {},
-): [State, (next: State | ((prev: State) => State)) => void, UseAutosaveResult<State> & { statusText: string }] {
+  options?: Omit<UseAutosaveOptions<State>, 'key'>,
+): AutosavedState<State> {
+  const key = typeof keyOrOptions === 'string' ? keyOrOptions : keyOrOptions.key
   const [state, setState] = useState(initial)
   // Another document starts from `initial`, never from the previous document's draft.
   const [stateKey, setStateKey] = useState(key)
@@ -253,22 +310,38 @@ export function useAutosavedState<State>(
     setStateKey(key)
     setState(initial)
   }
-  const meta = useAutosave<State>({ ...options, key }, state)
-  const { restoring, saver } = meta
-  // Once restored, show the engine's state and follow it: the restored state, then saves by
-  // other components on this key, other tabs' saves, merges.
+  const [meta, answered] = use<State>(keyOrOptions, state, options, 'useAutosavedState')
+  const { saver } = meta
+  // Once restore has answered, show the engine's state and follow it: the restored state, then
+  // saves by other components on this key, other tabs' saves, merges. Set in the same batch as
+  // the end of `restoring`, so `initial` is never shown after loading.
   useEffect(() => {
-    // Not restoring implies an engine.
-    if (restoring) return
-    let seen: State | undefined
+    // Answered implies an engine.
+    if (!answered) return
+    let seen: unknown
     const follow = () => {
       const now = saver!.getState()
       if (now !== seen && (seen = now) !== undefined) setState(now as State)
     }
     follow()
     return saver!.subscribe(follow)
-  }, [saver, restoring])
-  return [state, setState, { ...meta, statusText: formatStatus(meta.status) }]
+  }, [saver, answered])
+  return [state, setState, { ...meta, statusText: formatStatus(meta.status) } as AutosavedState<State>[2]]
 }
 
-export { formatStatus }
+/**
+ * What `useAutosavedState` returns: the state (its JSON form once restored, until you set it), the
+ * setter, and `meta` — `useAutosave`'s result plus `statusText`.
+ *
+ * @example
+ * ```tsx
+ * const [draft, setDraft, meta]: AutosavedState<{ note: string }> = useAutosavedState('note:1', { note: '' })
+ * ```
+ */
+export type AutosavedState<State> = [
+  State | Restored<State>,
+  (next: State | ((prev: State | Restored<State>) => State)) => void,
+  UseAutosaveResult<State, Restored<State>> & { statusText: string },
+]
+
+export { formatStatus as formatStatus }

@@ -155,7 +155,11 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
 
   async function read(request: Request, key: string): Promise<Response> {
     const document = await store.get(key)
-    if (!document) return jsonResponse(404, request.method === 'HEAD' ? undefined : { error: 'No such document' })
+    if (!document) {
+      // fetchTransport asks for 204 (Accept: …; absent=204) so a new document logs no console error.
+      if (/;\s*absent=204\b/.test(request.headers.get('Accept') ?? '')) return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } })
+      return jsonResponse(404, request.method === 'HEAD' ? undefined : { error: 'No such document' })
+    }
     const tag = etag(document.version)
     if (ifNoneMatch(request.headers.get('If-None-Match'), tag)) return new Response(null, { status: 304, headers: { ETag: tag, 'Cache-Control': 'no-store' } })
     const body = { data: document.data, version: document.version, updatedAt: document.updatedAt }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { systemClock, type Clock } from '../environment/clock'
-import { ConflictError, TransportError } from '../errors'
+import { AutosaveError, ConflictError, TransportError } from '../errors'
 import { isRetryableStatus, parseRetryAfter } from './http'
 import type { Json, JsonPatchOperation, LoadedDocument, Transport, WriteRequest, WriteResult } from '../types'
 
@@ -28,6 +28,13 @@ export interface FetchTransportOptions {
   clock?: Clock
 }
 
+/**
+ * `absent=204` asks for `204` instead of `404` when there is no document, so a new document
+ * logs no red error in the browser console; servers that ignore it answer `404` as before.
+ * A parameter of Accept (a CORS-safelisted header), so it adds no preflight to a cross-origin GET.
+ */
+const ACCEPT_DOCUMENT = 'application/json;absent=204'
+
 // Browsers refuse keepalive bodies past 64 KiB (of bytes) in total across a page's pending requests.
 const KEEPALIVE_BUDGET = 60 * 1024
 const utf8 = new TextEncoder()
@@ -50,12 +57,14 @@ const writeResultSchema = z.object({ version: z.number(), updatedAt: z.string() 
  * ```
  */
 export function fetchTransport(options: FetchTransportOptions): Transport {
-  const baseUrl = options.baseUrl.replace(/\/+$/, '')
+  const baseUrl = checkBaseUrl(options.baseUrl)
   const clock = options.clock ?? systemClock
   const timeoutMs = options.timeoutMs ?? 30_000
   const url = (key: string) => {
     // URL parsing resolves "." and ".." (even as %2E) as path segments: no request can name them.
     if (key === '.' || key === '..') throw new TransportError('TRANSPORT_KEY', `The key "${key}" cannot be part of a URL; use another document key`)
+    // Refused here, not at creation: server rendering may create a transport it never uses.
+    if (!/^https?:/i.test(baseUrl) && typeof location === 'undefined') throw invalid(baseUrl, 'relative')
     return `${baseUrl}/${encodeURIComponent(key)}`
   }
 
@@ -198,11 +207,17 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
 
   async function load(key: string, signal: AbortSignal | undefined, version?: number): Promise<LoadedDocument | 'unchanged' | undefined> {
     const what = `Loading "${key}"`
-    const headers: Record<string, string> = { Accept: 'application/json' }
+    const headers: Record<string, string> = { Accept: ACCEPT_DOCUMENT }
     if (version !== undefined) headers['If-None-Match'] = `"${version}"`
     return request(url(key), { method: 'GET', headers }, signal, async (response) => {
       if (response.status === 304 && version !== undefined) return 'unchanged'
-      if (response.status === 404) return undefined
+      if (response.status === 204) return undefined
+      // The protocol's 404 is empty or JSON; an HTML or text one is a wrong path, not a new document.
+      if (response.status === 404) {
+        const text = await response.text().catch(() => '')
+        if (!text || /json/i.test(response.headers.get('Content-Type')!)) return undefined
+        throw new TransportError('TRANSPORT_RESPONSE', `${what}: a 404 not from the protocol (wrong baseUrl?)`, { status: 404 })
+      }
       if (!response.ok) return failure(response, what)
       const doc = await body(response, documentSchema, what)
       return { data: doc.data as Json, version: doc.version, updatedAt: doc.updatedAt ?? '' }
@@ -215,6 +230,16 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     write,
   }
 }
+
+/** Refuses at creation what can never work: not an http(s) URL, or one with a query (the key goes in the path). */
+function checkBaseUrl(baseUrl: string): string {
+  try {
+    if (baseUrl && /^https?:$/.test(new URL(baseUrl, 'http://x').protocol) && !/[?#]/.test(baseUrl)) return baseUrl.replace(/\/+$/, '')
+  } catch {}
+  throw invalid(baseUrl, 'invalid')
+}
+
+const invalid = (baseUrl: unknown, why: string) => new AutosaveError('INVALID_OPTIONS', `fetchTransport: baseUrl ${JSON.stringify(baseUrl)}: ${why} (an http(s) URL, absolute where there is no page)`)
 
 /** Settles like `work`, or rejects with the abort reason as soon as `signal` aborts. */
 function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
