@@ -69,9 +69,24 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
 
   /** A revalidation read on the wire: sends wait for it (one request per document at a time). */
   let reading: Promise<unknown> | undefined
+  /** Cuts the read short: a page-exit send cannot wait for it. */
+  let abortRead: (() => void) | undefined
 
   function read<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const result = call(what, work)
+    const mine = new AbortController()
+    abortRead = () => mine.abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
+    const result = call(what, (signal) => {
+      // Not AbortSignal.any: Safari has it only from 17.4.
+      const either = new AbortController()
+      const stop = () => either.abort(signal.aborted ? signal.reason : mine.signal.reason)
+      signal.addEventListener('abort', stop, { once: true })
+      mine.signal.addEventListener('abort', stop, { once: true })
+      if (signal.aborted || mine.signal.aborted) stop()
+      return new Promise<T>((resolve, reject) => {
+        either.signal.addEventListener('abort', () => reject(either.signal.reason), { once: true })
+        work(either.signal).then(resolve, reject)
+      })
+    })
     const settled: Promise<unknown> = result.catch(() => {}).finally(() => {
       if (reading === settled) reading = undefined
     })
@@ -123,8 +138,9 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   }
 
   async function run(exit: PageExitReason | undefined): Promise<boolean> {
-    // A page-exit send cannot wait: If-Match still keeps the order against a read.
-    while (reading && !exit) await reading
+    // A page-exit send cannot wait out a read: the read is cut short (it settles at once).
+    if (exit && reading) abortRead?.()
+    while (reading) await reading
     while (!isDisposed() && ledger.unsaved) {
       if (!env.online.isOnline()) {
         status.dispatch({ type: 'send-offline' })

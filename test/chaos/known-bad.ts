@@ -38,4 +38,18 @@ export const knownBad: Array<{ found: string; schedule: Schedule }> = [
       ],
     },
   },
+  {
+    // A revalidation read on the wire when the tab went hidden: the page-exit send did not wait for it.
+    found: 'npm run chaos -- --runs 20000 --seed 654538522 (indexeddb), after 3,291 schedules',
+    schedule: {
+      config: { debounceMs: 3000, maxWaitMs: 1000, localDelayMs: 0, retries: 2, minTimeout: 1, latencyMs: 5, timeoutMs: 200, secondTab: false },
+      commands: [
+        { t: 'online', online: false },
+        { t: 'online', online: true },
+        { t: 'edit', tab: 'A', field: 'music' },
+        { t: 'hidden', tab: 'A' },
+        { t: 'edit', tab: 'A', field: 'music' },
+      ],
+    },
+  },
 ]
