@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { migrateAutosaveSchema, type SqlClient } from '../../../src/server/index'
+import { lockDataDirectory, migrateAutosaveSchema, type SqlClient } from '../../../src/server/index'
 
 /** The SQL database behind the example: PGlite in a folder, or PostgreSQL from DATABASE_URL. */
 export interface Database {
@@ -24,8 +24,10 @@ export async function openDatabase(options: { dataDir: string; databaseUrl?: str
     const { PGlite } = await import('@electric-sql/pglite')
     const dir = join(options.dataDir, 'pgdata')
     await mkdir(dir, { recursive: true })
+    // Two server processes on one PGlite folder lose acknowledged writes: the second is refused.
+    const lock = await lockDataDirectory(dir)
     const pglite = await PGlite.create(dir)
-    database = { client: pglite, description: `PGlite (${dir})`, close: () => pglite.close() }
+    database = { client: pglite, description: `PGlite (${dir})`, close: async () => (await pglite.close(), await lock.release()) }
   }
   await migrateAutosaveSchema(database.client)
   return database
