@@ -1,4 +1,3 @@
-import { withDeadline } from '../deadline'
 import { AutosaveError, StorageError, TransportError } from '../errors'
 import { jsonEqual } from '../json/json'
 import { resolveConflict, threeWayMerge } from '../merge'
@@ -21,6 +20,8 @@ export interface RestoreParts<State> {
   tabSync: TabSync
   rebase: Rebase
   requestSend(): void
+  /** Reads through the sender's wire (one request at a time) under the engine's deadline. */
+  read<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
   signal: AbortSignal
   isDisposed(): boolean
 }
@@ -31,7 +32,7 @@ export interface RestoreParts<State> {
  * path must see at once) changes the ledger.
  */
 export function createRestore<State>(parts: RestoreParts<State>) {
-  const { options, ledger, status, persist, tabSync, rebase, signal, isDisposed } = parts
+  const { options, ledger, status, persist, tabSync, rebase, read, signal, isDisposed } = parts
   const { key, keys, clock, transport } = options
   let restoring: Promise<State | undefined> | undefined
 
@@ -130,7 +131,7 @@ export function createRestore<State>(parts: RestoreParts<State>) {
   /** Read remote: the server's copy, or whether reading it failed (offline, a server error). */
   async function readRemote(): Promise<{ remote: LoadedDocument | undefined; remoteFailed: boolean }> {
     try {
-      const remote = await withDeadline(options.clock, options.requestTimeoutMs, signal, `A read of "${key}"`, (signal) => transport.load(key, { signal }))
+      const remote = await read('A read', (signal) => transport.load(key, { signal }))
       return { remote, remoteFailed: false }
     } catch (error) {
       if (error instanceof AutosaveError) status.report(error)

@@ -35,7 +35,7 @@ export interface Sender {
   tryNow(): void
   /** A transport call under the engine's own deadline (a transport may never settle). */
   call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
-  /** A read outside a send (revalidation): a send waits for it, so one request at most is on the wire. */
+  /** A read outside a send (restore, revalidation): reads queue and a send waits for them, so one request at most is on the wire. */
   read<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
 }
 
@@ -72,7 +72,9 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   /** Cuts the read short: a page-exit send cannot wait for it. */
   let abortRead: (() => void) | undefined
 
-  function read<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function read<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // One read at a time too (a restore() and a revalidation).
+    while (reading) await reading
     const mine = new AbortController()
     abortRead = () => mine.abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
     const result = call(what, (signal) => {

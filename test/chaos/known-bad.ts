@@ -52,4 +52,20 @@ export const knownBad: Array<{ found: string; schedule: Schedule }> = [
       ],
     },
   },
+  {
+    // A tab reloaded offline restored (a read) while its revalidation read was on the wire.
+    found: 'npm run chaos -- --runs 20000 --seed 930009068 --store memory, after 19,708 schedules',
+    schedule: {
+      config: { debounceMs: 0, maxWaitMs: 1000, localDelayMs: 0, retries: 2, minTimeout: 1, latencyMs: 5, timeoutMs: 200, secondTab: true },
+      commands: [
+        { t: 'online', online: false },
+        { t: 'reload', tab: 'B', pagehide: false, crash: false },
+        { t: 'online', online: true },
+        { t: 'edit', tab: 'A', field: 'music' },
+        { t: 'advance', ms: 299 },
+        { t: 'online', online: false },
+        { t: 'edit', tab: 'A', field: 'music' },
+      ],
+    },
+  },
 ]
