@@ -11,60 +11,44 @@ import { fakeEnvironment } from '../helpers'
 type Doc = { step: string; bad?: unknown }
 
 describe('save() and flush() after a failed flush()', () => {
-  for (const debounceMs of [0, 3000]) {
-    it(`after a 400 (debounceMs ${debounceMs}): the fixed state is sent and flush() resolves`, async () => {
-      const env = fakeEnvironment()
-      const transport = memoryTransport()
-      let refuse = 1
-      const write = transport.write
-      transport.write = async (request) => {
-        if (refuse-- > 0) throw new TransportError('TRANSPORT_HTTP', 'HTTP 400: invalid', { status: 400, retryable: false })
-        return write(request)
+  /** As an app writes it: the retry runs in the catch block, right after the rejection. */
+  async function finishButton(saver: ReturnType<typeof createAutosave<Doc>>, tick: () => Promise<unknown>) {
+    let caught: unknown
+    const finish = (async () => {
+      try {
+        await saver.flush()
+      } catch (error) {
+        caught = error
+        saver.save({ step: 'fixed' })
+        await saver.flush()
       }
-      const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs, environment: env.environment })
-      saver.save({ step: 'one' })
-      let caught: unknown
-      // As an app writes it: the retry runs in the catch block, right after the rejection.
-      const finish = (async () => {
-        try {
-          await saver.flush()
-        } catch (error) {
-          caught = error
-          saver.save({ step: 'fixed' })
-          await saver.flush()
-        }
-        return 'resolved'
-      })()
-      // Was: never settled, and nothing was sent until another save().
-      await env.clock.tickAsync(2 * debounceMs + 10)
-      expect(await Promise.race([finish, 'pending'])).toBe('resolved')
-      expect(caught).toBeInstanceOf(TransportError)
-      expect(transport.backend.documents.get('doc')?.data).toEqual({ step: 'fixed' })
-      await saver.dispose()
-    })
+      return 'resolved'
+    })()
+    await tick()
+    return { outcome: await Promise.race([finish, 'pending']), caught }
+  }
 
-    it(`after a SerializationError (debounceMs ${debounceMs}): the fixed state is sent and flush() resolves`, async () => {
-      const env = fakeEnvironment()
-      const transport = memoryTransport()
-      const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs, environment: env.environment })
-      saver.save({ step: 'one', bad: () => 1 })
-      let caught: unknown
-      const finish = (async () => {
-        try {
-          await saver.flush()
-        } catch (error) {
-          caught = error
-          saver.save({ step: 'fixed' })
-          await saver.flush()
+  for (const debounceMs of [0, 3000]) {
+    for (const [failure, expected] of [['a 400', TransportError], ['a SerializationError', SerializationError]] as const) {
+      it(`after ${failure} (debounceMs ${debounceMs}): the fixed state is sent and flush() resolves`, async () => {
+        const env = fakeEnvironment()
+        const transport = memoryTransport()
+        let refuse = failure === 'a 400' ? 1 : 0
+        const write = transport.write
+        transport.write = async (request) => {
+          if (refuse-- > 0) throw new TransportError('TRANSPORT_HTTP', 'HTTP 400: invalid', { status: 400, retryable: false })
+          return write(request)
         }
-        return 'resolved'
-      })()
-      await env.clock.tickAsync(2 * debounceMs + 10)
-      expect(await Promise.race([finish, 'pending'])).toBe('resolved')
-      expect(caught).toBeInstanceOf(SerializationError)
-      expect(transport.backend.documents.get('doc')?.data).toEqual({ step: 'fixed' })
-      await saver.dispose()
-    })
+        const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs, environment: env.environment })
+        saver.save(failure === 'a 400' ? { step: 'one' } : { step: 'one', bad: () => 1 })
+        // Was: never settled, and nothing was sent until another save().
+        const { outcome, caught } = await finishButton(saver, () => env.clock.tickAsync(2 * debounceMs + 10))
+        expect(outcome).toBe('resolved')
+        expect(caught).toBeInstanceOf(expected)
+        expect(transport.backend.documents.get('doc')?.data).toEqual({ step: 'fixed' })
+        await saver.dispose()
+      })
+    }
   }
 })
 
