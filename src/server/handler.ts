@@ -139,9 +139,10 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     let baseVersion: number
     let idempotencyKey: string | undefined
     let next: Json | ((current: Json | null) => Json)
+    let patch: JsonPatchOperation[] | undefined
 
     const patched = (patch: readonly JsonPatchOperation[]) => (current: Json | null) => {
-      const result = applyJsonPatch(current, patch)
+      const result = applyJsonPatch(current, patch, true) // stores hand `next` its own copy
       checkDocument(result, maxDocumentBytes)
       return result
     }
@@ -153,7 +154,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       if ((message.patch === undefined) === !hasData) throw new HttpError(400, 'A beacon body carries exactly one of "patch" and "data"')
       baseVersion = message.baseVersion ?? 0
       idempotencyKey = parseIdempotencyKey(message.idempotencyKey ?? request.headers.get('Idempotency-Key'))
-      if (message.patch) next = patched(message.patch as JsonPatchOperation[])
+      if (message.patch) next = patched((patch = message.patch as JsonPatchOperation[]))
       else {
         next = message.data as Json
         checkDocument(next, maxDocumentBytes)
@@ -162,7 +163,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       baseVersion = parseIfMatch(request.headers.get('If-Match'))
       idempotencyKey = parseIdempotencyKey(request.headers.get('Idempotency-Key'))
       if (request.method === 'PATCH') {
-        next = patched(validatePatch(body))
+        next = patched((patch = validatePatch(body)))
       } else {
         next = validate(putBodySchema, body, 'body').data as Json
         checkDocument(next, maxDocumentBytes)
@@ -173,6 +174,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       key,
       baseVersion,
       next,
+      patch,
       idempotency: idempotencyKey === undefined ? undefined : { scope: principal, key: idempotencyKey },
     })
     return answer(outcome)

@@ -1,6 +1,7 @@
 import jsonPatch, { type Operation } from 'fast-json-patch'
 import * as z from 'zod/mini'
 import type { Json, JsonPatchOperation } from '../types'
+import { rememberJson } from './document-store'
 
 /** A request the handler refuses with a status and a message for the client. */
 export class HttpError extends Error {
@@ -139,9 +140,12 @@ export function validatePatch(value: unknown): JsonPatchOperation[] {
   return validate(patchSchema, value, 'patch') as JsonPatchOperation[]
 }
 
-/** RFC 6902 on a copy of `document`; a patch that does not apply is the client's error (400). */
-export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchOperation[]): Json {
-  let result: unknown = jsonPatch.deepClone(document)
+/**
+ * RFC 6902 on a copy of `document` (on `document` itself when `inPlace`: the caller owns it and
+ * drops it if this throws); a patch that does not apply is the client's error (400).
+ */
+export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchOperation[], inPlace = false): Json {
+  let result: unknown = inPlace ? document : jsonPatch.deepClone(document)
   // One operation at a time: the library's own loop reports every failure as operation 0.
   patch.forEach((operation, index) => {
     try {
@@ -256,4 +260,5 @@ export function checkDocument(data: Json, maxBytes: number): void {
   if (/(^|[^\\])(\\\\)*\\ud[89a-f][0-9a-f]{2}/i.test(text)) {
     throw new HttpError(400, 'The document contains a lone UTF-16 surrogate (half of a character such as an emoji), which cannot be stored')
   }
+  rememberJson(data, text) // the store sends this text instead of serializing again
 }
