@@ -82,6 +82,8 @@ export interface AutosaveHandlerOptions {
 export interface AutosaveHandler {
   (request: Request): Promise<Response>
   readonly basePath: string
+  /** Larger request bodies answer 413 (`nodeListener` reads no more than this). */
+  readonly maxBodyBytes: number
 }
 
 /** Counted in Unicode code points (what docs/server.md calls characters), not UTF-16 units. */
@@ -206,7 +208,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         return jsonResponse(500, { error: 'Internal server error' })
       }
     },
-    { basePath },
+    { basePath, maxBodyBytes },
   )
 }
 

@@ -25,4 +25,4 @@ export {
   type AutosaveTables,
   type SqlClient,
 } from './postgres-schema'
-export { serveNode, toNodeListener, type NodeServer, type ServeNodeOptions } from './node'
+export { nodeListener, serveNode, toNodeListener, type NodeServer, type ServeNodeOptions } from './node'

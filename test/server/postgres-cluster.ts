@@ -11,6 +11,8 @@ import { join } from 'node:path'
 
 export interface ThrowawayPostgres {
   readonly url: string
+  /** The cluster's data directory (its `postmaster.pid` names the server process). */
+  readonly dataDir: string
   stop(): void
 }
 
@@ -67,6 +69,7 @@ export async function startThrowawayPostgres(bin: string, { durable = false } = 
     run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start'])
     return {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      dataDir: data,
       stop() {
         try {
           run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])
