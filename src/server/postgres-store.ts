@@ -127,9 +127,10 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
       ON CONFLICT (key, version) DO UPDATE SET data = EXCLUDED.data, patch = EXCLUDED.patch, updated_at = EXCLUDED.updated_at
     ),
     pruned AS (
-      -- Versions older than the newest snapshot the kept ones are rebuilt from.
+      -- Versions older than the newest snapshot the kept ones are rebuilt from. That snapshot
+      -- moves on every snapshotEvery versions, so the prune runs only then.
       DELETE FROM ${t.versions}
-      WHERE key = $1 AND EXISTS (SELECT 1 FROM written) AND (
+      WHERE key = $1 AND EXISTS (SELECT 1 FROM written WHERE $6::integer = 0 OR (version - $6::integer) % ${snapshotEvery} = 0) AND (
         ($6::integer = 0 AND version <= (SELECT version FROM written))
         OR version < (
           SELECT max(s.version) FROM ${t.versions} AS s

@@ -29,12 +29,12 @@ const uniquePrefix = () => `t${process.pid}_${Date.now().toString(36)}_${++prefi
 export function storeKinds(): StoreKind[] {
   let pglite: Promise<PGlite> | undefined
   let pool: pg.Pool | undefined
-  // PGlite boots in a hook (60 s allowed) rather than in the first test (30 s): on a loaded
-  // machine the boot alone can take longer than a test may.
+  // PGlite boots in a hook with its own allowance rather than in the first test (30 s): on a
+  // loaded machine the boot alone can take longer than a test may.
   beforeAll(async () => {
     pglite ??= PGlite.create()
     await pglite
-  })
+  }, 180_000)
   afterAll(async () => {
     await (await pglite)?.close()
     await pool?.end()
