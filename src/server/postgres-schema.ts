@@ -120,7 +120,7 @@ export function autosaveMigrations(options: AutosaveSchemaOptions = {}): Readonl
       // (`patch`); rows written before this migration are whole documents and stay as they are.
       version: 2,
       statements: [
-        `ALTER TABLE ${t.idempotency} ADD COLUMN IF NOT EXISTS fingerprint text GENERATED ALWAYS AS (${idempotencyFingerprint('scope', 'idempotency_key')}) STORED`,
+        `ALTER TABLE ${t.idempotency} ADD COLUMN IF NOT EXISTS fingerprint bytea GENERATED ALWAYS AS (${idempotencyFingerprint('scope', 'idempotency_key')}) STORED`,
         `ALTER TABLE ${t.idempotency} DROP CONSTRAINT IF EXISTS ${primaryKeyName(bare(t.idempotency))}`,
         `ALTER TABLE ${t.idempotency} ADD PRIMARY KEY (key, fingerprint)`,
         `ALTER TABLE ${t.versions} ALTER COLUMN data DROP NOT NULL`,
@@ -133,12 +133,12 @@ export function autosaveMigrations(options: AutosaveSchemaOptions = {}): Readonl
 
 /**
  * What the idempotency table's primary key holds instead of the principal and the
- * Idempotency-Key themselves: md5 (everywhere PostgreSQL-compatible) of both, the scope
- * length-prefixed so no two pairs run together. Lookups compare the columns too, so even a
+ * Idempotency-Key themselves: the 16 bytes of an md5 (everywhere PostgreSQL-compatible) of
+ * both, the scope length-prefixed so no two pairs run together. Lookups compare the columns too, so even a
  * crafted collision can only fail to record, never replay someone else's answer.
  */
 export function idempotencyFingerprint(scope: string, idempotencyKey: string): string {
-  return `md5(length(${scope})::text || ':' || ${scope} || ${idempotencyKey})`
+  return `decode(md5(length(${scope})::text || ':' || ${scope} || ${idempotencyKey}), 'hex')`
 }
 
 // PostgreSQL's default name for a table's primary key: `{table}_pkey`, the table part cut to fit 63 bytes.

@@ -33,7 +33,7 @@ export interface PostgresDocumentStoreOptions extends DocumentStoreOptions, Auto
   preparedStatements?: boolean
   /**
    * The history keeps the whole document every this many versions (and on every PUT); the
-   * versions between keep only their patch. Default 20.
+   * versions between keep only their patch. Default 50.
    */
   snapshotEvery?: number
   /**
@@ -295,7 +295,7 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
   }
 }
 
-const DEFAULT_SNAPSHOT_EVERY = 20
+const DEFAULT_SNAPSHOT_EVERY = 50
 const DEFAULT_CACHED_DOCUMENTS = 1000
 
 /** The form of `query` a `pg` client also accepts, for named prepared statements. */
