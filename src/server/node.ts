@@ -93,7 +93,8 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
  * one buffer first (never more than the handler's `maxBodyBytes` + 1 bytes: an upload over
  * the limit is answered 413 at once and the rest discarded), and the answer is written with
  * one `end()`. For handlers whose answers are small, as `createAutosaveHandler`'s are
- * (`bench:server` measures both); `serveNode` uses it.
+ * (`bench:server` measures both); `serveNode` uses it. A handler without a `maxBodyBytes`
+ * property is served by `toNodeListener` instead.
  *
  * @example
  * ```ts
@@ -102,7 +103,10 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
  * ```
  */
 export function nodeListener(handler: FetchHandler): (req: IncomingMessage, res: ServerResponse) => void {
-  const maxBodyBytes = handler.maxBodyBytes ?? 1024 * 1024
+  const maxBodyBytes = handler.maxBodyBytes
+  // A handler that does not say how much it reads (not from createAutosaveHandler, e.g. an
+  // app's router with uploads) gets its body streamed, all of it, as toNodeListener does.
+  if (typeof maxBodyBytes !== 'number') return toNodeListener(handler)
   return (req, res) => {
     void respondBuffered(handler, maxBodyBytes, req, res)
   }

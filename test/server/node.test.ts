@@ -276,3 +276,19 @@ describe('serveNode when the client goes away', () => {
     }
   })
 })
+
+describe('nodeListener with a handler that does not declare maxBodyBytes', () => {
+  // An app's own router (uploads beside the autosave routes) must get its whole body: the
+  // buffered path would cut it at the autosave limit.
+  it('streams the whole body to it, past 1 MiB', async () => {
+    const router = async (request: Request) => new Response(String((await request.arrayBuffer()).byteLength))
+    const running = await serveNode(router)
+    try {
+      const body = new Uint8Array(3 * 1024 * 1024)
+      const response = await fetch(`${running.url}/upload`, { method: 'POST', body })
+      expect(await response.text()).toBe(String(body.byteLength))
+    } finally {
+      await running.close()
+    }
+  })
+})
