@@ -82,8 +82,8 @@ export interface AutosaveHandlerOptions {
 export interface AutosaveHandler {
   (request: Request): Promise<Response>
   readonly basePath: string
-  /** Larger request bodies answer 413 (`nodeListener` reads no more than this). */
-  readonly maxBodyBytes: number
+  /** Larger request bodies answer 413 (`nodeListener` reads no more than this). Optional, so wrappers typed as this stay valid. */
+  readonly maxBodyBytes?: number
 }
 
 /** Counted in Unicode code points (what docs/server.md calls characters), not UTF-16 units. */
