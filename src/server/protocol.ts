@@ -1,6 +1,7 @@
 import jsonPatch, { type Operation } from 'fast-json-patch'
 import * as z from 'zod/mini'
 import type { Json, JsonPatchOperation } from '../types'
+import { rememberJson } from './document-store'
 import { jsonTextDepth, MAX_DOCUMENT_DEPTH, measureJson } from './json-limits'
 
 /** A request the handler refuses with a status and a message for the client. */
@@ -227,17 +228,23 @@ class PatchBudget {
 }
 
 /**
- * RFC 6902 on a copy of `document`; a patch that does not apply is the client's error (400),
- * one that asks for too much work or too large a document is refused (413) as soon as it
- * does, before the work is done.
+ * RFC 6902 on a copy of `document` (on `document` itself when `inPlace`: the caller owns it and
+ * drops it if this throws, since a refusal midway leaves it half-patched); a patch that does
+ * not apply is the client's error (400), one that asks for too much work or too large a
+ * document is refused (413) as soon as it does, before the work is done.
  */
-export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchOperation[], limits: PatchLimits = UNLIMITED): Json {
+export function applyJsonPatch(
+  document: Json | null,
+  patch: readonly JsonPatchOperation[],
+  { limits = UNLIMITED, inPlace = false }: { readonly limits?: PatchLimits; readonly inPlace?: boolean } = {},
+): Json {
   if (patch.length > limits.maxOperations) {
     throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${limits.maxOperations}`)
   }
   const budget = new PatchBudget(document, patch, limits)
-  budget.spend(budget.size) // the clone below
-  let result: unknown = jsonPatch.deepClone(document)
+  // Measuring the document above is a pass over all of it, as is the copy below (not in place).
+  budget.spend(budget.size)
+  let result: unknown = inPlace ? document : jsonPatch.deepClone(document)
   // One operation at a time: the library's own loop reports every failure as operation 0.
   patch.forEach((operation, index) => {
     try {
@@ -418,4 +425,5 @@ export function checkDocument(data: Json, maxBytes: number): void {
   if (/(^|[^\\])(\\\\)*\\ud[89a-f][0-9a-f]{2}/i.test(text)) {
     throw new HttpError(400, 'The document contains a lone UTF-16 surrogate (half of a character such as an emoji), which cannot be stored')
   }
+  rememberJson(data, text) // the store sends this text instead of serializing again
 }
