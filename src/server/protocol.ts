@@ -290,6 +290,12 @@ function applyOperation(document: unknown, operation: JsonPatchOperation, budget
       if (inserting) budget.spend(shifted(at))
       const newMember = !root && !Array.isArray(at.parent) && !at.exists ? JSON.stringify(at.token).length + 2 : 0
       budget.grow(added - replaced + newMember + (inserting ? 1 : 0))
+      // A value from the patch goes in as a copy (at most the body's size, all ops together):
+      // a later operation modifying it in place would change the patch itself, which the
+      // store keeps as history and applies again if its first attempt is superseded.
+      if (knownUnits === undefined && operation.value !== null && typeof operation.value === 'object') {
+        return apply({ ...operation, value: jsonPatch.deepClone(operation.value) })
+      }
       return apply(operation)
     }
     case 'remove': {

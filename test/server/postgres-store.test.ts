@@ -244,6 +244,20 @@ describe.each(sqlKinds)('postgresDocumentStore on $name', (kind) => {
       expect(data).toEqual({ a: 1, big: 'x'.repeat(500), list: [1, 2] })
     })
 
+    it('a value the patch adds is copied in: a later operation changing it does not change the patch kept as history', async () => {
+      const client = (await kind.client())!
+      const { store } = await freshStore(client)
+      const handler = createAutosaveHandler({ store, basePath: base })
+      const url = `${base}/h`
+      await handler(request(url, { method: 'PUT', body: { data: { note: 'n'.repeat(300) } } }))
+      const ops = [{ op: 'add', path: '/list', value: [1] }, { op: 'add', path: '/list/-', value: 2 }, { op: 'copy', from: '/list', path: '/copy' }, { op: 'add', path: '/list/-', value: 3 }]
+      const answer = await handler(request(url, { method: 'PATCH', body: ops, headers: { 'If-Match': '"1"', 'Content-Type': 'application/json-patch+json' } }))
+      expect(answer.status).toBe(200)
+      const expected = { note: 'n'.repeat(300), list: [1, 2, 3], copy: [1, 2] }
+      expect((await (await handler(request(url))).json()).data).toEqual(expected)
+      // Version 2 is kept as its patch and rebuilt from version 1 by applying it again.
+      expect((await store.history('h'))[0]).toMatchObject({ version: 2, data: expected })
+    })
   })
 })
 
