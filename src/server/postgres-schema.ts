@@ -128,6 +128,13 @@ export function autosaveMigrations(options: AutosaveSchemaOptions = {}): Readonl
         `ALTER TABLE ${t.versions} ADD CONSTRAINT ${bare(t.versions)}_data_or_patch CHECK ((data IS NULL) <> (patch IS NULL))`,
       ],
     },
+    {
+      // 3: what the first request with an idempotency key asked for (the handler's fingerprint
+      // of its base version and body), returned with a replay: the same key with other content
+      // is a reused key (422), not a retry. Null on records written before, which replay as before.
+      version: 3,
+      statements: [`ALTER TABLE ${t.idempotency} ADD COLUMN IF NOT EXISTS request_fingerprint text`],
+    },
   ]
 }
 

@@ -98,7 +98,7 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
   // $1 key, $2 scope, $3 idempotency key (null: none)
   const peekSql = `
     SELECT d.data, d.version, d.updated_at, ${stamp('d.updated_at')} AS stamp,
-      i.version AS replay_version, i.updated_at AS replay_updated_at
+      i.version AS replay_version, i.updated_at AS replay_updated_at, i.request_fingerprint AS replay_fingerprint
     FROM (SELECT 1) AS one
     LEFT JOIN ${t.documents} AS d ON d.key = $1
     LEFT JOIN ${t.idempotency} AS i
@@ -111,17 +111,18 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
         AND scope = $3 AND idempotency_key = $4 AND expires_at > now())`
 
   // $1 key, $2 data (JSON text), $3 scope, $4 idempotency key, $5 ttl ms, $6 history limit,
-  // $7 the patch from the previous version as JSON text (null: this version is a snapshot).
+  // $7 the patch from the previous version as JSON text (null: this version is a snapshot),
+  // $8 the request's fingerprint (null: none).
   // Expired idempotency records of the document go every 32nd version: the scan is the
   // document's records, so once per write would cost more the busier the document.
   const tail = `
     remembered AS (
-      INSERT INTO ${t.idempotency} AS existing (scope, key, idempotency_key, version, updated_at, expires_at)
-      SELECT $3, key, $4, version, updated_at, updated_at + $5::float8 * interval '1 millisecond'
+      INSERT INTO ${t.idempotency} AS existing (scope, key, idempotency_key, version, updated_at, expires_at, request_fingerprint)
+      SELECT $3, key, $4, version, updated_at, updated_at + $5::float8 * interval '1 millisecond', $8::text
       FROM written WHERE $4::text IS NOT NULL
       ON CONFLICT (key, fingerprint) DO UPDATE
         SET scope = EXCLUDED.scope, idempotency_key = EXCLUDED.idempotency_key, version = EXCLUDED.version,
-          updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at
+          updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at, request_fingerprint = EXCLUDED.request_fingerprint
         WHERE existing.expires_at <= now()
     ),
     forgotten AS (
@@ -147,12 +148,12 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
     SELECT version, updated_at, ${stamp('updated_at')} AS stamp FROM written`
 
   // The version check and the write are one statement: the row lock makes a concurrent writer
-  // on the same base re-check `version = $8` after the winner commits, and find it stale.
-  // $9, when set, is the timestamp of the cached copy `data` was computed from.
+  // on the same base re-check `version = $9` after the winner commits, and find it stale.
+  // $10, when set, is the timestamp of the cached copy `data` was computed from.
   const updateSql = `
     WITH written AS (
       UPDATE ${t.documents} SET data = $2::jsonb, version = version + 1, updated_at = now()
-      WHERE key = $1 AND version = $8::bigint AND ($9::text IS NULL OR ${stamp('updated_at')} = $9::text) AND ${unseen}
+      WHERE key = $1 AND version = $9::bigint AND ($10::text IS NULL OR ${stamp('updated_at')} = $10::text) AND ${unseen}
       RETURNING key, version, data, updated_at
     ),${tail}`
 
@@ -197,7 +198,10 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
     const row = (await query(peekSql, [key, scope, idempotencyKey]))[0] ?? {}
     const document: StoredDocument | undefined =
       row.version == null ? undefined : { data: row.data as Json, version: Number(row.version), updatedAt: iso(row.updated_at) }
-    const replay = row.replay_version == null ? undefined : { version: Number(row.replay_version), updatedAt: iso(row.replay_updated_at) }
+    const replay =
+      row.replay_version == null
+        ? undefined
+        : { version: Number(row.replay_version), updatedAt: iso(row.replay_updated_at), fingerprint: (row.replay_fingerprint as string | null) ?? undefined }
     return { document, replay }
   }
 
@@ -251,7 +255,7 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
         data = next
       }
       const text = jsonText(data)
-      const params: unknown[] = [key, text, scope, idempotencyKey, ttlMs, historyLimit, historyPatch(baseVersion, patch, text)]
+      const params: unknown[] = [key, text, scope, idempotencyKey, ttlMs, historyLimit, historyPatch(baseVersion, patch, text), idempotency?.fingerprint ?? null]
       const written = (baseVersion === 0 ? await query(insertSql, params) : await query(updateSql, [...params, baseVersion, guard]))[0]
       if (written) {
         const version = Number(written.version)

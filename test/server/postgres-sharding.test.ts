@@ -19,7 +19,7 @@ async function partitionedTables(client: SqlClient, tablePrefix: string) {
     `CREATE TABLE ${t.documents} (key text PRIMARY KEY, data jsonb NOT NULL, version bigint NOT NULL CHECK (version > 0),
        updated_at timestamptz NOT NULL DEFAULT now()) PARTITION BY HASH (key)`,
     `CREATE TABLE ${t.idempotency} (scope text NOT NULL, key text NOT NULL, idempotency_key text NOT NULL, version bigint NOT NULL,
-       updated_at timestamptz NOT NULL, expires_at timestamptz NOT NULL,
+       updated_at timestamptz NOT NULL, expires_at timestamptz NOT NULL, request_fingerprint text,
        fingerprint bytea GENERATED ALWAYS AS (${idempotencyFingerprint('scope', 'idempotency_key')}) STORED,
        PRIMARY KEY (key, fingerprint)) PARTITION BY HASH (key)`,
     `CREATE INDEX ON ${t.idempotency} (expires_at)`,
