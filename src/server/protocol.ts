@@ -165,7 +165,12 @@ const UNLIMITED: PatchLimits = { maxOperations: Infinity, maxDocumentUnits: Infi
 class PatchBudget {
   size: number
   private work = 0
-  private documentDepth: number
+  // The document's text until its depth is first needed (by a copy or a move: most patches
+  // never ask, and the scan costs as much as the serialization), then the depth it had.
+  private text: string | undefined
+  private initialDepth: number | undefined
+  // How deep the values placed since may reach: with the initial depth, a bound on the document's.
+  private placedDepth = 0
   private readonly patchValueDepth: number
 
   constructor(
@@ -175,9 +180,17 @@ class PatchBudget {
   ) {
     const text = document === null || document === undefined ? '' : JSON.stringify(document)
     this.size = text.length
-    this.documentDepth = jsonTextDepth(text)
+    this.text = text
     // Every value sits inside [{ "value": … }]: two levels below the patch's own.
     this.patchValueDepth = Math.max(0, jsonTextDepth(JSON.stringify(patch)) - 2)
+  }
+
+  private get documentDepth(): number {
+    if (this.initialDepth === undefined) {
+      this.initialDepth = jsonTextDepth(this.text ?? '')
+      this.text = undefined
+    }
+    return Math.max(this.initialDepth, this.placedDepth)
   }
 
   /**
@@ -191,10 +204,10 @@ class PatchBudget {
     if (depth + nesting > MAX_DOCUMENT_DEPTH + 1) {
       const shape = measureJson(value, { baseDepth: depth, what: 'The patch' })
       units = shape.units
-      this.documentDepth = Math.max(this.documentDepth, depth + shape.depth)
+      this.placedDepth = Math.max(this.placedDepth, depth + shape.depth)
     } else {
       units = JSON.stringify(value).length
-      this.documentDepth = Math.max(this.documentDepth, depth + nesting)
+      this.placedDepth = Math.max(this.placedDepth, depth + nesting)
     }
     this.spend(units)
     return units
