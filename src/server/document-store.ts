@@ -1,5 +1,5 @@
 import { AutosaveError } from '../errors'
-import type { Json, VersionedDocument } from '../types'
+import type { Json, JsonPatchOperation, VersionedDocument } from '../types'
 
 /**
  * A document as a store holds it (a `VersionedDocument`).
@@ -47,9 +47,16 @@ export interface DocumentWrite {
   /**
    * The whole new document, or a function that computes it from the data at `baseVersion`
    * (`null` when there is no document). The function runs only when `baseVersion` is
-   * current; whatever it throws is passed to the caller and nothing is written.
+   * current; whatever it throws is passed to the caller and nothing is written. `current`
+   * is the function's own copy: it may modify it and return it (no store holds on to it).
    */
   readonly next: Json | ((current: Json | null) => Json)
+  /**
+   * The RFC 6902 patch `next` applies, when the write is a PATCH. A store may keep it as the
+   * history entry instead of the whole document; `applyJsonPatch` on the previous version
+   * gives the new one back.
+   */
+  readonly patch?: readonly JsonPatchOperation[] | undefined
   /**
    * When present, the store applies at most one write per `(scope, key, idempotency key)`
    * while the record lives, and answers the first result to every repetition. `fingerprint`
@@ -132,4 +139,23 @@ export class InvalidDocumentError extends AutosaveError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('SERVER_INVALID_DOCUMENT', message, options)
   }
+}
+
+// JSON text of documents the handler has already serialized (to check their size), so a store
+// that sends JSON text does not serialize the same object a second time.
+const serialized = new WeakMap<object, string>()
+
+/** Records `text` as the JSON of `data` until `data` is handed to a writer again. */
+export function rememberJson(data: Json, text: string): void {
+  if (data !== null && typeof data === 'object') serialized.set(data, text)
+}
+
+/** Forgets the remembered text of `data` (it is about to be modified). */
+export function forgetJson(data: Json): void {
+  if (data !== null && typeof data === 'object') serialized.delete(data)
+}
+
+/** `JSON.stringify(data)`, or the text `rememberJson` recorded for this very object. */
+export function jsonText(data: Json): string {
+  return (data !== null && typeof data === 'object' ? serialized.get(data) : undefined) ?? JSON.stringify(data)
 }

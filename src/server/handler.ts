@@ -103,6 +103,8 @@ export interface AutosaveHandler {
   readonly basePath: string
   /** The `onError` it was given (or its default), so `serveNode` reports its own failures there too. */
   readonly onError: (error: unknown, request: Request) => void
+  /** Larger request bodies answer 413 (`nodeListener` reads no more than this). Optional, so wrappers typed as this stay valid. */
+  readonly maxBodyBytes?: number
 }
 
 /** Counted in Unicode code points (what docs/server.md calls characters), not UTF-16 units. */
@@ -173,6 +175,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     let baseVersion: number
     let idempotencyKey: string | undefined
     let next: Json | ((current: Json | null) => Json)
+    let patch: JsonPatchOperation[] | undefined
 
     // Counted before each operation is validated, and before the store is asked for anything.
     const countOperations = (patch: unknown) => {
@@ -180,12 +183,11 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${patchLimits.maxOperations}`)
       }
     }
-    const patched = (patch: readonly JsonPatchOperation[]) => {
-      return (current: Json | null) => {
-        const result = applyJsonPatch(current, patch, patchLimits)
-        checkDocument(result, maxDocumentBytes)
-        return result
-      }
+    // Stores hand `next` its own copy and drop it when `next` throws, so it is patched in place.
+    const patched = (patch: readonly JsonPatchOperation[]) => (current: Json | null) => {
+      const result = applyJsonPatch(current, patch, { limits: patchLimits, inPlace: true })
+      checkDocument(result, maxDocumentBytes)
+      return result
     }
 
     if (beacon) {
@@ -196,7 +198,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       if ((message.patch === undefined) === !hasData) throw new HttpError(400, 'A beacon body carries exactly one of "patch" and "data"')
       baseVersion = message.baseVersion ?? 0
       idempotencyKey = parseIdempotencyKey(message.idempotencyKey ?? request.headers.get('Idempotency-Key'))
-      if (message.patch) next = patched(message.patch as JsonPatchOperation[])
+      if (message.patch) next = patched((patch = message.patch as JsonPatchOperation[]))
       else {
         next = message.data as Json
         checkDocument(next, maxDocumentBytes)
@@ -206,7 +208,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       idempotencyKey = parseIdempotencyKey(request.headers.get('Idempotency-Key'))
       if (request.method === 'PATCH') {
         countOperations(body)
-        next = patched(validatePatch(body))
+        next = patched((patch = validatePatch(body)))
       } else {
         next = validate(putBodySchema, body, 'body').data as Json
         checkDocument(next, maxDocumentBytes)
@@ -218,6 +220,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       key,
       baseVersion,
       next,
+      patch,
       idempotency: idempotencyKey === undefined ? undefined : { scope: principal, key: idempotencyKey, fingerprint },
     })
     // A retry repeats the request; a key reused for other content would lose that content silently.
@@ -257,7 +260,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         return jsonResponse(500, { error: 'Internal server error' })
       }
     },
-    { basePath, onError },
+    { basePath, onError, maxBodyBytes },
   )
 }
 

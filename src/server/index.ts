@@ -25,6 +25,6 @@ export {
   type AutosaveTables,
   type SqlClient,
 } from './postgres-schema'
-export { serveNode, toNodeListener, type NodeServer, type ServeNodeOptions } from './node'
+export { nodeListener, serveNode, toNodeListener, type NodeServer, type ServeNodeOptions } from './node'
 export { lockDataDirectory, DataDirectoryLockedError, type DataDirectoryLock, type LockHolder } from './data-directory-lock'
 export { MAX_DOCUMENT_DEPTH } from './json-limits'

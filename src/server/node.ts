@@ -9,12 +9,29 @@ const nodePath = () => import('node:path')
 
 type FetchHandler = ((request: Request) => Promise<Response>) & {
   readonly basePath?: string
+  readonly maxBodyBytes?: number
   /** Where errors outside the handler go (`createAutosaveHandler`'s `onError`); else `console.error`. */
   readonly onError?: (error: unknown, request: Request) => void
 }
 
 // Fetch cannot build a Request with these (RFC 9110 forbidden methods): answered here, never a 500.
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+
+/** Answers a forbidden method 405 itself (both listeners); true when it did. */
+function refusedMethod(method: string, res: ServerResponse): boolean {
+  if (!FORBIDDEN_METHODS.has(method.toUpperCase())) return false
+  const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Allow: 'GET, HEAD, PUT, PATCH, POST' }
+  res.writeHead(405, headers).end(JSON.stringify({ error: `${method} is not allowed here` }))
+  return true
+}
+
+/** A failure outside the handler: a bare 500 to the client, the error to the handler's `onError`. */
+function failed(handler: FetchHandler, error: unknown, res: ServerResponse, request: Request | undefined, url: URL | undefined): void {
+  if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' })
+  res.end(JSON.stringify({ error: 'Internal server error' }))
+  if (handler.onError) handler.onError(error, request ?? new Request(url ?? 'http://localhost/'))
+  else console.error('autosave-kit/server:', error)
+}
 
 /**
  * Adapts a Fetch API handler to a `node:http` request listener, for `http.createServer`,
@@ -46,11 +63,7 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
   const url = requestUrl(req.url ?? '/')
   try {
     const { Readable, pipeline } = await nodeStream()
-    if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
-      const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Allow: 'GET, HEAD, PUT, PATCH, POST' }
-      res.writeHead(405, headers).end(JSON.stringify({ error: `${method} is not allowed here` }))
-      return
-    }
+    if (refusedMethod(method, res)) return
     if (!url) {
       const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' }
       res.writeHead(400, headers).end(JSON.stringify({ error: 'Malformed request target' }))
@@ -95,11 +108,108 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
     pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res, () => {})
   } catch (error) {
     if (controller.signal.aborted) return
-    if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' })
-    res.end(JSON.stringify({ error: 'Internal server error' }))
-    if (handler.onError) handler.onError(error, request ?? new Request(url ?? 'http://localhost/'))
-    else console.error('autosave-kit/server:', error)
+    failed(handler, error, res, request, url)
   }
+}
+
+/**
+ * Like `toNodeListener`, without Node streams on either side: the request body is read into
+ * one buffer first (never more than the handler's `maxBodyBytes` + 1 bytes: an upload over
+ * the limit is answered 413 at once and the rest discarded), and the answer is written with
+ * one `end()`. For handlers whose answers are small, as `createAutosaveHandler`'s are
+ * (`bench:server` measures both); `serveNode` uses it. A handler without a `maxBodyBytes`
+ * property is served by `toNodeListener` instead.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * createServer(nodeListener(createAutosaveHandler({ store, basePath: '/api/storage/projects' }))).listen(8787)
+ * ```
+ */
+export function nodeListener(handler: FetchHandler): (req: IncomingMessage, res: ServerResponse) => void {
+  const maxBodyBytes = handler.maxBodyBytes
+  // A handler that does not say how much it reads (not from createAutosaveHandler, e.g. an
+  // app's router with uploads) gets its body streamed, all of it, as toNodeListener does.
+  if (typeof maxBodyBytes !== 'number') return toNodeListener(handler)
+  return (req, res) => {
+    void respondBuffered(handler, maxBodyBytes, req, res)
+  }
+}
+
+async function respondBuffered(handler: FetchHandler, maxBodyBytes: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const controller = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort()
+  })
+  // An aborted upload is the client leaving, not a failure (as in toNodeListener).
+  req.on('error', () => controller.abort())
+  let request: Request | undefined
+  const method = req.method ?? 'GET'
+  const url = requestUrl(req.url ?? '/')
+  try {
+    if (refusedMethod(method, res)) return
+    if (!url) {
+      const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' }
+      res.writeHead(400, headers).end(JSON.stringify({ error: 'Malformed request target' }))
+      return
+    }
+    const hasBody = method !== 'GET' && method !== 'HEAD'
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+      else if (value !== undefined) headers.set(name, value)
+    }
+    const body = hasBody ? ((await readAtMost(req, maxBodyBytes + 1)) as BodyInit) : undefined
+    if (controller.signal.aborted) return
+    request = new Request(url, { method, headers, body, signal: controller.signal })
+    const response = await handler(request)
+    if (controller.signal.aborted) {
+      await response.body?.cancel().catch(() => {})
+      return
+    }
+    const outgoing: Record<string, string | string[]> = {}
+    response.headers.forEach((value, name) => {
+      if (name !== 'set-cookie') outgoing[name] = value
+    })
+    const cookies = response.headers.getSetCookie()
+    if (cookies.length) outgoing['set-cookie'] = cookies
+    if (hasBody && !req.complete) outgoing.connection = 'close'
+    const answer = !response.body || method === 'HEAD' ? undefined : new Uint8Array(await response.arrayBuffer())
+    if (method === 'HEAD') await response.body?.cancel().catch(() => {})
+    else if (answer) outgoing['content-length'] ??= String(answer.byteLength)
+    res.writeHead(response.status, outgoing).end(answer)
+  } catch (error) {
+    if (controller.signal.aborted) return
+    failed(handler, error, res, request, url)
+  }
+}
+
+/**
+ * The request body, or its first `limit` bytes when it is longer (the rest is discarded as it
+ * arrives, and the caller answers before it ends). A Content-Length over the limit reads nothing.
+ */
+function readAtMost(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const declared = Number(req.headers['content-length'])
+  if (declared >= limit) {
+    req.resume()
+    return Promise.resolve(new Uint8Array(limit))
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk)
+      size += chunk.byteLength
+      if (size >= limit) {
+        req.off('data', onData).off('end', onEnd)
+        req.resume()
+        resolve(new Uint8Array(Buffer.concat(chunks).subarray(0, limit)))
+      }
+    }
+    const onEnd = () => resolve(new Uint8Array(Buffer.concat(chunks, size)))
+    // A client that leaves mid-upload: 'close' without 'end'; the caller sees the abort.
+    req.on('data', onData).on('end', onEnd).once('close', onEnd).once('error', reject)
+  })
 }
 
 /**
@@ -206,7 +316,7 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
   const { createServer } = await import('node:http')
   const { resolve } = await nodePath()
   const host = options.host ?? '127.0.0.1'
-  const api = toNodeListener(handler)
+  const api = nodeListener(handler)
   const root = options.staticDir === undefined ? undefined : resolve(options.staticDir)
   const prefix = `${handler.basePath ?? ''}/`
   const server = createServer((req, res) => {

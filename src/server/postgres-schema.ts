@@ -113,7 +113,44 @@ export function autosaveMigrations(options: AutosaveSchemaOptions = {}): Readonl
         )`,
       ],
     },
+    {
+      // 2: idempotency records keyed by a hash of (scope, idempotency key): the longest document
+      // key, principal and Idempotency-Key no longer overflow the btree row limit (2,704 bytes).
+      // History rows keep either the whole document (`data`) or the patch from the version before
+      // (`patch`); rows written before this migration are whole documents and stay as they are.
+      version: 2,
+      statements: [
+        `ALTER TABLE ${t.idempotency} ADD COLUMN IF NOT EXISTS fingerprint bytea GENERATED ALWAYS AS (${idempotencyFingerprint('scope', 'idempotency_key')}) STORED`,
+        `ALTER TABLE ${t.idempotency} DROP CONSTRAINT IF EXISTS ${primaryKeyName(bare(t.idempotency))}`,
+        `ALTER TABLE ${t.idempotency} ADD PRIMARY KEY (key, fingerprint)`,
+        `ALTER TABLE ${t.versions} ALTER COLUMN data DROP NOT NULL`,
+        `ALTER TABLE ${t.versions} ADD COLUMN IF NOT EXISTS patch jsonb`,
+        `ALTER TABLE ${t.versions} ADD CONSTRAINT ${bare(t.versions)}_data_or_patch CHECK ((data IS NULL) <> (patch IS NULL))`,
+      ],
+    },
+    {
+      // 3: what the first request with an idempotency key asked for (the handler's fingerprint
+      // of its base version and body), returned with a replay: the same key with other content
+      // is a reused key (422), not a retry. Null on records written before, which replay as before.
+      version: 3,
+      statements: [`ALTER TABLE ${t.idempotency} ADD COLUMN IF NOT EXISTS request_fingerprint text`],
+    },
   ]
+}
+
+/**
+ * What the idempotency table's primary key holds instead of the principal and the
+ * Idempotency-Key themselves: the 16 bytes of an md5 (everywhere PostgreSQL-compatible) of
+ * both, the scope length-prefixed so no two pairs run together. Lookups compare the columns too, so even a
+ * crafted collision can only fail to record, never replay someone else's answer.
+ */
+export function idempotencyFingerprint(scope: string, idempotencyKey: string): string {
+  return `decode(md5(length(${scope})::text || ':' || ${scope} || ${idempotencyKey}), 'hex')`
+}
+
+// PostgreSQL's default name for a table's primary key: `{table}_pkey`, the table part cut to fit 63 bytes.
+function primaryKeyName(table: string): string {
+  return `${table.toLowerCase().slice(0, 63 - '_pkey'.length)}_pkey`
 }
 
 /**

@@ -1,6 +1,7 @@
 import jsonPatch, { type Operation } from 'fast-json-patch'
 import * as z from 'zod/mini'
 import type { Json, JsonPatchOperation } from '../types'
+import { rememberJson } from './document-store'
 import { jsonTextDepth, MAX_DOCUMENT_DEPTH, measureJson } from './json-limits'
 
 /** A request the handler refuses with a status and a message for the client. */
@@ -164,7 +165,12 @@ const UNLIMITED: PatchLimits = { maxOperations: Infinity, maxDocumentUnits: Infi
 class PatchBudget {
   size: number
   private work = 0
-  private documentDepth: number
+  // The document's text until its depth is first needed (by a copy or a move: most patches
+  // never ask, and the scan costs as much as the serialization), then the depth it had.
+  private text: string | undefined
+  private initialDepth: number | undefined
+  // How deep the values placed since may reach: with the initial depth, a bound on the document's.
+  private placedDepth = 0
   private readonly patchValueDepth: number
 
   constructor(
@@ -174,9 +180,17 @@ class PatchBudget {
   ) {
     const text = document === null || document === undefined ? '' : JSON.stringify(document)
     this.size = text.length
-    this.documentDepth = jsonTextDepth(text)
+    this.text = text
     // Every value sits inside [{ "value": … }]: two levels below the patch's own.
     this.patchValueDepth = Math.max(0, jsonTextDepth(JSON.stringify(patch)) - 2)
+  }
+
+  private get documentDepth(): number {
+    if (this.initialDepth === undefined) {
+      this.initialDepth = jsonTextDepth(this.text ?? '')
+      this.text = undefined
+    }
+    return Math.max(this.initialDepth, this.placedDepth)
   }
 
   /**
@@ -190,10 +204,10 @@ class PatchBudget {
     if (depth + nesting > MAX_DOCUMENT_DEPTH + 1) {
       const shape = measureJson(value, { baseDepth: depth, what: 'The patch' })
       units = shape.units
-      this.documentDepth = Math.max(this.documentDepth, depth + shape.depth)
+      this.placedDepth = Math.max(this.placedDepth, depth + shape.depth)
     } else {
       units = JSON.stringify(value).length
-      this.documentDepth = Math.max(this.documentDepth, depth + nesting)
+      this.placedDepth = Math.max(this.placedDepth, depth + nesting)
     }
     this.spend(units)
     return units
@@ -227,17 +241,23 @@ class PatchBudget {
 }
 
 /**
- * RFC 6902 on a copy of `document`; a patch that does not apply is the client's error (400),
- * one that asks for too much work or too large a document is refused (413) as soon as it
- * does, before the work is done.
+ * RFC 6902 on a copy of `document` (on `document` itself when `inPlace`: the caller owns it and
+ * drops it if this throws, since a refusal midway leaves it half-patched); a patch that does
+ * not apply is the client's error (400), one that asks for too much work or too large a
+ * document is refused (413) as soon as it does, before the work is done.
  */
-export function applyJsonPatch(document: Json | null, patch: readonly JsonPatchOperation[], limits: PatchLimits = UNLIMITED): Json {
+export function applyJsonPatch(
+  document: Json | null,
+  patch: readonly JsonPatchOperation[],
+  { limits = UNLIMITED, inPlace = false }: { readonly limits?: PatchLimits; readonly inPlace?: boolean } = {},
+): Json {
   if (patch.length > limits.maxOperations) {
     throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${limits.maxOperations}`)
   }
   const budget = new PatchBudget(document, patch, limits)
-  budget.spend(budget.size) // the clone below
-  let result: unknown = jsonPatch.deepClone(document)
+  // Measuring the document above is a pass over all of it, as is the copy below (not in place).
+  budget.spend(budget.size)
+  let result: unknown = inPlace ? document : jsonPatch.deepClone(document)
   // One operation at a time: the library's own loop reports every failure as operation 0.
   patch.forEach((operation, index) => {
     try {
@@ -283,6 +303,12 @@ function applyOperation(document: unknown, operation: JsonPatchOperation, budget
       if (inserting) budget.spend(shifted(at))
       const newMember = !root && !Array.isArray(at.parent) && !at.exists ? JSON.stringify(at.token).length + 2 : 0
       budget.grow(added - replaced + newMember + (inserting ? 1 : 0))
+      // A value from the patch goes in as a copy (at most the body's size, all ops together):
+      // a later operation modifying it in place would change the patch itself, which the
+      // store keeps as history and applies again if its first attempt is superseded.
+      if (knownUnits === undefined && operation.value !== null && typeof operation.value === 'object') {
+        return apply({ ...operation, value: jsonPatch.deepClone(operation.value) })
+      }
       return apply(operation)
     }
     case 'remove': {
@@ -418,4 +444,5 @@ export function checkDocument(data: Json, maxBytes: number): void {
   if (/(^|[^\\])(\\\\)*\\ud[89a-f][0-9a-f]{2}/i.test(text)) {
     throw new HttpError(400, 'The document contains a lone UTF-16 surrogate (half of a character such as an emoji), which cannot be stored')
   }
+  rememberJson(data, text) // the store sends this text instead of serializing again
 }

@@ -39,10 +39,14 @@ describe('serveNode answers every method', () => {
     }
   })
 
-  it("an error serveNode meets outside the handler goes to the handler's onError, not console.error", async () => {
+  // A handler with maxBodyBytes is served by nodeListener (buffered), one without by toNodeListener.
+  it.each([
+    ['toNodeListener', {}],
+    ['nodeListener', { maxBodyBytes: 1024 }],
+  ])("an error serveNode meets outside the handler (%s) goes to the handler's onError, not console.error", async (_, extra) => {
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
     const reported = vi.fn()
-    const broken = Object.assign(async () => ({ status: 200 }) as unknown as Response, { basePath, onError: reported })
+    const broken = Object.assign(async () => ({ status: 200 }) as unknown as Response, { basePath, onError: reported, ...extra })
     const local = await serveNode(broken)
     try {
       const status = await new Promise<number>((resolve, reject) => {

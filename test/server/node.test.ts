@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ConflictError } from '../../src/errors'
-import { createAutosaveHandler, memoryDocumentStore, serveNode, toNodeListener, type NodeServer } from '../../src/server/index'
+import { createAutosaveHandler, memoryDocumentStore, nodeListener, serveNode, toNodeListener, type NodeServer } from '../../src/server/index'
 import { fetchTransport } from '../../src/transports/fetch'
 
 const basePath = '/api/storage/projects'
@@ -111,6 +111,21 @@ describe('serveNode serves the handler over real HTTP', () => {
     expect(response.status).toBe(413)
     expect(store.peek('streamed')).toBeUndefined()
   })
+
+  it('a declared Content-Length past the limit is 413 before the body is sent, and the connection closes', async () => {
+    const answer = await rawHttp(server.port, `PUT ${basePath}/declared HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024}\r\n\r\n{"data":`)
+    expect(statusLine(answer)).toBe('HTTP/1.1 413 Payload Too Large')
+    expect(answer.toLowerCase()).toContain('connection: close')
+    expect(store.peek('declared')).toBeUndefined()
+  })
+
+  it('keep-alive: the next request on the same connection is served', async () => {
+    store.set('kept', { n: 1 })
+    const get = `GET ${basePath}/kept HTTP/1.1\r\nHost: x\r\n`
+    const answer = await rawHttp(server.port, `${get}\r\n${get}Connection: close\r\n\r\n`)
+    expect(answer.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2)
+    expect(answer.match(/"data":\{"n":1\},"version":1/g)).toHaveLength(2)
+  })
 })
 
 describe('serveNode serves static files beside the API', () => {
@@ -199,11 +214,14 @@ describe('serveNode static files, the file system edge cases', () => {
   })
 })
 
-describe('toNodeListener routes on the request-target only', () => {
+describe.each([
+  ['toNodeListener', toNodeListener],
+  ['nodeListener', nodeListener],
+])('%s routes on the request-target only', (_, adapter) => {
   const store = memoryDocumentStore()
   store.set('alice:1', { secret: 'alice' })
   const onError = vi.fn()
-  const listener = toNodeListener(createAutosaveHandler({ store, basePath, onError }))
+  const listener = adapter(createAutosaveHandler({ store, basePath, onError }))
   // An app that exposes only /public/* and would put its own auth in front of everything else.
   const gated: Server = createServer((req, res) => {
     if (req.url?.startsWith('/public/')) listener(req, res)
@@ -254,6 +272,22 @@ describe('serveNode when the client goes away', () => {
       expect(local.peek('k')).toBeUndefined()
     } finally {
       consoleError.mockRestore()
+      await running.close()
+    }
+  })
+})
+
+describe('nodeListener with a handler that does not declare maxBodyBytes', () => {
+  // An app's own router (uploads beside the autosave routes) must get its whole body: the
+  // buffered path would cut it at the autosave limit.
+  it('streams the whole body to it, past 1 MiB', async () => {
+    const router = async (request: Request) => new Response(String((await request.arrayBuffer()).byteLength))
+    const running = await serveNode(router)
+    try {
+      const body = new Uint8Array(3 * 1024 * 1024)
+      const response = await fetch(`${running.url}/upload`, { method: 'POST', body })
+      expect(await response.text()).toBe(String(body.byteLength))
+    } finally {
       await running.close()
     }
   })

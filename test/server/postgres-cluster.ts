@@ -13,6 +13,8 @@ export interface ThrowawayPostgres {
   readonly url: string
   /** `pg_ctl restart -m fast`: every connection is terminated, the server is back on the same port. */
   restart(): void
+  /** The cluster's data directory (its `postmaster.pid` names the server process). */
+  readonly dataDir: string
   stop(): void
 }
 
@@ -72,6 +74,7 @@ export async function startThrowawayPostgres(bin: string, { durable = false } = 
       restart() {
         run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-m', 'fast', '-w', '-t', '30', 'restart'])
       },
+      dataDir: data,
       stop() {
         try {
           run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])

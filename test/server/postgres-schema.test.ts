@@ -37,7 +37,7 @@ describe.each(sqlKinds)('migrateAutosaveSchema on $name', (kind) => {
     await Promise.all(Array.from({ length: 8 }, () => migrateAutosaveSchema(client, { tablePrefix })))
     await migrateAutosaveSchema(client, { tablePrefix })
     const { rows } = await client.query(`SELECT version FROM ${tablePrefix}migrations`)
-    expect(rows).toEqual([{ version: 1 }])
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
   })
 
   it('keeps data across a re-run', async () => {

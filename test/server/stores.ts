@@ -5,7 +5,7 @@
  */
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { afterAll, inject } from 'vitest'
+import { afterAll, beforeAll, inject } from 'vitest'
 import {
   memoryDocumentStore,
   migrateAutosaveSchema,
@@ -29,6 +29,12 @@ const uniquePrefix = () => `t${process.pid}_${Date.now().toString(36)}_${++prefi
 export function storeKinds(): StoreKind[] {
   let pglite: Promise<PGlite> | undefined
   let pool: pg.Pool | undefined
+  // PGlite boots in a hook with its own allowance rather than in the first test (30 s): on a
+  // loaded machine the boot alone can take longer than a test may.
+  beforeAll(async () => {
+    pglite ??= PGlite.create()
+    await pglite
+  }, 180_000)
   afterAll(async () => {
     await (await pglite)?.close()
     await pool?.end()

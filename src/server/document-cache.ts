@@ -1,0 +1,42 @@
+import type { Json } from '../types'
+import { forgetJson } from './document-store'
+
+/** A document as this process last wrote (or read) it, with the row's exact timestamp. */
+export interface CachedDocument {
+  readonly version: number
+  /** `updated_at` in microseconds since the epoch, as text: what the guarded UPDATE compares. */
+  readonly stamp: string
+  readonly data: Json
+}
+
+/**
+ * The last document each key was written with, so a PATCH on the version this process wrote
+ * needs no read. Only a hint: the UPDATE that uses it also checks the version and the
+ * timestamp, so a stale entry (another process wrote, or the document was deleted and written
+ * again) costs one read, never a wrong write. Least recently used entries go first.
+ */
+export class DocumentCache {
+  private readonly entries = new Map<string, CachedDocument>()
+
+  constructor(private readonly capacity: number) {}
+
+  /** Removes and returns the entry: its data becomes the caller's to modify. */
+  take(key: string): CachedDocument | undefined {
+    const entry = this.entries.get(key)
+    if (entry === undefined) return undefined
+    this.entries.delete(key)
+    forgetJson(entry.data)
+    return entry
+  }
+
+  put(key: string, entry: CachedDocument): void {
+    if (this.capacity <= 0) return
+    this.entries.delete(key)
+    this.entries.set(key, entry)
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!)
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key)
+  }
+}
