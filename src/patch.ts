@@ -1,4 +1,4 @@
-import { jsonEqual } from './json/json'
+import { escapePointer, jsonEqual, pointerTokens } from './json/json'
 import type { Json, JsonPatchOperation } from './types'
 
 type Container = Json[] | { [key: string]: Json }
@@ -36,10 +36,10 @@ function diffContainers(a: Container, b: Container, path: string, ops: JsonPatch
   if (Array.isArray(a)) return diffArrays(a, b as Json[], path, ops)
   const objectB = b as { [key: string]: Json }
   for (const key of Object.keys(a)) {
-    if (!Object.hasOwn(objectB, key)) ops.push({ op: 'remove', path: `${path}/${escape(key)}` })
+    if (!Object.hasOwn(objectB, key)) ops.push({ op: 'remove', path: `${path}/${escapePointer(key)}` })
   }
   for (const key of Object.keys(objectB)) {
-    const at = `${path}/${escape(key)}`
+    const at = `${path}/${escapePointer(key)}`
     if (Object.hasOwn(a, key)) diffValues(a[key]!, objectB[key]!, at, ops)
     else ops.push({ op: 'add', path: at, value: objectB[key]! })
   }
@@ -66,11 +66,6 @@ function isContainer(value: Json | undefined): value is Container {
   return typeof value === 'object' && value !== null
 }
 
-/** RFC 6901: "~" and "/" inside a key become "~0" and "~1". */
-function escape(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1')
-}
-
 /**
  * Applies a patch made by `diffDocuments` (add, remove, replace) to a copy of `doc`. Used on
  * restore to rebuild the base a draft was edited on from the draft and its undo patch.
@@ -84,7 +79,7 @@ export function applyDocumentPatch(doc: Json, ops: readonly JsonPatchOperation[]
       root = structuredClone(op.value)
       continue
     }
-    const parts = op.path.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const parts = pointerTokens(op.path)
     const last = parts.pop()!
     let parent: Json | undefined = root
     // Own properties only: "__proto__" must not walk into Object.prototype.

@@ -1,7 +1,6 @@
 import type { Emitter } from 'mitt'
 import type { RemoteDocument } from '../errors'
-import { jsonEqual } from '../json/json'
-import { valueAt } from '../json/pointer'
+import { jsonEqual, valueAt } from '../json/json'
 import { resolveConflict, threeWayMerge } from '../merge'
 import { diffDocuments } from '../patch'
 import type { AutosaveEvents, ConflictStrategy, Json } from '../types'

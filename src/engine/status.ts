@@ -123,6 +123,8 @@ export type StatusEvent =
 /** The status after `event`: the same object when nothing changed. */
 export function reduceStatus(status: AutosaveStatus, event: StatusEvent): AutosaveStatus {
   const next = settle(status, changes(status, event))
+  // Unchanged (every save() of a pending burst): nothing to derive, on the hot path.
+  if (next === status) return status
   const reason = reasonOf(next.phase, next.error)
   return reason === next.reason ? next : { ...next, reason }
 }

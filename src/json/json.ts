@@ -59,3 +59,19 @@ export function cloneJson(value: Json): Json {
 export function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1')
 }
+
+/** The keys a (non-root) JSON Pointer names, unescaped. */
+export function pointerTokens(pointer: string): string[] {
+  return pointer.slice(1).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
+}
+
+/** The value at an RFC 6901 JSON Pointer (`''` is the whole document), or `undefined`. */
+export function valueAt(doc: Json | undefined, pointer: string): Json | undefined {
+  if (pointer === '') return doc
+  let at: Json | undefined = doc
+  for (const key of pointerTokens(pointer)) {
+    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return undefined
+    at = (at as Record<string, Json>)[key]
+  }
+  return at
+}

@@ -64,17 +64,9 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
   try {
     const { Readable, pipeline } = await nodeStream()
     if (refusedMethod(method, res)) return
-    if (!url) {
-      const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' }
-      res.writeHead(400, headers).end(JSON.stringify({ error: 'Malformed request target' }))
-      return
-    }
+    if (!url) return malformedTarget(res)
     const hasBody = method !== 'GET' && method !== 'HEAD'
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (Array.isArray(value)) for (const v of value) headers.append(name, v)
-      else if (value !== undefined) headers.set(name, value)
-    }
+    const headers = requestHeaders(req)
     request = new Request(url, {
       method,
       headers,
@@ -89,15 +81,7 @@ async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerR
       await response.body?.cancel().catch(() => {})
       return
     }
-    const outgoing: Record<string, string | string[]> = {}
-    response.headers.forEach((value, name) => {
-      if (name !== 'set-cookie') outgoing[name] = value
-    })
-    const cookies = response.headers.getSetCookie()
-    if (cookies.length) outgoing['set-cookie'] = cookies
-    // An answer given before the whole body arrived (413): the rest of the upload is
-    // discarded and the connection not reused, so the next request cannot trip over it.
-    if (hasBody && !req.complete) outgoing.connection = 'close'
+    const outgoing = responseHeaders(response, req, hasBody)
     res.writeHead(response.status, outgoing)
     if (!response.body || method === 'HEAD') {
       res.end()
@@ -148,17 +132,9 @@ async function respondBuffered(handler: FetchHandler, maxBodyBytes: number, req:
   const url = requestUrl(req.url ?? '/')
   try {
     if (refusedMethod(method, res)) return
-    if (!url) {
-      const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' }
-      res.writeHead(400, headers).end(JSON.stringify({ error: 'Malformed request target' }))
-      return
-    }
+    if (!url) return malformedTarget(res)
     const hasBody = method !== 'GET' && method !== 'HEAD'
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (Array.isArray(value)) for (const v of value) headers.append(name, v)
-      else if (value !== undefined) headers.set(name, value)
-    }
+    const headers = requestHeaders(req)
     const body = hasBody ? ((await readAtMost(req, maxBodyBytes + 1)) as BodyInit) : undefined
     if (controller.signal.aborted) return
     request = new Request(url, { method, headers, body, signal: controller.signal })
@@ -167,13 +143,7 @@ async function respondBuffered(handler: FetchHandler, maxBodyBytes: number, req:
       await response.body?.cancel().catch(() => {})
       return
     }
-    const outgoing: Record<string, string | string[]> = {}
-    response.headers.forEach((value, name) => {
-      if (name !== 'set-cookie') outgoing[name] = value
-    })
-    const cookies = response.headers.getSetCookie()
-    if (cookies.length) outgoing['set-cookie'] = cookies
-    if (hasBody && !req.complete) outgoing.connection = 'close'
+    const outgoing = responseHeaders(response, req, hasBody)
     const answer = !response.body || method === 'HEAD' ? undefined : new Uint8Array(await response.arrayBuffer())
     if (method === 'HEAD') await response.body?.cancel().catch(() => {})
     else if (answer) outgoing['content-length'] ??= String(answer.byteLength)
@@ -407,4 +377,31 @@ async function serveStatic(root: string, pathname: string, req: IncomingMessage,
   // pipeline, not pipe: a read error (EIO) or a client that leaves destroys both streams and
   // closes the file, instead of an unhandled 'error' event taking the process down.
   pipeline(handle.createReadStream(), res, () => {})
+}
+
+function malformedTarget(res: ServerResponse): void {
+  const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' }
+  res.writeHead(400, headers).end(JSON.stringify({ error: 'Malformed request target' }))
+}
+
+function requestHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+    else if (value !== undefined) headers.set(name, value)
+  }
+  return headers
+}
+
+function responseHeaders(response: Response, req: IncomingMessage, hasBody: boolean): Record<string, string | string[]> {
+  const outgoing: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') outgoing[name] = value
+  })
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length) outgoing['set-cookie'] = cookies
+  // An answer given before the whole body arrived (413): the rest of the upload is
+  // discarded and the connection not reused, so the next request cannot trip over it.
+  if (hasBody && !req.complete) outgoing.connection = 'close'
+  return outgoing
 }
