@@ -171,10 +171,24 @@ export async function ackedCopy(store: AutosaveStore, key: string): Promise<{ ve
   return newest && { version: newest.version, data: newest.data as Json }
 }
 
-/** The draft a reload would find of `owner` (or of the only instance that left one), checkpoint and log entries together. */
+/** The draft a reload would find to send of `owner` (or of the only instance that left one), checkpoint and log entries together. */
 export async function draftOf(store: AutosaveStore, key: string, owner?: string): Promise<OutboxRecord | undefined> {
   const keys = recordKeys(key)
   const all = await store.keys()
   const storeKey = owner ? keys.outbox(owner) : all.find((k) => k.startsWith(keys.outboxPrefix))
-  return storeKey === undefined ? undefined : readDraftLog(store, keys, storeKey, all, `quarantine:${key}:test`, () => undefined)
+  const draft = storeKey === undefined ? undefined : await readDraftLog(store, keys, storeKey, all, `quarantine:${key}:test`, () => undefined)
+  return draft?.done ? undefined : draft
+}
+
+/** The `outbox:` records in `store` whose draft still has something to send (a closed draft log has nothing). */
+export async function pendingDraftKeys(store: AutosaveStore): Promise<string[]> {
+  const all = await store.keys()
+  const pending: string[] = []
+  for (const storeKey of all.filter((k) => k.startsWith('outbox:'))) {
+    const record = (await store.get(storeKey)) as { key?: unknown } | undefined
+    const key = typeof record?.key === 'string' ? record.key : undefined
+    const draft = key === undefined ? record : await readDraftLog(store, recordKeys(key), storeKey, all, `quarantine:${key}:test`, () => undefined)
+    if (!(draft as OutboxRecord | undefined)?.done) pending.push(storeKey)
+  }
+  return pending
 }

@@ -106,7 +106,7 @@ export function createAckLog({ store, keys, key, historyLimit, report, quarantin
      * Appends an acknowledged document: a patch from the tip when the chain is still smaller than
      * a full copy, otherwise the full document (and then entries no longer needed are pruned).
      */
-    async append(fields: Omit<AckEntry, 'format' | 'key' | 'data' | 'of' | 'ops'>, data: Json): Promise<void> {
+    async append(fields: Omit<AckEntry, 'format' | 'key' | 'data' | 'of' | 'ops'>, data: Json, alongside?: readonly [string, unknown]): Promise<void> {
       const from = tip && tip.chainBytes <= tip.fullBytes ? tip : undefined
       const ops = from && diffDocuments(from.data, data)
       let entry: AckEntry
@@ -118,7 +118,7 @@ export function createAckLog({ store, keys, key, historyLimit, report, quarantin
         entry = { format: 1, key, ...fields, data }
         tip = { id: fields.id, data, chainBytes: 0, fullBytes: JSON.stringify(data).length + 1 }
       }
-      await store.setMany([[keys.ack(fields.id), entry]])
+      await store.setMany(alongside ? [[keys.ack(fields.id), entry], alongside] : [[keys.ack(fields.id), entry]])
       if (entry.data !== undefined) await prune(fields.id)
     },
     /** A write failed: the next entry is a full document, so none patches one that is missing. */

@@ -67,14 +67,6 @@ export function createDraftLog(keys: Keys, owner: string) {
     failed() {
       checkpointBytes = 0
     },
-    /** Every key this instance's draft may have in the store (after its records are acknowledged). */
-    removeAll(): string[] {
-      const all = [keys.outbox(owner), ...logKeys(first, n)]
-      first = n + 1
-      checkpointBytes = 0
-      last = undefined
-      return all
-    },
   }
 }
 

@@ -43,6 +43,12 @@ export interface OutboxRecord {
    * entries (`wal:` records of the same owner) patch it. Absent in 0.1.0's records (no log).
    */
   n?: number | undefined
+  /**
+   * Set on the log entry an acknowledgement appends: everything in the draft reached the server,
+   * so a later page has nothing to send. Kept instead of deleting the log, so the next write
+   * after the ack is an entry again, not a checkpoint.
+   */
+  done?: boolean | undefined
 }
 
 /**
@@ -133,6 +139,7 @@ const outboxSchema = z.object({
   schemaVersion: z.number(),
   folded: foldedDrafts,
   n: z.optional(z.number()),
+  done: z.optional(z.boolean()),
 })
 
 const logSchema = z.object({
@@ -148,6 +155,7 @@ const logSchema = z.object({
   savedAt: z.number(),
   schemaVersion: z.number(),
   folded: foldedDrafts,
+  done: z.optional(z.boolean()),
 })
 
 const ackSchema = z.object({

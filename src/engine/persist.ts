@@ -146,26 +146,28 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
   }
 
   /** Appends to the acknowledged log: a patch from the last one, a full copy now and then. */
-  async function appendAck(fields: { version: number; seq: number; updatedAt: string; history: boolean; folded?: FoldedDraft[] | undefined }, data: Json) {
+  async function appendAck(fields: { version: number; seq: number; updatedAt: string; history: boolean; folded?: FoldedDraft[] | undefined }, data: Json, marker?: DraftWrite) {
     try {
-      await acks.append({ id: env.randomId(), owner: instanceId, savedAt: clock.now(), ...fields }, data)
+      await acks.append({ id: env.randomId(), owner: instanceId, savedAt: clock.now(), ...fields }, data, marker?.entry)
     } catch (error) {
       acks.failed()
+      if (marker) draft.failed()
       throw error
     }
+    if (marker?.stale.length) await store.delMany(marker.stale).catch(() => undefined)
   }
 
   function storeAck(target: number, version: number, data: Json, result: WriteResult | undefined): Promise<void> {
     return enqueue(async () => {
       const updatedAt = result?.updatedAt ?? new Date(clock.now()).toISOString()
-      // A marker-sized record: the patch from the last acknowledged document.
-      await appendAck({ version, seq: target, updatedAt, history: result !== undefined, folded: folded() }, data)
-      if (ledger.persistedSeq <= target) {
+      // The patch from the last acknowledged document and, when nothing newer is in the draft, a
+      // marker closing the draft log: both small, in one transaction.
+      const marker = ledger.persistedSeq <= target ? draft.plan({ ...outboxRecord(target, data), done: true }) : undefined
+      await appendAck({ version, seq: target, updatedAt, history: result !== undefined, folded: folded() }, data, marker)
+      if (marker && adopted.length) {
         // Without Web Locks an adopted draft's owner may still be alive and have stored a newer
         // one since: delete only the records exactly as adopted.
-        const taken = await unchangedSinceAdopted(adopted.splice(0))
-        // A page-exit write (persistNow) may have stored a newer draft during the reads above.
-        await store.delMany(ledger.persistedSeq <= target ? [...draft.removeAll(), ...taken] : taken)
+        await store.delMany(await unchangedSinceAdopted(adopted.splice(0)))
       }
     })
   }

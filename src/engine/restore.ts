@@ -225,6 +225,7 @@ export function createRestore<State>(parts: RestoreParts<State>) {
     // send, and sending it again would put older edits back over newer ones (#21).
     const superseded = [...(base?.folded ?? []), ...found.flatMap(({ record }) => record.folded ?? [])]
     const done = ({ record }: (typeof found)[number]) =>
+      record.done === true ||
       (base?.owner === record.owner && base.seq >= record.seq) || superseded.some((draft) => draft.owner === record.owner && draft.seq >= record.seq)
     persist.dropRedundant(found.filter(done).map(({ storeKey, record }) => ({ storeKey, seq: record.seq, owner: record.owner })))
     const drafts = found.filter((entry) => !done(entry)).map(({ record }) => record)
