@@ -50,7 +50,7 @@ export function createDraftLog(keys: Keys, owner: string) {
     plan(record: OutboxRecord, full = false): DraftWrite {
       const ops = full || checkpointBytes === 0 ? undefined : diffDocuments(last, record.data as Json)
       if (ops) {
-        const { data: _data, n: _n, ...envelope } = record
+        const { data: _data, n: _n, format: _format, key: _key, owner: _owner, schemaVersion: _schemaVersion, ...envelope } = record
         const entry: DraftLogEntry = { ...envelope, n: n + 1, ops }
         const bytes = JSON.stringify(entry).length
         if (logBytes + bytes <= checkpointBytes) {
@@ -104,7 +104,7 @@ export async function readDraftLog(
   let data = checkpoint.data as Json
   for (let at = (checkpoint.n ?? 0) + 1; entries.has(at); at++) {
     const entry = (await readRecord(store, 'log', entries.get(at)!, `${quarantineKey}:log${at}`, report)) as DraftLogEntry | undefined
-    if (!entry || entry.n !== at || entry.owner !== checkpoint.owner) break
+    if (!entry || entry.n !== at) break
     try {
       data = patchShared(data, entry.ops)
     } catch (error) {
@@ -112,7 +112,7 @@ export async function readDraftLog(
       break
     }
     const { ops: _ops, ...envelope } = entry
-    record = { ...envelope, data }
+    record = { format: checkpoint.format, key: checkpoint.key, owner: checkpoint.owner, schemaVersion: checkpoint.schemaVersion, ...envelope, data }
   }
   return record
 }

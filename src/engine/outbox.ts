@@ -55,7 +55,7 @@ export interface OutboxRecord {
  * One appended write of a draft log: the record as `OutboxRecord`, with `data` given as the
  * patch from the previous entry's (or the checkpoint's) data. Bytes follow the edit, not the document.
  */
-export interface DraftLogEntry extends Omit<OutboxRecord, 'data' | 'n'> {
+export interface DraftLogEntry extends Omit<OutboxRecord, 'data' | 'n' | 'format' | 'key' | 'owner' | 'schemaVersion'> {
   n: number
   ops: JsonPatchOperation[]
 }
@@ -142,10 +142,8 @@ const outboxSchema = z.object({
   done: z.optional(z.boolean()),
 })
 
+// What never changes within one instance's log (format, key, owner, schema version) is only in its checkpoint.
 const logSchema = z.object({
-  format: z.literal(RECORD_FORMAT),
-  key: z.string(),
-  owner: z.string(),
   n: z.number(),
   seq: z.number(),
   baseVersion: z.nullable(z.number()),
@@ -153,7 +151,6 @@ const logSchema = z.object({
   undo: z.optional(z.array(patchOperation)),
   sent: z.optional(z.array(z.array(patchOperation))),
   savedAt: z.number(),
-  schemaVersion: z.number(),
   folded: foldedDrafts,
   done: z.optional(z.boolean()),
 })
