@@ -28,12 +28,12 @@ const escape = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c
 const time = (ms: number | null | undefined) => (ms ? new Date(ms).toLocaleTimeString() : '—')
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`)
 
-/** The outbox records of one document in its store (record names as the engine writes them today). */
+/** The draft records of one document in its store: checkpoints and log entries (record names as the engine writes them today). */
 async function outboxOf(saver: Autosave<unknown>, engine: TrackedEngine) {
   const store = engine.options.store
   if (!store) return undefined
-  const prefix = `outbox:${saver.key}:`
-  const keys = (await store.keys()).filter((key) => key.startsWith(prefix))
+  const prefixes = [`outbox:${saver.key}:`, `wal:${saver.key}:`]
+  const keys = (await store.keys()).filter((key) => prefixes.some((prefix) => key.startsWith(prefix)))
   let bytes = 0
   for (const key of keys) bytes += JSON.stringify((await store.get(key)) ?? null).length
   return { records: keys.length, bytes }

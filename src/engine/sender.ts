@@ -263,12 +263,13 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
 
   function acknowledge(target: number, data: Json, result: WriteResult | undefined) {
     const version = result?.version ?? ledger.acked.version!
+    const previous = ledger.acked
     const done = ledger.acknowledge(target, data, version)
     const stored = persist.storeAck(target, version, data, result)
     status.dispatch({ type: 'acknowledged', done, savedAt: result ? clock.now() : null, version: ledger.acked.version })
     if (result) {
       emitter.emit('saved', { version, updatedAt: result.updatedAt, data })
-      if (!isDisposed()) tabSync.postAck(version, data) // a closed channel throws
+      if (!isDisposed()) tabSync.postAck(version, data, previous) // a closed channel throws
     }
     // flush() settles once the store agrees too, so a reload right after it sends nothing again.
     const settled = waiters.filter((waiter) => waiter.seq <= ledger.ackedSeq)
