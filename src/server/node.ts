@@ -191,6 +191,7 @@ function readAtMost(req: IncomingMessage, limit: number): Promise<Uint8Array> {
  */
 function requestUrl(target: string): URL | undefined {
   const path = target.split('?')[0]!
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a request target must not hold
   if (!target.startsWith('/') || /[\x00-\x20\x7f\\]/.test(target) || /\/(\.|%2e){1,2}(\/|$)/i.test(path)) return undefined
   try {
     return new URL(`http://localhost${target}`)

@@ -377,7 +377,7 @@ function locate(document: unknown, pointer: string, mode: 'existing' | 'add', la
   const fail = (problem: string) => new Error(label + problem)
   if (!POINTER.test(pointer)) throw fail(`${JSON.stringify(pointer)} is not a JSON pointer (empty, or starting with "/")`)
   let value = document
-  let parent: unknown = undefined
+  let parent: unknown
   let exists = true
   let last = ''
   let at = ''

@@ -246,7 +246,7 @@ function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const stop = () => reject(signal.reason)
     signal.addEventListener('abort', stop, { once: true })
-    work.then(resolve, reject).then(() => signal.removeEventListener('abort', stop))
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop))
   })
 }
 
