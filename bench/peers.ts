@@ -30,7 +30,6 @@ import {
   indexedDBStore,
   jsonEqual,
   localTabs,
-  memoryStore,
   OnlineManager,
   PageLifecycle,
   type AutosaveOptions,

@@ -9,7 +9,7 @@ import { recordKeys, type OutboxRecord } from '../src/engine/outbox'
 import { ConflictError } from '../src/errors'
 import { memoryStore } from '../src/stores/memory'
 import { memoryTransport } from '../src/transports/memory'
-import type { Autosave, AutosaveOptions, AutosaveStore, Json, LoadedDocument, Transport, WriteRequest, WriteResult } from '../src/types'
+import type { Autosave, AutosaveOptions, AutosaveStore, Json, VersionedDocument, Transport, WriteRequest, WriteResult } from '../src/types'
 
 /** A fake clock, online state and page lifecycle: no globals patched. */
 export function fakeEnvironment() {
@@ -33,8 +33,8 @@ export interface HeldWrite {
  * A transport whose writes wait until the test answers them, with a server-side document
  * that follows the protocol's version rules. It records the most requests ever in flight.
  */
-export function heldTransport(initial?: LoadedDocument) {
-  let doc: LoadedDocument | undefined = initial
+export function heldTransport(initial?: VersionedDocument) {
+  let doc: VersionedDocument | undefined = initial
   const pending: HeldWrite[] = []
   const writes: WriteRequest[] = []
   let inFlight = 0
@@ -78,7 +78,7 @@ export function heldTransport(initial?: LoadedDocument) {
     get document() {
       return doc
     },
-    setDocument(next: LoadedDocument | undefined) {
+    setDocument(next: VersionedDocument | undefined) {
       doc = next
     },
     get maxInFlight() {

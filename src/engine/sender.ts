@@ -105,7 +105,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
     schedule.cancel()
     cancelSlowRetry()
     if (isDisposed()) return
-    if (inFlight) {
+    if (inFlight !== undefined) {
       sendRequested = true
       return
     }
@@ -273,7 +273,11 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
     }
     // flush() settles once the store agrees too, so a reload right after it sends nothing again.
     const settled = waiters.filter((waiter) => waiter.seq <= ledger.ackedSeq)
-    if (settled.length) void stored.then(() => settled.forEach((waiter) => removeWaiter(waiter)?.resolve()))
+    if (settled.length) {
+      void stored.then(() => {
+        for (const waiter of settled) removeWaiter(waiter)?.resolve()
+      })
+    }
   }
 
   function removeWaiter(waiter: (typeof waiters)[number]) {

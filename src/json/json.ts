@@ -75,3 +75,15 @@ export function valueAt(doc: Json | undefined, pointer: string): Json | undefine
   }
   return at
 }
+
+/**
+ * `JSON.parse(text)`, or `fallback` when the text is not JSON (an error page from a proxy, a
+ * body cut short): for reading answers and requests that are usually, but not surely, JSON.
+ */
+export function parseJsonOr<Fallback>(text: string, fallback: Fallback): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return fallback
+  }
+}

@@ -4,6 +4,8 @@ import type { Json, JsonPatchOperation, VersionedDocument } from '../types'
 /**
  * A document as a store holds it (a `VersionedDocument`).
  *
+ * @deprecated Use `VersionedDocument`, the one document type the client and the server share; this name stays for 0.1 code.
+ *
  * @example
  * ```ts
  * const doc: StoredDocument | undefined = await store.get('project:42')
@@ -20,7 +22,7 @@ export type StoredDocument = VersionedDocument
  * const versions: StoredVersion[] = await store.history('project:42', { limit: 10 }) // newest first
  * ```
  */
-export interface StoredVersion extends StoredDocument {
+export interface StoredVersion extends VersionedDocument {
   readonly key: string
 }
 
@@ -82,7 +84,7 @@ export type DocumentWriteOutcome =
   /** The idempotency key was seen before: nothing applied, this is the first result again. */
   | { readonly status: 'replayed'; readonly version: number; readonly updatedAt: string; readonly fingerprint?: string | undefined }
   /** `baseVersion` is not the current version; `current` is undefined when there is no document. */
-  | { readonly status: 'conflict'; readonly current: StoredDocument | undefined }
+  | { readonly status: 'conflict'; readonly current: VersionedDocument | undefined }
 
 /**
  * Where `createAutosaveHandler` keeps documents. `memoryDocumentStore()` and
@@ -99,7 +101,7 @@ export type DocumentWriteOutcome =
  */
 export interface DocumentStore {
   /** The current document, or `undefined` when there is none. */
-  get(key: string): Promise<StoredDocument | undefined>
+  get(key: string): Promise<VersionedDocument | undefined>
   /** Applies a write if `baseVersion` is current (atomically), replays a repeated idempotency key, or reports the conflict. */
   write(write: DocumentWrite): Promise<DocumentWriteOutcome>
   /** Server-side history of `key`, newest first (as many as the store keeps). */

@@ -1,11 +1,11 @@
 import type { Json, JsonPatchOperation } from '../types'
+import { versionTag } from '../transports/http'
 import { InvalidDocumentError, type DocumentStore, type DocumentWriteOutcome } from './document-store'
 import { checkBody } from './json-limits'
 import {
   applyJsonPatch,
   beaconBodySchema,
   checkDocument,
-  etag,
   HttpError,
   ifNoneMatch,
   jsonResponse,
@@ -162,7 +162,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       if (/;\s*absent=204\b/.test(request.headers.get('Accept') ?? '')) return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } })
       return jsonResponse(404, request.method === 'HEAD' ? undefined : { error: 'No such document' })
     }
-    const tag = etag(document.version)
+    const tag = versionTag(document.version)
     if (ifNoneMatch(request.headers.get('If-None-Match'), tag)) return new Response(null, { status: 304, headers: { ETag: tag, 'Cache-Control': 'no-store' } })
     const body = { data: document.data, version: document.version, updatedAt: document.updatedAt }
     return jsonResponse(200, request.method === 'HEAD' ? undefined : body, { ETag: tag })
@@ -301,10 +301,10 @@ function answer(outcome: DocumentWriteOutcome): Response {
     const current = outcome.current
     // No document is version 0 with null data: the client rebases on "nothing" and writes again.
     return current
-      ? jsonResponse(412, { data: current.data, version: current.version, updatedAt: current.updatedAt }, { ETag: etag(current.version) })
+      ? jsonResponse(412, { data: current.data, version: current.version, updatedAt: current.updatedAt }, { ETag: versionTag(current.version) })
       : jsonResponse(412, { data: null, version: 0 })
   }
-  const headers: Record<string, string> = { ETag: etag(outcome.version) }
+  const headers: Record<string, string> = { ETag: versionTag(outcome.version) }
   if (outcome.status === 'replayed') headers['Idempotent-Replayed'] = 'true'
   return jsonResponse(200, { version: outcome.version, updatedAt: outcome.updatedAt }, headers)
 }

@@ -1,10 +1,9 @@
-import type { Json } from '../types'
+import type { Json, VersionedDocument } from '../types'
 import {
   DEFAULT_HISTORY_LIMIT,
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type DocumentStore,
   type DocumentStoreOptions,
-  type StoredDocument,
   type StoredVersion,
 } from './document-store'
 
@@ -35,11 +34,11 @@ export interface MemoryDocumentStoreOptions extends DocumentStoreOptions {
  */
 export interface MemoryDocumentStore extends DocumentStore {
   /** Writes unconditionally, as another client would: the version grows by one. */
-  set(key: string, data: Json): StoredDocument
+  set(key: string, data: Json): VersionedDocument
   /** A copy of the current document, synchronously. */
-  peek(key: string): StoredDocument | undefined
+  peek(key: string): VersionedDocument | undefined
   /** Copies of every document, by key. */
-  entries(): Array<[string, StoredDocument]>
+  entries(): Array<[string, VersionedDocument]>
   /** Forgets every document, history entry and idempotency record. */
   clear(): void
 }
@@ -64,14 +63,14 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
   const now = options.now ?? Date.now
   const ttl = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS
   const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT
-  const documents = new Map<string, StoredDocument>()
-  const histories = new Map<string, StoredDocument[]>()
+  const documents = new Map<string, VersionedDocument>()
+  const histories = new Map<string, VersionedDocument[]>()
   // Per document key: records by scope + idempotency key (JSON-joined, so no separator clash).
   const idempotency = new Map<string, Map<string, IdempotencyRecord>>()
   let nextSweepAt = now()
 
-  function commit(key: string, data: Json): StoredDocument {
-    const written: StoredDocument = {
+  function commit(key: string, data: Json): VersionedDocument {
+    const written: VersionedDocument = {
       data: structuredClone(data),
       version: (documents.get(key)?.version ?? 0) + 1,
       updatedAt: new Date(now()).toISOString(),

@@ -1,4 +1,4 @@
-import type { Json, JsonPatchOperation } from '../types'
+import type { Json, JsonPatchOperation, VersionedDocument } from '../types'
 import { DocumentCache } from './document-cache'
 import {
   DEFAULT_HISTORY_LIMIT,
@@ -8,7 +8,6 @@ import {
   type DocumentStore,
   type DocumentStoreOptions,
   type DocumentWriteOutcome,
-  type StoredDocument,
   type StoredVersion,
 } from './document-store'
 import { reportConnectionErrors } from './pool-errors'
@@ -196,7 +195,7 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
 
   async function peek(key: string, scope: string, idempotencyKey: string | null) {
     const row = (await query(peekSql, [key, scope, idempotencyKey]))[0] ?? {}
-    const document: StoredDocument | undefined =
+    const document: VersionedDocument | undefined =
       row.version == null ? undefined : { data: row.data as Json, version: Number(row.version), updatedAt: iso(row.updated_at) }
     const replay =
       row.replay_version == null

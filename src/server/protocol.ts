@@ -23,8 +23,6 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   })
 }
 
-export const etag = (version: number) => `"${version}"`
-
 /**
  * Reads at most `maxBytes` of the body. Content-Length is checked first so an honest large
  * request is refused without reading it; the count of bytes actually read catches the rest.
@@ -72,7 +70,7 @@ export function parseJson(text: string): unknown {
 /** `"7"` → 7. No header → 0 (the writer believes there is no document yet). */
 export function parseIfMatch(header: string | null): number {
   if (header === null) return 0
-  // Only the exact form `etag()` emits: If-Match compares strongly (RFC 9110 §13.1.1), so "01" is not "1".
+  // Only the exact form `versionTag()` emits: If-Match compares strongly (RFC 9110 §13.1.1), so "01" is not "1".
   const match = /^\s*"(0|[1-9]\d{0,14})"\s*$/.exec(header)
   if (!match) throw new HttpError(400, `If-Match must be one quoted version number like "3", got ${header.slice(0, 40)}`)
   return Number(match[1])
@@ -377,7 +375,7 @@ function locate(document: unknown, pointer: string, mode: 'existing' | 'add', la
   const fail = (problem: string) => new Error(label + problem)
   if (!POINTER.test(pointer)) throw fail(`${JSON.stringify(pointer)} is not a JSON pointer (empty, or starting with "/")`)
   let value = document
-  let parent: unknown = undefined
+  let parent: unknown
   let exists = true
   let last = ''
   let at = ''

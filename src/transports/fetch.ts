@@ -1,8 +1,9 @@
 import * as z from 'zod/mini'
 import { systemClock, type Clock } from '../environment/clock'
 import { AutosaveError, ConflictError, TransportError } from '../errors'
-import { isRetryableStatus, parseRetryAfter } from './http'
-import type { Json, JsonPatchOperation, LoadedDocument, Transport, WriteRequest, WriteResult } from '../types'
+import { parseJsonOr } from '../json/json'
+import { isRetryableStatus, parseRetryAfter, versionTag } from './http'
+import type { Json, JsonPatchOperation, VersionedDocument, Transport, WriteRequest, WriteResult } from '../types'
 
 /**
  * Options of `fetchTransport`: where documents live, how requests are authenticated, and
@@ -142,7 +143,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     let detail = ''
     try {
       const text = await response.text()
-      detail = text ? `: ${(tryJson(text) as { error?: unknown })?.error ?? text.slice(0, 200)}` : ''
+      detail = text ? `: ${(parseJsonOr(text, undefined) as { error?: unknown } | undefined)?.error ?? text.slice(0, 200)}` : ''
     } catch {
       // The status alone says enough.
     }
@@ -168,7 +169,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
       'Content-Type': usePatch ? 'application/json-patch+json' : 'application/json',
       'Idempotency-Key': req.idempotencyKey,
     }
-    if (req.baseVersion !== null) headers['If-Match'] = `"${req.baseVersion}"`
+    if (req.baseVersion !== null) headers['If-Match'] = versionTag(req.baseVersion)
     return request(
       url(req.key),
       { method: usePatch ? 'PATCH' : 'PUT', headers, body: sent, keepalive: req.keepalive === true },
@@ -205,10 +206,10 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     })
   }
 
-  async function load(key: string, signal: AbortSignal | undefined, version?: number): Promise<LoadedDocument | 'unchanged' | undefined> {
+  async function load(key: string, signal: AbortSignal | undefined, version?: number): Promise<VersionedDocument | 'unchanged' | undefined> {
     const what = `Loading "${key}"`
     const headers: Record<string, string> = { Accept: ACCEPT_DOCUMENT }
-    if (version !== undefined) headers['If-None-Match'] = `"${version}"`
+    if (version !== undefined) headers['If-None-Match'] = versionTag(version)
     return request(url(key), { method: 'GET', headers }, signal, async (response) => {
       if (response.status === 304 && version !== undefined) return 'unchanged'
       if (response.status === 204) return undefined
@@ -225,7 +226,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   }
 
   return {
-    load: (key, { signal } = {}) => load(key, signal) as Promise<LoadedDocument | undefined>,
+    load: (key, { signal } = {}) => load(key, signal) as Promise<VersionedDocument | undefined>,
     loadIfChanged: (key, { version, signal }) => load(key, signal, version),
     write,
   }
@@ -246,7 +247,7 @@ function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const stop = () => reject(signal.reason)
     signal.addEventListener('abort', stop, { once: true })
-    work.then(resolve, reject).then(() => signal.removeEventListener('abort', stop))
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop))
   })
 }
 
@@ -284,10 +285,3 @@ function serverAccepts(patch: readonly JsonPatchOperation[]): boolean {
   return !patch.some((op) => /(^|\/)(__proto__|constructor\/prototype)(\/|$)/.test(op.path))
 }
 
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}

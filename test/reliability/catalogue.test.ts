@@ -385,7 +385,7 @@ describe('bad-input catalogue: the device store (IndexedDB)', () => {
   it('QuotaExceededError from IndexedDB', async () => {
     const { saver, store, errors } = await savedGood()
     const put = IDBObjectStore.prototype.put
-    IDBObjectStore.prototype.put = function () {
+    IDBObjectStore.prototype.put = () => {
       throw new DOMException('The disk is full', 'QuotaExceededError')
     }
     try {

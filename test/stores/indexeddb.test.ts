@@ -49,7 +49,7 @@ describe('indexedDBStore', () => {
     store.onError!((e) => errors.push(e))
     // The next write fails the way a full disk does (on the fake's own class; no global is touched).
     const original = IDBObjectStore.prototype.put
-    IDBObjectStore.prototype.put = function () {
+    IDBObjectStore.prototype.put = () => {
       throw new DOMException('full', 'QuotaExceededError')
     }
     try {
