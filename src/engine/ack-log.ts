@@ -1,4 +1,4 @@
-import { StorageError } from '../errors'
+import type { StorageError } from '../errors'
 import { diffDocuments, patchShared } from '../patch'
 import type { AutosaveStore, HistoryEntry, Json } from '../types'
 import { readRecord, type AckEntry, type BaseRecord, type FoldedDraft, type HistoryIndexEntry, type recordKeys } from './outbox'

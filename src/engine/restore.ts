@@ -32,7 +32,7 @@ export interface RestoreParts<State> {
  * path must see at once) changes the ledger.
  */
 export function createRestore<State>(parts: RestoreParts<State>) {
-  const { options, ledger, status, persist, tabSync, rebase, read, signal, isDisposed } = parts
+  const { options, ledger, status, persist, tabSync, rebase, read, isDisposed } = parts
   const { key, keys, clock, transport } = options
   let restoring: Promise<State | undefined> | undefined
 

@@ -55,7 +55,7 @@ describe('the draft on the device is a checkpoint and a log', () => {
     const next = h.open()
     expect((await next.restore())?.data.musicDescription).toBe('dreamy synthwave')
     await next.flush()
-    expect((h.transport.backend.documents.get('doc')?.data as Wizard).data.musicDescription).toBe('dreamy synthwave')
+    expect((h.transport.backend.documents.get('doc')!.data as Wizard).data.musicDescription).toBe('dreamy synthwave')
     expect(await draftOf(store, 'doc'), 'nothing left to send').toBeUndefined()
     await next.dispose()
     const third = h.open()
@@ -88,7 +88,7 @@ describe('the draft on the device is a checkpoint and a log', () => {
     // An old version rebuilds from the full copy and the patches after it.
     await page.rollback(history.at(-2)!.id)
     await page.flush()
-    expect((h.transport.backend.documents.get('doc')?.data as Wizard).chat).toHaveLength(301)
+    expect((h.transport.backend.documents.get('doc')!.data as Wizard).chat).toHaveLength(301)
     expect((await ackedCopy(store, 'doc'))?.version).toBe(12)
   })
 

@@ -398,7 +398,7 @@ describe('bad-input catalogue: the device store (IndexedDB)', () => {
     expect(errors.find((e) => e.code === 'STORAGE_QUOTA')).toBeInstanceOf(StorageError)
     expect(saver.getStatus().phase).toBe('saved')
     expect(serverData(), 'the edit still reaches the server').toEqual({ ...GOOD, step: 'completed' })
-    expect(((await ackedCopy(store, KEY))?.data as Doc).step, 'kept in memory for this page').toBe('completed')
+    expect(((await ackedCopy(store, KEY))!.data as Doc).step, 'kept in memory for this page').toBe('completed')
   })
 
   it('an IndexedDB that throws on every read', async () => {
