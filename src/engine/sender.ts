@@ -8,6 +8,7 @@ import type { Base, Ledger } from './ledger'
 import { validate, type ResolvedOptions } from './options'
 import type { Persist } from './persist'
 import { ancestorWithOwnWrites, type Rebase } from './rebase'
+import { following, untilAborted } from '../abort'
 import { withDeadline } from '../deadline'
 import { isNetworkFailure, SLOW_RETRY_MS, withRetry } from './retry'
 import { createSchedule } from './schedule'
@@ -77,18 +78,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
     while (reading) await reading
     const mine = new AbortController()
     abortRead = () => mine.abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
-    const result = call(what, (signal) => {
-      // Not AbortSignal.any: Safari has it only from 17.4.
-      const either = new AbortController()
-      const stop = () => either.abort(signal.aborted ? signal.reason : mine.signal.reason)
-      signal.addEventListener('abort', stop, { once: true })
-      mine.signal.addEventListener('abort', stop, { once: true })
-      if (signal.aborted || mine.signal.aborted) stop()
-      return new Promise<T>((resolve, reject) => {
-        either.signal.addEventListener('abort', () => reject(either.signal.reason), { once: true })
-        work(either.signal).then(resolve, reject)
-      })
-    })
+    const result = call(what, (signal) => untilAborted(following(signal, mine.signal)[0].signal, work))
     const settled: Promise<unknown> = result.catch(() => {}).finally(() => {
       if (reading === settled) reading = undefined
     })

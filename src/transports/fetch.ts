@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { following, untilAborted } from '../abort'
 import { systemClock, type Clock } from '../environment/clock'
 import { AutosaveError, ConflictError, TransportError } from '../errors'
 import { parseJsonOr } from '../json/json'
@@ -76,9 +77,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
    */
   async function request<T>(target: string, init: RequestInit, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<T> {
     // One controller joins the caller's abort and our timeout, on the injected clock.
-    const controller = new AbortController()
-    const abort = () => controller.abort(signal?.reason)
-    signal?.addEventListener('abort', abort, { once: true })
+    const [controller, release] = following(signal)
     let timedOut = false
     const timer = clock.setTimeout(() => {
       timedOut = true
@@ -86,25 +85,25 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     }, timeoutMs)
     try {
       // Raced against the controller: an injected fetch or a headers() may ignore the signal.
-      return await untilAborted(controller.signal, (async () => {
+      return await untilAborted(controller.signal, async (aborted) => {
         const headers = new Headers(await authHeaders())
         for (const [name, value] of new Headers(init.headers)) headers.set(name, value)
         const doFetch = options.fetch ?? globalThis.fetch
         let response: Response
         try {
-          response = await doFetch(target, { ...init, headers, credentials: options.credentials, signal: controller.signal })
+          response = await doFetch(target, { ...init, headers, credentials: options.credentials, signal: aborted })
         } catch (error) {
           throw new TransportError('TRANSPORT_NETWORK', `Could not reach ${target}: ${(error as Error)?.message ?? error}`, { retryable: true, cause: error })
         }
         return read(response)
-      })())
+      })
     } catch (error) {
       if (signal?.aborted) throw signal.reason ?? error
       if (timedOut) throw new TransportError('TRANSPORT_TIMEOUT', `No answer from ${target} within ${timeoutMs} ms`, { retryable: true, cause: error })
       throw error
     } finally {
       clock.clearTimeout(timer)
-      signal?.removeEventListener('abort', abort)
+      release()
     }
   }
 
@@ -241,15 +240,6 @@ function checkBaseUrl(baseUrl: string): string {
 }
 
 const invalid = (baseUrl: unknown, why: string) => new AutosaveError('INVALID_OPTIONS', `fetchTransport: baseUrl ${JSON.stringify(baseUrl)}: ${why} (an http(s) URL, absolute where there is no page)`)
-
-/** Settles like `work`, or rejects with the abort reason as soon as `signal` aborts. */
-function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(signal.reason)
-    signal.addEventListener('abort', stop, { once: true })
-    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop))
-  })
-}
 
 /**
  * Whether `JSON.stringify(value)` is longer than `limit` characters, reading only as much of
