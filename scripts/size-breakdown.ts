@@ -56,7 +56,7 @@ for (const row of rows) console.log(`| ${row.join(' | ')} |`)
 const inputs = Object.values(full!.metafile.outputs)[0]!.inputs
 const total = Object.values(inputs).reduce((sum, { bytesInOutput }) => sum + bytesInOutput, 0)
 const shares = Object.entries(inputs)
-  .map(([file, { bytesInOutput }]) => [file.replace(/^(\.\.\/[^/]+\/)?node_modules\//, ''), bytesInOutput] as const)
+  .map(([file, { bytesInOutput }]) => [file.replace(/^.*node_modules\//, ''), bytesInOutput] as const)
   .filter(([, bytes]) => bytes > 0)
   .sort((a, b) => b[1] - a[1])
 console.log('\n| source file | minified bytes in the default path | share |')
