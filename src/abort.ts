@@ -12,7 +12,12 @@ export function following(...signals: Array<AbortSignal | undefined>): [AbortCon
   const stop = () => controller.abort(signals.find((signal) => signal?.aborted)!.reason)
   for (const signal of signals) signal?.addEventListener('abort', stop, { once: true })
   if (signals.some((signal) => signal?.aborted)) stop()
-  return [controller, () => signals.forEach((signal) => signal?.removeEventListener('abort', stop))]
+  return [
+    controller,
+    () => {
+      for (const signal of signals) signal?.removeEventListener('abort', stop)
+    },
+  ]
 }
 
 /**
