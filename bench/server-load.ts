@@ -154,6 +154,9 @@ function pgProbe(cluster: ThrowawayPostgres | undefined, admin: pg.Pool | undefi
       return total * ticks
     },
     async checkpoint() {
+      // VACUUM first: autovacuum of an earlier row's tables (their dead rows, their inserts to
+      // freeze) would otherwise land in this row's WAL and PostgreSQL CPU (once 2.5× and 4.5×).
+      await admin?.query('VACUUM')
       await admin?.query('CHECKPOINT')
     },
     async wal() {
@@ -174,7 +177,7 @@ async function measure(
   save: Save,
 ): Promise<Row> {
   await drive({ ...pattern, keys: Math.min(pattern.keys, 50) }, prepare, save, 0.5) // warm-up: connections, plans, JIT
-  // A checkpoint now, so that full-page images after it weigh on every row alike.
+  // A vacuum and a checkpoint now, so that full-page images after it weigh on every row alike.
   await probe?.checkpoint()
   let wal0: bigint | undefined
   let pg0: number | undefined
