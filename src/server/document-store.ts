@@ -8,7 +8,7 @@ import type { Json, JsonPatchOperation, VersionedDocument } from '../types'
  *
  * @example
  * ```ts
- * const doc: StoredDocument | undefined = await store.get('project:42')
+ * const doc: VersionedDocument | undefined = await store.get('project:42')
  * // { data: { currentStep: 'video_styles', … }, version: 3, updatedAt: '2025-06-01T12:00:00.000Z' }
  * ```
  */
@@ -143,13 +143,23 @@ export class InvalidDocumentError extends AutosaveError {
   }
 }
 
+/**
+ * A document's JSON text as the handler serialized it (to check its size), and a bound on how
+ * deeply it nests when one is known, so neither is computed a second time.
+ */
+export interface JsonText {
+  readonly text: string
+  /** At least the nesting of the deepest container (`[]` is 1), or undefined when not known. */
+  readonly depthAtMost?: number | undefined
+}
+
 // JSON text of documents the handler has already serialized (to check their size), so a store
 // that sends JSON text does not serialize the same object a second time.
-const serialized = new WeakMap<object, string>()
+const serialized = new WeakMap<object, JsonText>()
 
 /** Records `text` as the JSON of `data` until `data` is handed to a writer again. */
-export function rememberJson(data: Json, text: string): void {
-  if (data !== null && typeof data === 'object') serialized.set(data, text)
+export function rememberJson(data: Json, text: string, depthAtMost?: number): void {
+  if (data !== null && typeof data === 'object') serialized.set(data, { text, depthAtMost })
 }
 
 /** Forgets the remembered text of `data` (it is about to be modified). */
@@ -159,5 +169,37 @@ export function forgetJson(data: Json): void {
 
 /** `JSON.stringify(data)`, or the text `rememberJson` recorded for this very object. */
 export function jsonText(data: Json): string {
-  return (data !== null && typeof data === 'object' ? serialized.get(data) : undefined) ?? JSON.stringify(data)
+  return serializedJson(data).text
+}
+
+/** What `rememberJson` recorded for this very object, or `JSON.stringify(data)` (depth unknown). */
+export function serializedJson(data: Json): JsonText {
+  return (data !== null && typeof data === 'object' ? serialized.get(data) : undefined) ?? { text: JSON.stringify(data) }
+}
+
+/** What `rememberJson` recorded for this very object, without serializing it when nothing was. */
+export function rememberedJson(data: Json): JsonText | undefined {
+  return data !== null && typeof data === 'object' ? serialized.get(data) : undefined
+}
+
+// What a document a store hands to `next` looked like as JSON when it was handed over: the
+// patch budget's starting size and depth, so a PATCH costs what it changes, not a serialization
+// of the whole document. Only a measure of where the document started (`next` may modify it,
+// and whatever it returns is serialized afresh), never a text to store.
+const origins = new WeakMap<object, JsonText>()
+
+/**
+ * Records how `data`, about to be handed to `next`, looks as JSON: its text (or, read back
+ * from the database, an equivalent text at least as long) and, when known, its depth.
+ */
+export function rememberOrigin(data: Json, json: JsonText): void {
+  if (data !== null && typeof data === 'object') origins.set(data, json)
+}
+
+/** What `rememberOrigin` recorded for `data`, once (the record goes with the first reader). */
+export function takeOrigin(data: Json): JsonText | undefined {
+  if (data === null || typeof data !== 'object') return undefined
+  const origin = origins.get(data)
+  origins.delete(data)
+  return origin
 }

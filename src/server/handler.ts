@@ -1,9 +1,8 @@
 import type { Json, JsonPatchOperation } from '../types'
 import { versionTag } from '../transports/http'
-import { InvalidDocumentError, type DocumentStore, type DocumentWriteOutcome } from './document-store'
+import { InvalidDocumentError, takeOrigin, type DocumentStore, type DocumentWriteOutcome } from './document-store'
 import { checkBody } from './json-limits'
 import {
-  applyJsonPatch,
   beaconBodySchema,
   checkDocument,
   HttpError,
@@ -12,6 +11,7 @@ import {
   parseIdempotencyKey,
   parseIfMatch,
   parseJson,
+  patchDocument,
   type PatchLimits,
   putBodySchema,
   readBody,
@@ -101,8 +101,12 @@ export interface AutosaveHandlerOptions {
 export interface AutosaveHandler {
   (request: Request): Promise<Response>
   readonly basePath: string
-  /** The `onError` it was given (or its default), so `serveNode` reports its own failures there too. */
-  readonly onError: (error: unknown, request: Request) => void
+  /**
+   * Where the adapters (`serveNode`, `nodeListener`) report their own failures; without it
+   * they use `console.error`. Optional, so a plain function wrapped to this type stays valid;
+   * `createAutosaveHandler` always sets it (the `onError` it was given, or its default).
+   */
+  readonly onError?: (error: unknown, request: Request) => void
   /** Larger request bodies answer 413 (`nodeListener` reads no more than this). Optional, so wrappers typed as this stay valid. */
   readonly maxBodyBytes?: number
 }
@@ -131,7 +135,7 @@ const MAX_KEY_LENGTH = 512
  * })
  * ```
  */
-export function createAutosaveHandler(options: AutosaveHandlerOptions): AutosaveHandler {
+export function createAutosaveHandler(options: AutosaveHandlerOptions): AutosaveHandler & { readonly onError: (error: unknown, request: Request) => void } {
   const { store, authorize } = options
   const basePath = normalizeBasePath(options.basePath ?? '')
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
@@ -184,10 +188,12 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       }
     }
     // Stores hand `next` its own copy and drop it when `next` throws, so it is patched in place.
+    // Measured from the text the store last wrote or read (when it says), and serialized once,
+    // for the size check and the store together: the PATCH costs what it changes, plus that.
     const patched = (patch: readonly JsonPatchOperation[]) => (current: Json | null) => {
-      const result = applyJsonPatch(current, patch, { limits: patchLimits, inPlace: true })
-      checkDocument(result, maxDocumentBytes)
-      return result
+      const result = patchDocument(current, patch, { limits: patchLimits, inPlace: true, origin: takeOrigin(current) })
+      checkDocument(result.document, maxDocumentBytes, result.depthAtMost)
+      return result.document
     }
 
     if (beacon) {

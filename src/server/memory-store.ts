@@ -2,7 +2,10 @@ import type { Json, VersionedDocument } from '../types'
 import {
   DEFAULT_HISTORY_LIMIT,
   DEFAULT_IDEMPOTENCY_TTL_MS,
+  rememberedJson,
+  rememberOrigin,
   type DocumentStore,
+  type JsonText,
   type DocumentStoreOptions,
   type StoredVersion,
 } from './document-store'
@@ -65,6 +68,9 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
   const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT
   const documents = new Map<string, VersionedDocument>()
   const histories = new Map<string, VersionedDocument[]>()
+  // Each document's JSON text, when the handler serialized it (to check it): a PATCH on it is
+  // measured from that text instead of serializing the document again.
+  const texts = new Map<string, JsonText>()
   // Per document key: records by scope + idempotency key (JSON-joined, so no separator clash).
   const idempotency = new Map<string, Map<string, IdempotencyRecord>>()
   let nextSweepAt = now()
@@ -76,6 +82,9 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
       updatedAt: new Date(now()).toISOString(),
     }
     documents.set(key, written)
+    const json = rememberedJson(data)
+    if (json) texts.set(key, json)
+    else texts.delete(key)
     if (historyLimit > 0) {
       const history = histories.get(key) ?? []
       history.push(written)
@@ -116,7 +125,13 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
       if ((current?.version ?? 0) !== baseVersion) {
         return { status: 'conflict', current: current && structuredClone(current) }
       }
-      const data = typeof next === 'function' ? next(current ? structuredClone(current.data) : null) : next
+      let data: Json
+      if (typeof next === 'function') {
+        const copy = current ? structuredClone(current.data) : null
+        const json = texts.get(key)
+        if (copy !== null && json) rememberOrigin(copy, json)
+        data = next(copy)
+      } else data = next
       const written = commit(key, data)
       if (id !== undefined) {
         const records = idempotency.get(key) ?? new Map<string, IdempotencyRecord>()
@@ -137,6 +152,7 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
 
     async delete(key) {
       documents.delete(key)
+      texts.delete(key)
       histories.delete(key)
       idempotency.delete(key)
     },
@@ -149,6 +165,7 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
     entries: () => [...documents].map(([key, document]) => [key, structuredClone(document)]),
     clear() {
       documents.clear()
+      texts.clear()
       histories.clear()
       idempotency.clear()
     },
