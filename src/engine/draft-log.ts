@@ -29,6 +29,8 @@ export function createDraftLog(keys: Keys, owner: string) {
   let first = 1
   /** The data of the newest record planned: the next entry is a patch from it. */
   let last: Json | undefined
+  /** The acknowledged base that record was edited on: an entry on the same base leaves its undo patch out. */
+  let lastBase: unknown
 
   function checkpoint(record: OutboxRecord, bytes: number): DraftWrite {
     const stale = logKeys(first, n)
@@ -47,11 +49,14 @@ export function createDraftLog(keys: Keys, owner: string) {
 
   return {
     /** The next write: an entry after the checkpoint, or a new checkpoint (`full`: always one). */
-    plan(record: OutboxRecord, full = false): DraftWrite {
+    plan(record: OutboxRecord, full = false, base?: unknown): DraftWrite {
+      const sameBase = base !== undefined && base === lastBase
+      lastBase = base
       const ops = full || checkpointBytes === 0 ? undefined : diffDocuments(last, record.data as Json)
       if (ops) {
-        const { data: _data, n: _n, format: _format, key: _key, owner: _owner, schemaVersion: _schemaVersion, ...envelope } = record
-        const entry: DraftLogEntry = { ...envelope, n: n + 1, ops }
+        const { data: _data, n: _n, format: _format, key: _key, owner: _owner, schemaVersion: _schemaVersion, undo, ...envelope } = record
+        // The undo patch grows with every edit not yet acknowledged: written again only when the base moves.
+        const entry: DraftLogEntry = { ...envelope, ...(sameBase ? {} : { undo }), n: n + 1, ops }
         const bytes = JSON.stringify(entry).length
         if (logBytes + bytes <= checkpointBytes) {
           n++
@@ -102,6 +107,8 @@ export async function readDraftLog(
   const entries = logKeysOf(keys, checkpoint.owner, allKeys)
   let record: OutboxRecord = checkpoint
   let data = checkpoint.data as Json
+  // The document the draft was edited on, carried from record to record until one names another.
+  let base = ancestor(data, checkpoint.baseVersion, checkpoint.undo)
   for (let at = (checkpoint.n ?? 0) + 1; entries.has(at); at++) {
     const entry = (await readRecord(store, 'log', entries.get(at)!, `${quarantineKey}:log${at}`, report)) as DraftLogEntry | undefined
     if (!entry || entry.n !== at) break
@@ -112,7 +119,19 @@ export async function readDraftLog(
       break
     }
     const { ops: _ops, ...envelope } = entry
+    if (entry.undo) base = ancestor(data, entry.baseVersion, entry.undo)
+    else if (entry.baseVersion !== record.baseVersion) base = undefined
     record = { format: checkpoint.format, key: checkpoint.key, owner: checkpoint.owner, schemaVersion: checkpoint.schemaVersion, ...envelope, data }
   }
-  return record
+  if (record === checkpoint) return record
+  return { ...record, undo: base === undefined ? undefined : (diffDocuments(data, base) ?? [{ op: 'replace', path: '', value: base }]) }
+}
+
+function ancestor(data: Json, baseVersion: number | null, undo: OutboxRecord['undo']): Json | undefined {
+  if (baseVersion === null || !undo) return undefined
+  try {
+    return patchShared(data, undo)
+  } catch {
+    return undefined // a damaged patch only costs the three-way merge its ancestor
+  }
 }

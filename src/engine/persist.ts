@@ -83,7 +83,7 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
         return
       }
       ledger.outboxWriting()
-      await write(draft.plan(outboxRecord(target, data)))
+      await write(draft.plan(outboxRecord(target, data), false, ledger.acked))
       ledger.outboxWritten(target)
     })
   }
@@ -162,7 +162,7 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
       const updatedAt = result?.updatedAt ?? new Date(clock.now()).toISOString()
       // The patch from the last acknowledged document and, when nothing newer is in the draft, a
       // marker closing the draft log: both small, in one transaction.
-      const marker = ledger.persistedSeq <= target ? draft.plan({ ...outboxRecord(target, data), done: true }) : undefined
+      const marker = ledger.persistedSeq <= target ? draft.plan({ ...outboxRecord(target, data), done: true }, false, ledger.acked) : undefined
       await appendAck({ version, seq: target, updatedAt, history: result !== undefined, folded: folded() }, data, marker)
       if (marker && adopted.length) {
         // Without Web Locks an adopted draft's owner may still be alive and have stored a newer

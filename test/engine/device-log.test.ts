@@ -116,6 +116,39 @@ describe('the draft on the device is a checkpoint and a log', () => {
     expect(await next.restore()).toEqual(state)
   })
 
+  it('offline, each message costs one message: the undo patch is written again only when the base moves', async () => {
+    const { store, writes } = countingStore()
+    const h = wizardPages({ store, defaults: { debounceMs: 0 } })
+    const page = h.open()
+    await page.restore()
+    let state = bigState(100)
+    page.save(state)
+    await page.flush()
+    h.env.online.setOnline(false)
+    const before = writes.length
+    for (let i = 0; i < 40; i++) {
+      state = { ...state, chat: [...state.chat, { id: `off${i}`, role: 'user', content: `Offline line ${i}`, timestamp: 2000 + i }] }
+      page.save(state)
+      await h.env.clock.tickAsync(400)
+    }
+    const entries = writes.slice(before)
+    expect(entries.length).toBeGreaterThanOrEqual(40)
+    expect(Math.max(...entries.map((write) => write.bytes)), 'the 40th costs what the first did').toBeLessThan(400)
+
+    // Meanwhile another device saved another field: the reload merges against the draft's true base.
+    await page.dispose()
+    h.env.online.setOnline(true)
+    const other = h.open({ store: memoryStore() })
+    await other.restore()
+    other.save((prev) => ({ ...prev!, data: { ...prev!.data, videoDescription: 'theirs' } }))
+    await other.flush()
+    await other.dispose()
+    const next = h.open()
+    const restored = await next.restore()
+    expect(restored?.chat).toHaveLength(140)
+    expect(restored?.data.videoDescription, 'both kept: the ancestor came through the log').toBe('theirs')
+  })
+
   it('a damaged log entry ends the draft before it: what came earlier is restored, the entry kept aside', async () => {
     const h = wizardPages({ defaults: { debounceMs: 600_000, maxWaitMs: 6_000_000 } })
     const errors: string[] = []
