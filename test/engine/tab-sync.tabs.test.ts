@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../src/engine/autosave'
-import { localTabs } from '../src/environment/tabs'
-import { memoryStore } from '../src/stores/memory'
-import { memoryTransport } from '../src/transports/memory'
-import type { AutosaveStore, RemoteChangeEvent, Transport } from '../src/types'
-import { fakeEnvironment, heldTransport, pendingDraftKeys, wizard } from './helpers'
+import { createAutosave } from '../../src/engine/autosave'
+import { localTabs } from '../../src/environment/tabs'
+import { memoryStore } from '../../src/stores/memory'
+import { memoryTransport } from '../../src/transports/memory'
+import type { AutosaveStore, RemoteChangeEvent, Transport } from '../../src/types'
+import { fakeEnvironment, heldTransport, pendingDraftKeys, wizard } from '../helpers'
 
 type Wizard = ReturnType<typeof wizard>
 

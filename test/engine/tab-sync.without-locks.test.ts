@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../src/engine/autosave'
-import { OnlineManager } from '../src/environment/online'
-import { browserTabs, hasLocks } from '../src/environment/tabs'
-import { memoryStore } from '../src/stores/memory'
-import { fakeEnvironment, heldTransport } from './helpers'
+import { createAutosave } from '../../src/engine/autosave'
+import { OnlineManager } from '../../src/environment/online'
+import { browserTabs, hasLocks } from '../../src/environment/tabs'
+import { memoryStore } from '../../src/stores/memory'
+import { fakeEnvironment, heldTransport } from '../helpers'
 
 const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0))
