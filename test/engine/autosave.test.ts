@@ -5,9 +5,7 @@ import { AutosaveError, SerializationError, TransportError, ValidationError } fr
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
 import type { AutosaveOptions, AutosaveStore, Phase } from '../../src/types'
-import { ackedCopy, draftOf, fakeEnvironment, heldTransport, wizard } from '../helpers'
-
-type Wizard = ReturnType<typeof wizard>
+import { ackedCopy, draftOf, fakeEnvironment, heldTransport, wizard, type Wizard } from '../helpers'
 
 function setup(overrides: Partial<AutosaveOptions<Wizard>> = {}) {
   const env = fakeEnvironment()

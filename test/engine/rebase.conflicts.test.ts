@@ -8,9 +8,7 @@ import { memoryStore } from '../../src/stores/memory'
 import { createMockBackend } from '../../src/testing/index'
 import { fetchTransport } from '../../src/transports/fetch'
 import type { AutosaveOptions, ConflictEvent, Json } from '../../src/types'
-import { wizard } from '../helpers'
-
-type Wizard = ReturnType<typeof wizard>
+import { wizard, type Wizard } from '../helpers'
 
 const backend = createMockBackend()
 const server = setupServer(...backend.handlers)
