@@ -192,3 +192,18 @@ export async function pendingDraftKeys(store: AutosaveStore): Promise<string[]> 
   }
   return pending
 }
+
+/**
+ * Lets pending promise callbacks run, then `turns` macrotasks (real `setTimeout(0)`s: the store
+ * and tab-channel stand-ins answer on macrotasks, as IndexedDB and BroadcastChannel do). A test
+ * that waits through a chain of store calls asks for more turns.
+ */
+export async function settle(turns = 1): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+/** `randomId` for one page: `${prefix}-1`, `${prefix}-2`, … so a test can tell whose records are whose. */
+export function ids(prefix: string): () => string {
+  let n = 0
+  return () => `${prefix}-${++n}`
+}

@@ -3,6 +3,7 @@ import { createTabSync } from '../../src/engine/tab-sync'
 import type { Base } from '../../src/engine/ledger'
 import { localTabs } from '../../src/environment/tabs'
 import type { Json } from '../../src/types'
+import { settle } from '../helpers'
 
 const chat = (n: number): Json => ({ step: 'chat', chat: Array.from({ length: n }, (_, i) => ({ id: `m${i}`, content: `message ${i}` })) })
 
@@ -27,12 +28,12 @@ describe('tab sync: acks between tabs', () => {
     spy.postAck(2, v2, { version: 1, data: v1 })
     expect(JSON.stringify(posted[0]).length, 'the message is the patch, not the 300-message chat').toBeLessThan(200)
     a.postAck(2, v2, { version: 1, data: v1 })
-    await new Promise((resolve) => setTimeout(resolve, 0))
+    await settle()
     expect(got).toEqual([[2, v2]])
     // A tab that missed version 2 cannot apply the patch from 2 to 3: it learns only that it is behind.
     bHolds = { version: 1, data: v1 }
     a.postAck(3, { ...(v2 as object), step: 'done' } as Json, { version: 2, data: v2 })
-    await new Promise((resolve) => setTimeout(resolve, 0))
+    await settle()
     expect(got[1]).toEqual([3, undefined])
   })
 
@@ -43,7 +44,7 @@ describe('tab sync: acks between tabs', () => {
     const got: Array<[number, Json | undefined]> = []
     b.onAck((version, data) => got.push([version, data]), () => ({ version: null, data: undefined }))
     a.postAck(3, v3, { version: 2, data: { step: 'two' } })
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+    await settle(5)
     expect(got, 'first "behind", then the document itself').toEqual([
       [3, undefined],
       [3, v3],
@@ -55,7 +56,7 @@ describe('tab sync: acks between tabs', () => {
     const got: Array<[number, Json | undefined]> = []
     b.onAck((version, data) => got.push([version, data]), () => ({ version: null, data: undefined }))
     a.postAck(1, chat(2), { version: null, data: undefined })
-    await new Promise((resolve) => setTimeout(resolve, 0))
+    await settle()
     expect(got).toEqual([[1, chat(2)]])
   })
 })

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createAutosave } from '../../src/engine/autosave'
 import { PageLifecycle } from '../../src/environment/lifecycle'
 import { memoryStore } from '../../src/stores/memory'
-import { fakeEnvironment, heldTransport } from '../helpers'
+import { fakeEnvironment, heldTransport, settle } from '../helpers'
 
 const g = globalThis as Record<string, unknown>
 afterEach(() => {
@@ -48,14 +48,14 @@ describe('PageLifecycle on window', () => {
     const a = createAutosave<{ n: number }>({ key: 'k', transport: server.transport, store: memoryStore(), debounceMs: 50, environment: env.environment })
     a.save({ n: 1 })
     env.lifecycle.emit('pagehide')
-    for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0))
+    await settle(10)
     const exitWrite = server.next()
     expect(exitWrite.request.keepalive).toBe(true)
     // pageshow (persisted): the keepalive request's answer comes back; the user edits again.
     exitWrite.resolve()
     a.save({ n: 2 })
     await env.clock.tickAsync(100)
-    for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0))
+    await settle(10)
     server.next().resolve()
     await a.flush()
     expect(server.document?.data).toEqual({ n: 2 })

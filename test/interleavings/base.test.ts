@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Transport } from '../../src/types'
-import { ackedCopy, wizard } from '../helpers'
-import { heldAnswers, settle, twoTabWorld } from './world'
+import { ackedCopy, settle, wizard } from '../helpers'
+import { heldAnswers, twoTabWorld } from './world'
 
 describe('acknowledge() store work vs. a newer tab ack', () => {
   it('a late answer for version 2 does not overwrite the base record of version 3 (offline reload shows the newest)', async () => {

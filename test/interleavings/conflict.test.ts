@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ConflictError } from '../../src/errors'
 import type { Transport } from '../../src/types'
-import { wizard } from '../helpers'
-import { heldAnswers, settle, twoTabWorld } from './world'
+import { settle, wizard } from '../helpers'
+import { heldAnswers, twoTabWorld } from './world'
 
 describe('write() conflict path vs. a tab ack', () => {
   it("a 412 whose answer is older than another tab's ack that arrived meanwhile does not step getState() back", async () => {

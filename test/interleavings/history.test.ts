@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { memoryStore } from '../../src/stores/memory'
 import type { AutosaveStore } from '../../src/types'
-import { wizard } from '../helpers'
-import { settle, twoTabWorld } from './world'
+import { settle, wizard } from '../helpers'
+import { twoTabWorld } from './world'
 
 /** Reads see the data when issued and answer a few ms later (an IndexedDB read transaction). */
 function slowReads(inner: AutosaveStore = memoryStore()): AutosaveStore {

@@ -5,8 +5,8 @@ import { PageLifecycle } from '../../src/environment/lifecycle'
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
 import type { AutosaveStore } from '../../src/types'
-import { fakeEnvironment, heldTransport, wizard } from '../helpers'
-import { settle, twoTabWorld, type Wizard } from './world'
+import { fakeEnvironment, heldTransport, settle, wizard } from '../helpers'
+import { twoTabWorld, type Wizard } from './world'
 
 /** A store whose operations take a macrotask, like IndexedDB. */
 function slowStore(inner: AutosaveStore = memoryStore()): AutosaveStore {

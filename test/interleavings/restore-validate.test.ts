@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { StandardSchema } from '../../src/types'
-import { wizard } from '../helpers'
-import { settle, twoTabWorld } from './world'
+import { settle, wizard } from '../helpers'
+import { twoTabWorld } from './world'
 
 describe('restore() vs. a tab ack during checkRestored()', () => {
   it("a save by another tab while restore() validates is neither hidden nor reverted by this tab's next save", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { wizard } from '../helpers'
-import { settle, twoTabWorld, type Wizard } from './world'
+import { settle, wizard } from '../helpers'
+import { twoTabWorld, type Wizard } from './world'
 
 describe('restore() racing itself and save()', () => {
   it('restore() called twice at once: both see the draft of a closed tab, and it is sent', async () => {

@@ -4,13 +4,10 @@ import { localTabs } from '../../src/environment/tabs'
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
 import type { AutosaveStore, StandardSchema, Transport, WriteResult } from '../../src/types'
-import { fakeEnvironment, type wizard } from '../helpers'
+import { fakeEnvironment, type Wizard } from '../helpers'
 
-/** The wizard document these tests save. */
-export type Wizard = ReturnType<typeof wizard>
-
-/** Lets pending promise callbacks and one macrotask run. */
-export const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+/** The wizard document these tests save (helpers.ts's, re-exported for the suite's files). */
+export type { Wizard }
 
 /**
  * Tabs of one browser on 'project:7': one fake environment, tab channel, store and memory server;

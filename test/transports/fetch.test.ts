@@ -5,6 +5,7 @@ import { ConflictError, TransportError } from '../../src/errors'
 import { diffDocuments } from '../../src/patch'
 import { createAutosaveHandler, memoryDocumentStore } from '../../src/server'
 import { fetchTransport, jsonLongerThan } from '../../src/transports/fetch'
+import { settle } from '../helpers'
 
 const baseUrl = 'http://api.test/api/storage/projects'
 const seen: Array<{ method: string; url: string; headers: Record<string, string>; body: unknown }> = []
@@ -194,7 +195,7 @@ describe('fetchTransport speaks the wire protocol', () => {
     const big = { blob: 'x'.repeat(100_000) }
     const error = await transport.write({ ...write, data: big, baseVersion: 2, keepalive: true }).catch((e) => e)
     expect(error).toMatchObject({ code: 'TRANSPORT_BEACON', retryable: true })
-    await new Promise((r) => setTimeout(r, 0))
+    await settle()
     expect(beacons[0]).toEqual({ url: `${baseUrl}/project%3A42/beacon`, body: { baseVersion: 2, idempotencyKey: 'idem-1', data: big } })
   })
 })

@@ -12,7 +12,7 @@ import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
 import type { AutosaveStore } from '../../src/types'
 import { fakeEnvironment } from '../helpers'
-import { MapStorage } from './map-storage'
+import { MapStorage } from '../stores/map-storage'
 
 const aesKey = () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
 

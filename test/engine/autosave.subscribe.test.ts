@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createAutosave } from '../../src/engine/autosave'
 import type { Tabs } from '../../src/environment/tabs'
 import { memoryStore } from '../../src/stores/memory'
-import { fakeEnvironment, heldTransport, wizard } from '../helpers'
-
-type Wizard = ReturnType<typeof wizard>
+import { fakeEnvironment, heldTransport, wizard, type Wizard } from '../helpers'
 
 /** A tab channel the test posts on, as another tab would. */
 function testTabs() {

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../src/engine/autosave'
-import { OnlineManager } from '../src/environment/online'
-import { browserTabs, hasLocks } from '../src/environment/tabs'
-import { memoryStore } from '../src/stores/memory'
-import { fakeEnvironment, heldTransport } from './helpers'
-
-const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0))
-}
+import { createAutosave } from '../../src/engine/autosave'
+import { OnlineManager } from '../../src/environment/online'
+import { browserTabs, hasLocks } from '../../src/environment/tabs'
+import { memoryStore } from '../../src/stores/memory'
+import { fakeEnvironment, heldTransport, settle } from '../helpers'
 
 // A platform without Web Locks (old WebView): browserTabs' lock() runs fn(true) at once.
 describe('tabs without Web Locks', () => {
@@ -32,24 +28,24 @@ describe('tabs without Web Locks', () => {
     await a.restore()
     a.save({ text: 'one' })
     await env.clock.tickAsync(400)
-    await settle()
+    await settle(20)
 
     // Tab B opens (online) while A is still open; it adopts A's draft and sends it.
     const b = open(new OnlineManager(() => {}))
     await b.restore()
-    await settle()
+    await settle(20)
     expect(server.pendingCount).toBe(1)
 
     // Meanwhile A, still open, keeps typing; the edit is stored on this device.
     a.save({ text: 'one two' })
     await env.clock.tickAsync(400)
-    await settle()
+    await settle(20)
     const draftsBefore = await Promise.all((await store.keys()).filter((k) => k.includes('outbox')).map((k) => store.get(k)))
     expect(draftsBefore.map((r) => (r as { data: unknown }).data)).toContainEqual({ text: 'one two' })
 
     // B's write of the adopted draft is acknowledged.
     server.next().resolve()
-    await settle()
+    await settle(20)
 
     // A's unsent edit must still be on disk (A is offline and may be closed at any time).
     const drafts = await Promise.all((await store.keys()).filter((k) => k.includes('outbox')).map((k) => store.get(k)))

@@ -6,10 +6,8 @@ import { indexedDBStore } from '../../src/stores/indexeddb'
 import { localStorageStore } from '../../src/stores/local-storage'
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
-import { fakeEnvironment, wizard } from '../helpers'
+import { fakeEnvironment, settle, wizard, type Wizard } from '../helpers'
 import { MapStorage } from './map-storage'
-
-type Wizard = ReturnType<typeof wizard>
 
 describe('page exit: the draft is written synchronously where it can be', () => {
   it('an edit made offline just before the page is left survives a reload whose IndexedDB write never landed', async () => {
@@ -52,7 +50,7 @@ describe('page exit: the draft is written synchronously where it can be', () => 
       { name: 'localStorage', store: localStorageStore({ localStorage }) },
     ])
     const older = store.setMany([['k', 'older']]) // on its way to disk when the page is left
-    await new Promise((resolve) => setTimeout(resolve, 0))
+    await settle()
     expect(store.writeNow!([['k', 'newer']])).toBe(true)
     release()
     await older

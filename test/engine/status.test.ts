@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { StorageError } from '../src/errors'
-import { formatStatus, initialStatus } from '../src/engine/status'
+import { StorageError } from '../../src/errors'
+import { formatStatus, initialStatus } from '../../src/engine/status'
 
 const at = (patch: Partial<typeof initialStatus>) => ({ ...initialStatus, ...patch })
 

@@ -3,6 +3,7 @@ import { fallbackStore } from '../../src/stores/fallback'
 import { localStorageStore } from '../../src/stores/local-storage'
 import { memoryStore } from '../../src/stores/memory'
 import { MapStorage } from '../stores/map-storage'
+import { settle } from '../helpers'
 
 describe('an older async write that falls back to localStorage after a writeNow()', () => {
   it('does not overwrite the newer page-exit copy with the older value', async () => {
@@ -26,7 +27,7 @@ describe('an older async write that falls back to localStorage after a writeNow(
       { name: 'localStorage', store: localStorageStore({ localStorage }) },
     ])
     const older = store.setMany([['outbox:doc:p1', { seq: 5 }]])
-    await new Promise((resolve) => setTimeout(resolve, 0))
+    await settle()
     expect(store.writeNow!([['outbox:doc:p1', { seq: 10 }]])).toBe(true)
     fail(new DOMException('Connection to Indexed Database server lost', 'UnknownError'))
     await older

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { createAutosave } from '../src/engine/autosave'
-import { localTabs } from '../src/environment/tabs'
-import { memoryStore } from '../src/stores/memory'
-import { memoryTransport } from '../src/transports/memory'
-import type { AutosaveStore, RemoteChangeEvent, Transport } from '../src/types'
-import { fakeEnvironment, heldTransport, pendingDraftKeys, wizard } from './helpers'
-
-type Wizard = ReturnType<typeof wizard>
+import { createAutosave } from '../../src/engine/autosave'
+import { localTabs } from '../../src/environment/tabs'
+import { memoryStore } from '../../src/stores/memory'
+import { memoryTransport } from '../../src/transports/memory'
+import type { AutosaveStore, RemoteChangeEvent, Transport } from '../../src/types'
+import { fakeEnvironment, heldTransport, pendingDraftKeys, settle, wizard, type Wizard } from '../helpers'
 
 /** Two "tabs": one store (one IndexedDB), one BroadcastChannel + Web Locks, one server. */
 function twoTabs(transport: Transport = memoryTransport()) {
@@ -17,8 +15,6 @@ function twoTabs(transport: Transport = memoryTransport()) {
     createAutosave<Wizard>({ key: 'project:7', transport, store: s, debounceMs: 50, environment: { ...env.environment, tabs } })
   return { env, tabs, store, open, transport }
 }
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 
 describe('multiple tabs', () => {
   it('a save in one tab reaches the other as remote-change, and the other builds on it', async () => {

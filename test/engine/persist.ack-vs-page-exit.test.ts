@@ -5,16 +5,8 @@ import { fallbackStore } from '../../src/stores/fallback'
 import { localStorageStore } from '../../src/stores/local-storage'
 import { memoryStore } from '../../src/stores/memory'
 import type { AutosaveStore } from '../../src/types'
-import { fakeEnvironment, heldTransport, wizard, type Wizard } from '../helpers'
+import { fakeEnvironment, heldTransport, ids, settle, wizard, type Wizard } from '../helpers'
 import { MapStorage } from '../stores/map-storage'
-
-const settle = async (n = 5) => {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0))
-}
-const ids = (p: string) => {
-  let n = 0
-  return () => `${p}-${++n}`
-}
 
 describe('an ack and a page-exit write racing', () => {
   const scenario = async (duringAck: boolean) => {
@@ -56,14 +48,14 @@ describe('an ack and a page-exit write racing', () => {
     const env2 = fakeEnvironment()
     const page2 = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store: pageStore(), environment: { ...env2.environment, tabs, randomId: ids('p2') } })
     expect((await page2.restore())?.currentStep).toBe('draft of page 1')
-    await settle()
+    await settle(5)
     let started!: () => void
     let release!: () => void
     const getStarted = new Promise<void>((resolve) => (started = resolve))
     if (duringAck) holdGets = { started, wait: new Promise<void>((resolve) => (release = resolve)) }
     h.next().resolve() // acknowledged: the ack work stores the base, decides to delete, reads the adopted record…
     if (duringAck) await getStarted
-    else await settle()
+    else await settle(5)
 
     // …and right then the user types and closes the page.
     page2.save(wizard('typed while the ack was being stored'))
@@ -72,7 +64,7 @@ describe('an ack and a page-exit write racing', () => {
     expect([...localStorage.items.keys()].some((k) => k.includes('outbox:doc:p2')), 'the page-exit copy was written').toBe(true)
     holdGets = undefined
     if (duringAck) release()
-    await settle()
+    await settle(5)
     expect([...localStorage.items.keys()].some((k) => k.includes('outbox:doc:p2')), 'the page-exit copy must survive the older ack').toBe(true)
 
     // Page 3: the edit must come back.

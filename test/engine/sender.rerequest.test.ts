@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createAutosave } from '../../src/engine/autosave'
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
-import { fakeEnvironment } from '../helpers'
+import { fakeEnvironment, settle } from '../helpers'
 
 describe('a send requested again right after a failed one', () => {
   it('an error listener that retries with flush() does not spin the page in a loop', async () => {
@@ -18,7 +18,7 @@ describe('a send requested again right after a failed one', () => {
     })
     saver.save({ n: 1 })
     await saver.flush().catch(() => {})
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+    await settle(20)
     // Before the finally re-request, the retry flush only set sendRequested: one more attempt came with the next edit.
     expect(errors, 'attempts made without any new edit, timer or network event').toBeLessThan(5)
   })

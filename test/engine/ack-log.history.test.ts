@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { saveSteps, wizardPages } from './helpers'
+import { saveSteps, wizardPages } from '../helpers'
 
 const harness = () => wizardPages({ defaults: { debounceMs: 0 } })
 

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createAutosave } from '../src/engine/autosave'
-import { AutosaveError, SerializationError, TransportError, ValidationError } from '../src/errors'
-import { memoryStore } from '../src/stores/memory'
-import { memoryTransport } from '../src/transports/memory'
-import type { AutosaveOptions, AutosaveStore, Phase } from '../src/types'
-import { ackedCopy, draftOf, fakeEnvironment, heldTransport, wizard } from './helpers'
-
-type Wizard = ReturnType<typeof wizard>
+import { createAutosave } from '../../src/engine/autosave'
+import { AutosaveError, SerializationError, TransportError, ValidationError } from '../../src/errors'
+import { memoryStore } from '../../src/stores/memory'
+import { memoryTransport } from '../../src/transports/memory'
+import type { AutosaveOptions, AutosaveStore, Phase } from '../../src/types'
+import { ackedCopy, draftOf, fakeEnvironment, heldTransport, wizard, type Wizard } from '../helpers'
 
 function setup(overrides: Partial<AutosaveOptions<Wizard>> = {}) {
   const env = fakeEnvironment()

@@ -1,9 +1,9 @@
 import FakeTimers from '@sinonjs/fake-timers'
 import { describe, expect, it } from 'vitest'
-import { sleep, systemClock } from '../src/environment/clock'
-import { TransportError } from '../src/errors'
-import { backoffDelay, defaultRetry, MAX_RETRY_AFTER_MS, withRetry } from '../src/engine/retry'
-import { parseRetryAfter } from '../src/transports/http'
+import { sleep, systemClock } from '../../src/environment/clock'
+import { TransportError } from '../../src/errors'
+import { backoffDelay, defaultRetry, MAX_RETRY_AFTER_MS, withRetry } from '../../src/engine/retry'
+import { parseRetryAfter } from '../../src/transports/http'
 
 describe('Retry-After', () => {
   const now = Date.UTC(2026, 10, 25, 12, 0, 0)

@@ -1,6 +1,6 @@
 import FakeTimers from '@sinonjs/fake-timers'
 import { describe, expect, it } from 'vitest'
-import { createSchedule } from '../src/engine/schedule'
+import { createSchedule } from '../../src/engine/schedule'
 
 function setup(debounceMs = 3000, maxWaitMs = 10_000) {
   const fake = FakeTimers.createClock(Date.UTC(2026, 10, 25))

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createAutosave } from '../src/engine/autosave'
-import { StorageError, TransportError, ValidationError, type AutosaveError } from '../src/errors'
-import { memoryStore } from '../src/stores/memory'
-import { memoryTransport } from '../src/transports/memory'
-import type { AutosaveStore, Transport } from '../src/types'
-import { draftBehindAnotherDevice, fakeEnvironment, leaveDraft, wizard, wizardPages as harness, type Wizard } from './helpers'
+import { createAutosave } from '../../src/engine/autosave'
+import { StorageError, TransportError, ValidationError, type AutosaveError } from '../../src/errors'
+import { memoryStore } from '../../src/stores/memory'
+import { memoryTransport } from '../../src/transports/memory'
+import type { AutosaveStore, Transport } from '../../src/types'
+import { draftBehindAnotherDevice, fakeEnvironment, leaveDraft, wizard, wizardPages as harness, type Wizard } from '../helpers'
 
 const offlineTransport = (): Transport => ({
   load: async () => {

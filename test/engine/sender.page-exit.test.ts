@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createAutosave } from '../../src/engine/autosave'
 import { localTabs } from '../../src/environment/tabs'
 import { memoryStore } from '../../src/stores/memory'
-import { fakeEnvironment, heldTransport, wizard, type Wizard } from '../helpers'
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+import { fakeEnvironment, heldTransport, ids, settle, wizard, type Wizard } from '../helpers'
 
 describe('a tab closed while another tab holds the send lock', () => {
   it('still starts a keepalive write of its edit at pagehide (hidden queued it behind the lock)', async () => {
@@ -13,8 +11,8 @@ describe('a tab closed while another tab holds the send lock', () => {
     const store = memoryStore()
     const envA = fakeEnvironment()
     const envB = fakeEnvironment()
-    const a = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store, environment: { ...envA.environment, tabs, randomId: (() => { let n = 0; return () => `a-${++n}` })() } })
-    const b = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store, environment: { ...envB.environment, tabs, randomId: (() => { let n = 0; return () => `b-${++n}` })() } })
+    const a = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store, environment: { ...envA.environment, tabs, randomId: ids('a') } })
+    const b = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store, environment: { ...envB.environment, tabs, randomId: ids('b') } })
 
     // Tab B is sending (its request is slow): it holds the send lock.
     b.save(wizard('from B'))

@@ -3,13 +3,7 @@ import { createAutosave } from '../../src/engine/autosave'
 import { localTabs } from '../../src/environment/tabs'
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
-import { fakeEnvironment } from '../helpers'
-
-const ids = (p: string) => {
-  let n = 0
-  return () => `${p}-${++n}`
-}
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+import { fakeEnvironment, ids, settle } from '../helpers'
 
 describe('restore() again on an engine that has saved but never got an ack', () => {
   const scenario = async (restoreAgain: boolean) => {

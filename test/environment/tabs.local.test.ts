@@ -1,8 +1,7 @@
 import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { localTabs } from '../../src/environment/tabs'
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+import { settle } from '../helpers'
 
 describe('localTabs() behaves like BroadcastChannel + navigator.locks', () => {
   it('a lock request that waited in the queue removes its abort listener once granted', async () => {

@@ -1,16 +1,14 @@
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createAutosave } from '../src/engine/autosave'
-import { OnlineManager } from '../src/environment/online'
-import { PageLifecycle } from '../src/environment/lifecycle'
-import { ConflictError } from '../src/errors'
-import { memoryStore } from '../src/stores/memory'
-import { createMockBackend } from '../src/testing/index'
-import { fetchTransport } from '../src/transports/fetch'
-import type { AutosaveOptions, ConflictEvent, Json } from '../src/types'
-import { wizard } from './helpers'
-
-type Wizard = ReturnType<typeof wizard>
+import { createAutosave } from '../../src/engine/autosave'
+import { OnlineManager } from '../../src/environment/online'
+import { PageLifecycle } from '../../src/environment/lifecycle'
+import { ConflictError } from '../../src/errors'
+import { memoryStore } from '../../src/stores/memory'
+import { createMockBackend } from '../../src/testing/index'
+import { fetchTransport } from '../../src/transports/fetch'
+import type { AutosaveOptions, ConflictEvent, Json } from '../../src/types'
+import { wizard, type Wizard } from '../helpers'
 
 const backend = createMockBackend()
 const server = setupServer(...backend.handlers)

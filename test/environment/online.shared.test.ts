@@ -3,7 +3,7 @@ import { OnlineManager } from '../../src/environment/online'
 import { createAutosave } from '../../src/engine/autosave'
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
-import { fakeEnvironment } from '../helpers'
+import { fakeEnvironment, settle } from '../helpers'
 
 describe('OnlineManager between subscribers', () => {
   it('a state heard from the source is not kept after the source was detached (events are missed meanwhile)', () => {
@@ -48,7 +48,7 @@ describe('engine on a shared OnlineManager (the default onlineManager in an SPA)
     const second = open()
     second.save({ step: 'music' })
     await env.clock.tickAsync(1000)
-    for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0))
+    await settle(10)
     expect(second.getStatus().phase).not.toBe('offline')
     expect(transport.backend.writes, 'nothing was sent: the engine believes it is offline').toHaveLength(1)
   })
