@@ -58,6 +58,21 @@ describe('a pending save is never abandoned while the page lives', () => {
     expect(env.clock.countTimers()).toBe(0)
   })
 
+  it('past the budget it is one attempt a minute, not a new burst of retries each minute', async () => {
+    const env = fakeEnvironment()
+    const { transport, attempts } = failingTransport(http500)
+    const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs: 0, retry: { retries: 2, minTimeout: 100, randomize: false }, environment: env.environment })
+    saver.save({ music: 'kept' })
+    saver.flush().catch(() => {})
+    await env.clock.tickAsync(1_000)
+    expect(attempts()).toBe(3)
+    // Was: every slow attempt started the whole budget again (3 requests a minute here, 11 in the example).
+    await env.clock.tickAsync(5 * 60_000)
+    expect(attempts(), 'one attempt per minute for five minutes').toBe(3 + 5)
+    expect(saver.getStatus()).toMatchObject({ phase: 'retrying', pending: true, reason: 'server-error' })
+    await saver.dispose()
+  })
+
   it('the page coming back into view, or retry(), tries at once instead of waiting out the minute', async () => {
     const env = fakeEnvironment()
     const focus = new FocusManager(() => {})
