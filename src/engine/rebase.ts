@@ -24,10 +24,12 @@ export function ancestorWithOwnWrites(base: Json | undefined, remote: Json, unan
 }
 
 /** The `conflict` event of a resolution, with the user's edits it replaced, so the app can offer them back. */
-function conflictEvent(resolved: ReturnType<typeof resolveConflict>, local: Json, remote: Json, remoteVersion: number): ConflictEvent {
+function conflictEvent(resolved: ReturnType<typeof resolveConflict>, base: Json | undefined, local: Json, remote: Json, remoteVersion: number): ConflictEvent {
+  // The paths are the three-way merge's: its indexes into id-keyed lists are the merged list's.
+  const guide = resolved.conflicts.length === 0 || resolved.strategy === 'merge' ? resolved.merged : threeWayMerge(base, local, remote).merged
   const lost = resolved.conflicts.flatMap((path) => {
-    const mine = valueAt(local, path)
-    return jsonEqual(mine, valueAt(resolved.merged, path)) ? [] : [{ path, local: mine, remote: valueAt(remote, path) }]
+    const mine = valueAt(local, path, guide)
+    return jsonEqual(mine, valueAt(resolved.merged, path, guide)) ? [] : [{ path, local: mine, remote: valueAt(remote, path, guide) }]
   })
   return { strategy: resolved.strategy, paths: resolved.conflicts, remoteVersion, resolved: resolved.merged, lost }
 }
@@ -63,7 +65,7 @@ export function createRebase<State>({ ledger, conflict, emitter, status, persist
       const before = ledger.json()
       const resolved = resolveConflict(conflict, { base: ancestor, local, remote: remoteData })
       ledger.rebaseOnto(remote.version, remoteData)
-      emitter.emit('conflict', conflictEvent(resolved, local, remoteData, remote.version))
+      emitter.emit('conflict', conflictEvent(resolved, ancestor, local, remoteData, remote.version))
       let next = resolved.merged
       const replayBase = ledger.sending ?? local
       if (ledger.seq !== target || replayBase !== local) {
@@ -94,7 +96,7 @@ export function createRebase<State>({ ledger, conflict, emitter, status, persist
           const local = ledger.json()
           const resolved = resolveConflict(conflict, { base: ancestor, local, remote })
           next = resolved.merged
-          event = conflictEvent(resolved, local, remote, version)
+          event = conflictEvent(resolved, ancestor, local, remote, version)
           const sending = ledger.sending
           if (sending !== undefined) ledger.resend(sending === local ? next : resolveConflict(conflict, { base: ancestor, local: sending, remote }).merged)
         } catch {

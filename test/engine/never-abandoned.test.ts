@@ -200,4 +200,22 @@ describe('the loser of a same-field edit is told', () => {
     expect(conflicts.map((c) => c.lost)).toEqual([[{ path: '/music', local: 'mine', remote: 'theirs' }]])
     await saver.dispose()
   })
+
+  it('inside a list of items with ids, the lost value is the same item on each side, wherever it sits', async () => {
+    type Images = { images: Array<{ id: string; text: string }> }
+    const env = fakeEnvironment()
+    const transport = memoryTransport()
+    transport.backend.documents.set('doc', { data: { images: [{ id: 'x', text: '' }] }, version: 1, updatedAt: '' })
+    const saver = createAutosave<Images>({ key: 'doc', transport, debounceMs: 0, conflict: 'remote-wins', environment: env.environment })
+    await saver.restore()
+    // Another device added an image before this one and described the same image.
+    transport.backend.documents.set('doc', { data: { images: [{ id: 'new', text: '' }, { id: 'x', text: 'theirs' }] }, version: 2, updatedAt: '' })
+    const conflicts: ConflictEvent[] = []
+    saver.on('conflict', (event) => conflicts.push(event))
+    saver.save({ images: [{ id: 'x', text: 'mine' }] })
+    await saver.flush()
+    // Was: `local` read at index 1 of this device's list, where there is no image.
+    expect(conflicts.map((c) => c.lost)).toEqual([[{ path: '/images/1/text', local: 'mine', remote: 'theirs' }]])
+    await saver.dispose()
+  })
 })
