@@ -529,9 +529,11 @@ export interface RetryEvent {
 }
 
 /**
- * The `conflict` event: the server held a newer version; the engine resolved the two with the
- * `conflict` strategy and writes the result on top of `remoteVersion`. `paths` lists the places
- * both sides changed differently (empty when the edits did not overlap).
+ * The `conflict` event: the server held a newer version (a 412), or another tab's save met
+ * this tab's unsent edits; the engine resolved the two with the `conflict` strategy and writes
+ * the result on top of `remoteVersion`. It comes before the state changes, so `getState()` is
+ * still this side's. `paths` lists the places both sides changed differently (empty when the
+ * edits did not overlap).
  *
  * @example
  * ```ts
