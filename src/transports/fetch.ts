@@ -228,6 +228,21 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     load: (key, { signal } = {}) => load(key, signal) as Promise<LoadedDocument | undefined>,
     loadIfChanged: (key, { version, signal }) => load(key, signal, version),
     write,
+    watch(key, onVersion) {
+      // No EventSource (Node, SSR, old WebViews): nothing is pushed; focus and reconnect still look.
+      if (typeof EventSource === 'undefined') return () => {}
+      // EventSource sends no custom headers: the events route must accept the page's cookies.
+      const source = new EventSource(`${url(key)}/events`, { withCredentials: options.credentials === 'include' })
+      source.addEventListener('version', (event) => {
+        try {
+          const { version } = JSON.parse((event as MessageEvent<string>).data) as { version?: unknown }
+          if (typeof version === 'number' && Number.isInteger(version)) onVersion(version)
+        } catch {
+          // Not ours to report: a malformed event only means no push this time.
+        }
+      })
+      return () => source.close()
+    },
   }
 }
 

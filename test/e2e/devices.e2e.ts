@@ -51,7 +51,10 @@ describe('two devices, or two tabs, on one project', () => {
     const a = await WizardPage.open(await e2e.newContext(), projectId)
     await a.skip()
     await a.expectSaved()
-    const b = await WizardPage.open(await e2e.newContext(), projectId)
+    const contextB = await e2e.newContext()
+    // No push for B here (the server's announcements are the next test): only focus refreshes it.
+    await contextB.route('**/events', (route) => route.abort())
+    const b = await WizardPage.open(contextB, projectId)
     await b.expectStep('track_ai_description')
 
     // A answers while B sits in the background; B comes back to the front.
@@ -81,5 +84,22 @@ describe('two devices, or two tabs, on one project', () => {
     await b.expectStep('track_ai_lyrics')
     const lost = await sameFieldRace(projectId, a, b, 'tab')
     console.info(`tabs: the ${lost} tab lost the same-field race and restored its text`)
+  })
+
+  test("with the server's announcements (Server-Sent Events), the other device's save shows without focus", async () => {
+    const projectId = uniqueProjectId('push')
+    const a = await WizardPage.open(await e2e.newContext(), projectId)
+    await a.skip()
+    await a.expectSaved()
+    const b = await WizardPage.open(await e2e.newContext(), projectId)
+    await b.expectStep('track_ai_description')
+    const answeredAt = Date.now()
+    await a.answer('Brass band, slow and warm')
+    await a.expectSaved()
+    await expect.poll(async () => (await b.visible()).data.musicDescription, { timeout: 5_000, message: "B shows A's answer with no focus" }).toBe('Brass band, slow and warm')
+    const shownAfterMs = Date.now() - answeredAt
+    expect(await b.visible()).toEqual(await a.visible())
+    await b.expectStatus('saved', 'Saved')
+    console.info(`push: B showed A's answer ${shownAfterMs} ms after A answered (A debounces 1.5 s)`)
   })
 })

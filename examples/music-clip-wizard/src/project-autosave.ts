@@ -13,7 +13,8 @@ import { wizardStateSchema } from './state'
  * Conflicts keep one answer per wizard step, and the copy saved first where both sides changed
  * one field (one-answer-per-step.ts) — between devices and between tabs alike; the page whose
  * edit was replaced offers it back (lost-edits.ts). With nothing unsent, the server's copy is
- * checked whenever the page comes back into view (the library's default `revalidate`), so
+ * checked whenever the page comes back into view (the library's default), and whenever the
+ * server announces a new version (`push`: Server-Sent Events from the reference handler), so
  * another device's save shows up without a reload. A project created in this tab is not asked
  * of the server until its first write (new-projects.ts).
  */
@@ -25,4 +26,5 @@ export const projectAutosave: AutosaveDefaults = {
   maxWaitMs: 8000,
   retry: { retries: 10, minTimeout: 1000, maxTimeout: 15_000 },
   conflict: oneAnswerPerStep,
+  revalidate: { push: true },
 }
