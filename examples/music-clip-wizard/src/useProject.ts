@@ -41,7 +41,8 @@ export interface Project {
  * restored on open — the newest of IndexedDB and the server — saved on every `update`, and
  * kept in step with other tabs. What this adds: a project nobody has edited yet is shown but
  * not saved (so "New clip" and a mistyped link create nothing), and the answers a conflict
- * dropped, for the wizard to tell the user.
+ * dropped and the edits it replaced (offered back), and a note when another device's or tab's
+ * save arrives, for the wizard to tell the user.
  */
 export function useProject(projectId: string, isNew = false): Project {
   const [saved, setState, meta] = useAutosavedState<WizardState | null>(projectId, null)
