@@ -203,7 +203,8 @@ export interface Transport {
   /**
    * Optional: calls `onVersion` whenever the server announces a version of `key` (after every
    * write, from any device); returns a function that stops. With `revalidate: { push: true }`
-   * the engine then revalidates. `fetchTransport` listens to `GET {baseUrl}/{key}/events`.
+   * the engine then revalidates. `serverEvents({ baseUrl })` listens to the reference server's
+   * `GET {baseUrl}/{key}/events`.
    */
   watch?(key: string, onVersion: (version: number) => void): () => void
 }
@@ -491,8 +492,8 @@ export interface AutosaveOptions<State> {
    * here: when the page comes back into view or focus (`onFocus`, default true), on reconnect
    * (`onReconnect`, default true), and every `intervalMs` (default off). A newer copy becomes the
    * state and arrives as `remote-change`. `false` turns it off. `push: true` also looks each
-   * time the server announces a new version (the transport's `watch`: Server-Sent Events from
-   * the reference server with `fetchTransport`); default false, as it holds a connection open.
+   * time the server announces a new version (the transport's `watch`, e.g. `serverEvents()`: Server-Sent
+   * Events from the reference server); default false, as it holds a connection open.
    */
   revalidate?: { onFocus?: boolean; onReconnect?: boolean; intervalMs?: number; push?: boolean } | false
   /** Options for the serializer (e.g. `fileId`). */

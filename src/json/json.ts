@@ -78,8 +78,8 @@ export function valueAt(doc: Json | undefined, pointer: string, guide?: Json): J
     if (at === null || typeof at !== 'object') return undefined
     // A merge names an item of an id-keyed list (chat messages, images) by its index in the
     // merged list; in `doc` the same item may sit elsewhere.
-    const id = Array.isArray(at) && Array.isArray(along) ? itemId(along[Number(key)]) : undefined
-    if (id !== undefined) at = (at as Json[]).find((item) => itemId(item) === id)
+    const id = Array.isArray(at) && Array.isArray(along) ? idOf(along[Number(key)]) : undefined
+    if (id !== undefined) at = (at as Json[]).find((item) => idOf(item) === id)
     else if (!Object.hasOwn(at, key)) return undefined
     else at = (at as Record<string, Json>)[key]
     along = along !== null && typeof along === 'object' && Object.hasOwn(along, key) ? (along as Record<string, Json>)[key] : undefined
@@ -87,7 +87,8 @@ export function valueAt(doc: Json | undefined, pointer: string, guide?: Json): J
   return at
 }
 
-function itemId(item: Json | undefined): string | number | undefined {
+/** The `id` of an item of an id-keyed list (chat messages, images): a string or a finite number. */
+export function idOf(item: Json | undefined): string | number | undefined {
   const id = isObject(item) && Object.hasOwn(item, 'id') ? item.id : undefined
   return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : undefined
 }

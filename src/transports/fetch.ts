@@ -228,21 +228,6 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     load: (key, { signal } = {}) => load(key, signal) as Promise<LoadedDocument | undefined>,
     loadIfChanged: (key, { version, signal }) => load(key, signal, version),
     write,
-    watch(key, onVersion) {
-      // No EventSource (Node, SSR, old WebViews): nothing is pushed; focus and reconnect still look.
-      if (typeof EventSource === 'undefined') return () => {}
-      // EventSource sends no custom headers: the events route must accept the page's cookies.
-      const source = new EventSource(`${url(key)}/events`, { withCredentials: options.credentials === 'include' })
-      source.addEventListener('version', (event) => {
-        try {
-          const { version } = JSON.parse((event as MessageEvent<string>).data) as { version?: unknown }
-          if (typeof version === 'number' && Number.isInteger(version)) onVersion(version)
-        } catch {
-          // Not ours to report: a malformed event only means no push this time.
-        }
-      })
-      return () => source.close()
-    },
   }
 }
 
@@ -304,5 +289,38 @@ function tryJson(text: string): unknown {
     return JSON.parse(text)
   } catch {
     return undefined
+  }
+}
+
+/**
+ * A `Transport['watch']` for the reference server's `GET {baseUrl}/{key}/events` (Server-Sent
+ * Events, "version N is there" after every write), for `revalidate: { push: true }`. Separate
+ * from `fetchTransport` so pages that do not use push do not carry it. Where there is no
+ * `EventSource` (Node, SSR) it listens to nothing; focus and reconnect still look.
+ *
+ * @example
+ * ```ts
+ * const saver = createAutosave({
+ *   key: 'project:42',
+ *   transport: { ...fetchTransport({ baseUrl: '/api/storage/projects' }), watch: serverEvents({ baseUrl: '/api/storage/projects' }) },
+ *   revalidate: { push: true },
+ * })
+ * ```
+ */
+export function serverEvents(options: { baseUrl: string; withCredentials?: boolean }): NonNullable<Transport['watch']> {
+  const baseUrl = checkBaseUrl(options.baseUrl)
+  return (key, onVersion) => {
+    if (typeof EventSource === 'undefined') return () => {}
+    // EventSource sends cookies, never custom headers: the events route must accept the cookie.
+    const source = new EventSource(`${baseUrl}/${encodeURIComponent(key)}/events`, { withCredentials: options.withCredentials === true })
+    source.addEventListener('version', (event) => {
+      try {
+        const { version } = JSON.parse((event as MessageEvent<string>).data)
+        if (Number.isInteger(version)) onVersion(version)
+      } catch {
+        // A malformed event only means no push this time.
+      }
+    })
+    return () => source.close()
   }
 }

@@ -1,4 +1,4 @@
-import { fetchTransport, indexedDBStore } from 'autosave-kit'
+import { fetchTransport, indexedDBStore, serverEvents } from 'autosave-kit'
 import type { AutosaveDefaults } from 'autosave-kit/react'
 import { API_BASE } from './api'
 import { skipLoadOfNewProjects } from './new-projects'
@@ -19,7 +19,7 @@ import { wizardStateSchema } from './state'
  * of the server until its first write (new-projects.ts).
  */
 export const projectAutosave: AutosaveDefaults = {
-  transport: skipLoadOfNewProjects(fetchTransport({ baseUrl: API_BASE })),
+  transport: skipLoadOfNewProjects({ ...fetchTransport({ baseUrl: API_BASE }), watch: serverEvents({ baseUrl: API_BASE }) }),
   store: indexedDBStore({ namespace: 'music-clip-wizard' }),
   schema: wizardStateSchema,
   debounceMs: 1500,
