@@ -21,6 +21,10 @@ if (!withBrowser && !process.env.AUTOSAVE_KIT_BROWSER_SKIP_TOLD) {
   )
 }
 
+// `npm run test:unit` is the quick loop: it leaves out the docs samples, which are compiled and
+// run (about a minute; `npm test` and `npm run check:docs` keep them).
+const quick = process.env.AUTOSAVE_KIT_QUICK === '1'
+
 export default defineConfig({
   // The bindings import the core by its package name (so the built entries share one copy).
   resolve: {
@@ -36,7 +40,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/react/**', 'test/server/**', 'test/adapters/**', 'test/svelte/**'],
+          exclude: ['test/e2e/**', 'test/react/**', 'test/server/**', 'test/adapters/**', 'test/svelte/**', ...(quick ? ['test/docs/docs.test.ts'] : [])],
           environment: 'node',
         },
       },

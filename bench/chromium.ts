@@ -24,6 +24,15 @@ type Name = (typeof CONTENDERS)[number]
 const BASELINE: Name = 'zustand persist'
 const SCRIPTS = { keystrokes: '1,000 keystrokes at 10/s into data.musicDescription', chat: '100 chat messages appended, one every 5 s' } as const
 
+/** What bench/chromium/page.ts puts on the page's globalThis (types only: evaluate() sends the functions as text). */
+interface PageGlobals {
+  bench: {
+    prepare(name: Name, script: string, messages: number, runId: string): Promise<number>
+    run(): Promise<{ callMs: number }>
+    finish(): Promise<{ writes: number; bytes: number; requests: number }>
+  }
+}
+
 interface Sample {
   taskMs: number
   callMs: number
@@ -65,11 +74,11 @@ async function sample(browser: Browser, url: string, name: Name, script: keyof t
     await cdp.send('Performance.enable')
     const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value
     const runId = `run-${process.pid}-${++runIds}`
-    const edits = await page.evaluate(([n, s, m, id]) => (globalThis as any).bench.prepare(n, s, m, id), [name, script, messages, runId] as const)
+    const edits = await page.evaluate(([n, s, m, id]) => (globalThis as unknown as PageGlobals).bench.prepare(n, s, m, id), [name, script, messages, runId] as const)
     const before = await taskSeconds()
-    const { callMs } = await page.evaluate(() => (globalThis as any).bench.run())
+    const { callMs } = await page.evaluate(() => (globalThis as unknown as PageGlobals).bench.run())
     const after = await taskSeconds()
-    const counts = await page.evaluate(() => (globalThis as any).bench.finish())
+    const counts = await page.evaluate(() => (globalThis as unknown as PageGlobals).bench.finish())
     return { taskMs: (after - before) * 1000, callMs, edits, ...counts }
   } finally {
     await page.close()

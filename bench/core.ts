@@ -147,7 +147,7 @@ export async function runCoreBench() {
   const edited = structuredClone(chatState(1000)) as ReturnType<typeof chatState>
   edited.data.musicDescription = 'lo-fi hip hop'
   const diffNs = medianNs(() => diffDocuments(base, edited as unknown as Json), 7, 20)
-  rows.push(['diff against last ack (1,000 messages, off the save path)', fmt(diffNs), fmt(saveCost(1000).stringify) + ' (JSON.stringify)', '', 'informational'])
+  rows.push(['diff against last ack (1,000 messages, off the save path)', fmt(diffNs), `${fmt(saveCost(1000).stringify)} (JSON.stringify)`, '', 'informational'])
   return rows
 }
 

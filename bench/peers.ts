@@ -30,7 +30,6 @@ import {
   indexedDBStore,
   jsonEqual,
   localTabs,
-  memoryStore,
   OnlineManager,
   PageLifecycle,
   type AutosaveOptions,
@@ -38,6 +37,7 @@ import {
   type Json,
   type Transport,
 } from '../src/index'
+import { ackedCopy, draftOf } from '../test/helpers'
 import { printTable } from './core'
 import { chatScript, editScript, initialState, keystrokeScript, type Edit, type WizardState } from './peers/edit-script'
 import { copyingStore, countingNetwork, countingStorage, countingStore, type StorageMeter } from './peers/meters'
@@ -133,10 +133,11 @@ function autosaveKit(name: string, settings: string, { options = {}, store: make
         storage: meter,
         network: offline ? undefined : network.meter,
         async persisted() {
-          const outbox = (await inner.keys()).filter((k) => k.startsWith('outbox:'))
-          // Online, everything is acknowledged: the outbox is gone and the base is the last state.
-          if (!offline) return outbox.length ? 'an outbox record was left behind' : ((await inner.get(`base:${KEY}`)) as { data: unknown } | undefined)?.data
-          return outbox.length === 1 ? ((await inner.get(outbox[0]!)) as { data: unknown }).data : `${outbox.length} outbox records`
+          // Read back as a reload would: the draft log (checkpoint + entries) and the log of acknowledgements.
+          const draft = await draftOf(inner, KEY)
+          // Online, everything is acknowledged: no draft left to send, and the acknowledged copy is the last state.
+          if (!offline) return draft ? 'a draft was left unsent' : (await ackedCopy(inner, KEY))?.data
+          return draft ? draft.data : 'no draft'
         },
         dispose: () => saver.dispose(),
       }
@@ -213,12 +214,12 @@ const contenders: Contender[] = [
 ]
 const BASELINE = 'zustand persist'
 
-/** `--only <text>`: run the contenders whose name contains the text (and the baseline). */
+/** `--only <text>`: run the contenders whose name contains the text (with `--exact`: is the text), and the baseline. */
 function selected(): Contender[] {
   const at = process.argv.indexOf('--only')
   if (at < 0) return contenders
   const text = process.argv[at + 1] ?? ''
-  return contenders.filter((c) => c.name === BASELINE || c.name.includes(text))
+  return contenders.filter((c) => c.name === BASELINE || (process.argv.includes('--exact') ? c.name === text : c.name.includes(text)))
 }
 
 // --- the run ----------------------------------------------------------------------------------

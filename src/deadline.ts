@@ -1,3 +1,4 @@
+import { following, untilAborted } from './abort'
 import type { Clock } from './environment/clock'
 import { TransportError } from './errors'
 
@@ -8,21 +9,10 @@ import { TransportError } from './errors'
  * the transport ignores its signal (with a retryable TRANSPORT_TIMEOUT at the deadline).
  */
 export function withDeadline<T>(clock: Clock, ms: number, parent: AbortSignal, what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController()
-  const stop = () => controller.abort(parent.reason)
-  if (parent.aborted) stop()
-  else parent.addEventListener('abort', stop, { once: true })
+  const [controller, release] = following(parent)
   const timer = clock.setTimeout(() => controller.abort(new TransportError('TRANSPORT_TIMEOUT', `${what} did not settle within ${ms} ms`, { retryable: true })), Math.min(ms, 2 ** 31 - 1))
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(controller.signal.reason)
-    if (controller.signal.aborted) abort()
-    controller.signal.addEventListener('abort', abort, { once: true })
-    run(controller.signal)
-      .then(resolve, reject)
-      .finally(() => {
-        clock.clearTimeout(timer)
-        parent.removeEventListener('abort', stop)
-        controller.signal.removeEventListener('abort', abort)
-      })
+  return untilAborted(controller.signal, run, () => {
+    clock.clearTimeout(timer)
+    release()
   })
 }

@@ -6,6 +6,15 @@ import type { AutosaveError } from './errors'
  * Production builds (bundlers replace `process.env.NODE_ENV`) and test runs stay silent.
  */
 export function createDevWarnings(key: string): (error: AutosaveError) => void {
+  // Written so that a bundler's "production" folds the condition and drops the warning code
+  // altogether; without a bundler, `process` may be missing (the ReferenceError is caught).
+  try {
+    if (process.env.NODE_ENV !== 'production') return devWarnings(key)
+  } catch {}
+  return () => {}
+}
+
+function devWarnings(key: string): (error: AutosaveError) => void {
   const warned = new Set<string>()
   return (error) => {
     if (!isDevelopment() || warned.has(error.code)) return

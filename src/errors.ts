@@ -1,6 +1,137 @@
 import type { VersionedDocument } from './types'
 
 /**
+ * Every `code` an error raised by autosave-kit can carry, one union for `switch (error.code)`.
+ * A custom transport or store may throw the same classes with codes of its own (e.g.
+ * `'GRAPHQL'`), which is why `AutosaveError.code` also admits any other string.
+ *
+ * @example
+ * ```ts
+ * saver.on('error', (error) => {
+ *   const code: AutosaveErrorCode | string = error.code
+ *   if (code === 'STORAGE_QUOTA') warnUser()
+ * })
+ * ```
+ */
+export type AutosaveErrorCode =
+  | SerializationErrorCode
+  | ValidationErrorCode
+  | TransportErrorCode
+  | ConflictErrorCode
+  | StorageErrorCode
+  /** Options that cannot work (`createAutosave`, `fetchTransport`). */
+  | 'INVALID_OPTIONS'
+  /** `save()`/`flush()` after `dispose()`, or a save the disposal cut short. */
+  | 'DISPOSED'
+  /** A read that gave way to a page-exit save. */
+  | 'ABORTED'
+  /** Something that is not an `AutosaveError` was thrown while saving (a bug in a custom transport). */
+  | 'UNEXPECTED'
+  /** `rollback(id)` with an id not in `history()`. */
+  | 'HISTORY_NOT_FOUND'
+  /** autosave-kit/server: a document the store cannot hold (`InvalidDocumentError`). */
+  | 'SERVER_INVALID_DOCUMENT'
+  /** autosave-kit/server: another process holds the data directory (`DataDirectoryLockedError`). */
+  | 'SERVER_DATA_DIR_LOCKED'
+
+/**
+ * The codes of `SerializationError`: what in the value cannot become JSON.
+ *
+ * @example
+ * ```ts
+ * const code: SerializationErrorCode = 'SERIALIZATION_CYCLE'
+ * ```
+ */
+export type SerializationErrorCode =
+  | 'SERIALIZATION_CYCLE'
+  | 'SERIALIZATION_FUNCTION'
+  | 'SERIALIZATION_SYMBOL'
+  | 'SERIALIZATION_BIGINT'
+  | 'SERIALIZATION_NUMBER'
+  | 'SERIALIZATION_DEPTH'
+  | 'SERIALIZATION_KEY'
+  | 'SERIALIZATION_THREW'
+
+/**
+ * The codes of `ValidationError`: found before a write, or in restored data.
+ *
+ * @example
+ * ```ts
+ * const code: ValidationErrorCode = 'VALIDATION_RESTORE'
+ * ```
+ */
+export type ValidationErrorCode = 'VALIDATION_SEND' | 'VALIDATION_RESTORE'
+
+/**
+ * The codes of `TransportError` that autosave-kit's own transports and engine raise.
+ *
+ * @example
+ * ```ts
+ * const code: TransportErrorCode = 'TRANSPORT_NETWORK'
+ * ```
+ */
+export type TransportErrorCode =
+  | 'TRANSPORT_NETWORK'
+  | 'TRANSPORT_TIMEOUT'
+  | 'TRANSPORT_HTTP'
+  | 'TRANSPORT_RESPONSE'
+  /** A key `fetchTransport` cannot put in a URL. */
+  | 'TRANSPORT_KEY'
+  /** `headers()` threw or returned what fetch cannot send. */
+  | 'TRANSPORT_HEADERS'
+  /** `sendBeacon` refused the page-exit write. */
+  | 'TRANSPORT_BEACON'
+  /** The server answered with an older version than one it acknowledged before. */
+  | 'REMOTE_BEHIND'
+
+/**
+ * The codes of `ConflictError`.
+ *
+ * @example
+ * ```ts
+ * const code: ConflictErrorCode = 'CONFLICT_UNRESOLVED'
+ * ```
+ */
+export type ConflictErrorCode =
+  /** A stale write (HTTP 412); the engine resolves it with the `conflict` strategy. */
+  | 'CONFLICT'
+  /** The `conflict` strategy is unknown, threw, or returned nothing. */
+  | 'CONFLICT_STRATEGY'
+  /** The server kept changing under every merge. */
+  | 'CONFLICT_UNRESOLVED'
+
+/**
+ * The codes of `StorageError`.
+ *
+ * @example
+ * ```ts
+ * const code: StorageErrorCode = 'STORAGE_QUOTA'
+ * ```
+ */
+export type StorageErrorCode =
+  | 'STORAGE_UNAVAILABLE'
+  | 'STORAGE_QUOTA'
+  | 'STORAGE_WRITE'
+  | 'STORAGE_READ'
+  | 'STORAGE_CORRUPT'
+  | 'STORAGE_VERSION'
+  | 'STORAGE_MIGRATE'
+  | 'STORAGE_DECRYPT'
+  /** `clearLocalData()` could not delete a database another tab holds open. */
+  | 'STORAGE_BLOCKED'
+
+/**
+ * A code of one's own, for a custom transport or store: any string. Written so (`string & {}`)
+ * that editors still complete the known `AutosaveErrorCode`s beside it.
+ *
+ * @example
+ * ```ts
+ * throw new TransportError('GRAPHQL', 'the query failed', { retryable: false })
+ * ```
+ */
+export type CustomErrorCode = string & Record<never, never>
+
+/**
  * Every error autosave-kit raises is an `AutosaveError` with a stable `code`, so callers
  * branch on `error.code` (or `instanceof`) instead of parsing messages.
  *
@@ -13,9 +144,9 @@ import type { VersionedDocument } from './types'
  */
 export class AutosaveError extends Error {
   /** Stable machine-readable code, e.g. `'TRANSPORT_HTTP'`, `'SERIALIZATION_CYCLE'`. */
-  readonly code: string
+  readonly code: AutosaveErrorCode | CustomErrorCode
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: AutosaveErrorCode | CustomErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = new.target.name
     this.code = code
@@ -36,15 +167,7 @@ export class SerializationError extends AutosaveError {
   readonly path: string
 
   constructor(
-    code:
-      | 'SERIALIZATION_CYCLE'
-      | 'SERIALIZATION_FUNCTION'
-      | 'SERIALIZATION_SYMBOL'
-      | 'SERIALIZATION_BIGINT'
-      | 'SERIALIZATION_NUMBER'
-      | 'SERIALIZATION_DEPTH'
-      | 'SERIALIZATION_KEY'
-      | 'SERIALIZATION_THREW',
+    code: SerializationErrorCode,
     path: string,
     message: string,
   ) {
@@ -112,7 +235,7 @@ export class TransportError extends AutosaveError {
   readonly retryAfterMs: number | undefined
 
   constructor(
-    code: 'TRANSPORT_NETWORK' | 'TRANSPORT_TIMEOUT' | 'TRANSPORT_HTTP' | 'TRANSPORT_RESPONSE' | 'REMOTE_BEHIND' | string,
+    code: TransportErrorCode | CustomErrorCode,
     message: string,
     options: { status?: number; retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
   ) {
@@ -149,7 +272,7 @@ export type RemoteDocument = Omit<VersionedDocument<unknown>, 'updatedAt'> & { r
 export class ConflictError extends AutosaveError {
   readonly remote: RemoteDocument | undefined
 
-  constructor(message: string, remote?: RemoteDocument, code = 'CONFLICT') {
+  constructor(message: string, remote?: RemoteDocument, code: ConflictErrorCode | CustomErrorCode = 'CONFLICT') {
     super(code, message)
     this.remote = remote
   }
@@ -166,16 +289,7 @@ export class ConflictError extends AutosaveError {
  */
 export class StorageError extends AutosaveError {
   constructor(
-    code:
-      | 'STORAGE_UNAVAILABLE'
-      | 'STORAGE_QUOTA'
-      | 'STORAGE_WRITE'
-      | 'STORAGE_READ'
-      | 'STORAGE_CORRUPT'
-      | 'STORAGE_VERSION'
-      | 'STORAGE_MIGRATE'
-      | 'STORAGE_DECRYPT'
-      | string,
+    code: StorageErrorCode | CustomErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

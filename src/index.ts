@@ -36,5 +36,12 @@ export {
   StorageError,
   type ValidationIssue,
   type RemoteDocument,
+  type AutosaveErrorCode,
+  type SerializationErrorCode,
+  type ValidationErrorCode,
+  type TransportErrorCode,
+  type ConflictErrorCode,
+  type StorageErrorCode,
+  type CustomErrorCode,
 } from './errors'
 export type * from './types'

@@ -96,3 +96,46 @@ export function applyDocumentPatch(doc: Json, ops: readonly JsonPatchOperation[]
   }
   return root
 }
+
+/**
+ * As `applyDocumentPatch`, without copying the document: only the containers on each operation's
+ * path are copied, and everything else is shared with `doc` (neither is modified). Replaying a
+ * log of small patches onto a large checkpoint then costs what the patches touch.
+ */
+export function patchShared(doc: Json, ops: readonly JsonPatchOperation[]): Json {
+  let root = doc
+  for (const op of ops) {
+    if (op.op !== 'add' && op.op !== 'remove' && op.op !== 'replace') throw new TypeError(`Unsupported patch operation "${op.op}"`)
+    if (op.path === '') {
+      if (op.op === 'remove') throw new TypeError('Cannot remove the document root')
+      root = op.value as Json
+      continue
+    }
+    root = patchAt(root, pointerTokens(op.path), 0, op)
+  }
+  return root
+}
+
+function patchAt(node: Json, parts: string[], at: number, op: JsonPatchOperation & { value?: Json }): Json {
+  if (!isContainer(node)) throw new TypeError(`Patch path ${op.path} does not exist`)
+  const part = parts[at]!
+  if (Array.isArray(node)) {
+    const copy = node.slice()
+    const index = Number(part)
+    if (at < parts.length - 1) {
+      if (!(index >= 0 && index < copy.length)) throw new TypeError(`Patch path ${op.path} does not exist`)
+      copy[index] = patchAt(copy[index]!, parts, at + 1, op)
+    } else if (op.op === 'add') copy.splice(part === '-' ? copy.length : index, 0, op.value as Json)
+    else if (op.op === 'remove') copy.splice(index, 1)
+    else copy[index] = op.value as Json
+    return copy
+  }
+  // Spread defines own properties, so a "__proto__" key stays a plain key.
+  const copy: Record<string, Json> = { ...node }
+  if (at < parts.length - 1) {
+    if (!Object.hasOwn(copy, part)) throw new TypeError(`Patch path ${op.path} does not exist`)
+    copy[part] = patchAt(copy[part]!, parts, at + 1, op)
+  } else if (op.op === 'remove') delete copy[part]
+  else Object.defineProperty(copy, part, { value: op.value, enumerable: true, writable: true, configurable: true })
+  return copy
+}

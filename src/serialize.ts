@@ -1,4 +1,5 @@
 import { SerializationError } from './errors'
+import { setOwn } from './json/json'
 import type { Json, SerializeOptions } from './types'
 
 /** Nesting deeper than this is almost surely a bug, and would overflow the stack first. */
@@ -183,8 +184,7 @@ function addKey(record: JsonObject, key: string, json: Json | undefined, path: s
   if (json === undefined) return
   const name = wellFormed(key)
   if (Object.hasOwn(record, name)) throw new SerializationError('SERIALIZATION_KEY', path, `Two keys saved as ${JSON.stringify(name)}: one would be lost`)
-  if (name === '__proto__') Object.defineProperty(record, name, { value: json, enumerable: true, writable: true, configurable: true })
-  else record[name] = json
+  setOwn(record, name, json)
 }
 
 /** On the locating walk: the app's getter (`key`) or toJSON (no key), a throw located at `path`. */

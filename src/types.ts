@@ -103,8 +103,9 @@ export type JsonPatchOperation =
 
 /**
  * A document at one version: what the server stores, `Transport.load` returns and a `412`
- * carries. The one document type; `LoadedDocument`, `StoredDocument` and `RemoteDocument` are
- * its names where each is met.
+ * carries: the one document type client and server share. `LoadedDocument` and `StoredDocument`
+ * are deprecated aliases of it; `RemoteDocument` is it with `updatedAt` optional (a custom
+ * transport's 412 may not know it).
  *
  * @example
  * ```ts
@@ -122,6 +123,8 @@ export interface VersionedDocument<Data = Json> {
 
 /**
  * The server's copy of a document, as `Transport.load` returns it (a `VersionedDocument`).
+ *
+ * @deprecated Use `VersionedDocument`, the one document type of the wire protocol; this name stays for 0.1 code.
  *
  * @example
  * ```ts
@@ -191,13 +194,13 @@ export interface WriteResult {
  */
 export interface Transport {
   /** The server's document, or `undefined` when there is none (404). */
-  load(key: string, options?: { signal?: AbortSignal }): Promise<LoadedDocument | undefined>
+  load(key: string, options?: { signal?: AbortSignal }): Promise<VersionedDocument | undefined>
   /**
    * Optional: the server's document only if it is newer than `version` (HTTP `If-None-Match`,
    * answered 304): `'unchanged'` when `version` is still current. The engine revalidates with it
    * when the page comes back into view and on reconnect; without it, it uses `load`.
    */
-  loadIfChanged?(key: string, options: { version: number; signal?: AbortSignal }): Promise<LoadedDocument | 'unchanged' | undefined>
+  loadIfChanged?(key: string, options: { version: number; signal?: AbortSignal }): Promise<VersionedDocument | 'unchanged' | undefined>
   /** Writes a document: resolves with the new version, or throws `TransportError` / `ConflictError`. */
   write(request: WriteRequest): Promise<WriteResult>
   /**

@@ -5,7 +5,7 @@ import { AutosaveError, SerializationError, TransportError, ValidationError } fr
 import { memoryStore } from '../src/stores/memory'
 import { memoryTransport } from '../src/transports/memory'
 import type { AutosaveOptions, AutosaveStore, Phase } from '../src/types'
-import { fakeEnvironment, heldTransport, wizard } from './helpers'
+import { ackedCopy, draftOf, fakeEnvironment, heldTransport, wizard } from './helpers'
 
 type Wizard = ReturnType<typeof wizard>
 
@@ -30,8 +30,7 @@ function setup(overrides: Partial<AutosaveOptions<Wizard>> = {}) {
 
 /** The outbox record of the (only) instance writing `project:42`. */
 async function outboxOf(store: AutosaveStore) {
-  const keys = (await store.keys()).filter((k) => k.startsWith('outbox:project:42:'))
-  return keys.length ? store.get(keys[0]!) : undefined
+  return draftOf(store, 'project:42')
 }
 
 const httpError = (status: number, retryAfterMs?: number) =>
@@ -326,7 +325,7 @@ describe('durability', () => {
     server.next().resolve()
     await saver.flush()
     expect(await outboxOf(store)).toBeUndefined()
-    expect(await store.get('base:project:42')).toMatchObject({ version: 1, data: { currentStep: 'A' } })
+    expect(await ackedCopy(store, 'project:42')).toMatchObject({ version: 1, data: { currentStep: 'A' } })
   })
 
   it('an edit disposed mid-debounce comes back on restore and reaches the server exactly once', async () => {

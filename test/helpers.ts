@@ -3,10 +3,13 @@ import { createAutosave } from '../src/engine/autosave'
 import { OnlineManager } from '../src/environment/online'
 import { PageLifecycle } from '../src/environment/lifecycle'
 import type { Environment } from '../src/environment/environment'
+import { createAckLog } from '../src/engine/ack-log'
+import { readDraftLog } from '../src/engine/draft-log'
+import { recordKeys, type OutboxRecord } from '../src/engine/outbox'
 import { ConflictError } from '../src/errors'
 import { memoryStore } from '../src/stores/memory'
 import { memoryTransport } from '../src/transports/memory'
-import type { Autosave, AutosaveOptions, AutosaveStore, Json, LoadedDocument, Transport, WriteRequest, WriteResult } from '../src/types'
+import type { Autosave, AutosaveOptions, AutosaveStore, Json, VersionedDocument, Transport, WriteRequest, WriteResult } from '../src/types'
 
 /** A fake clock, online state and page lifecycle: no globals patched. */
 export function fakeEnvironment() {
@@ -30,8 +33,8 @@ export interface HeldWrite {
  * A transport whose writes wait until the test answers them, with a server-side document
  * that follows the protocol's version rules. It records the most requests ever in flight.
  */
-export function heldTransport(initial?: LoadedDocument) {
-  let doc: LoadedDocument | undefined = initial
+export function heldTransport(initial?: VersionedDocument) {
+  let doc: VersionedDocument | undefined = initial
   const pending: HeldWrite[] = []
   const writes: WriteRequest[] = []
   let inFlight = 0
@@ -75,7 +78,7 @@ export function heldTransport(initial?: LoadedDocument) {
     get document() {
       return doc
     },
-    setDocument(next: LoadedDocument | undefined) {
+    setDocument(next: VersionedDocument | undefined) {
       doc = next
     },
     get maxInFlight() {
@@ -156,4 +159,36 @@ export async function saveSteps(saver: Autosave<Wizard>, steps: string[], tick: 
     await saver.flush()
     await tick()
   }
+}
+
+/**
+ * The acknowledged copy this device holds for `key` (version and data), rebuilt from its log of
+ * acknowledgements as restore() reads it.
+ */
+export async function ackedCopy(store: AutosaveStore, key: string): Promise<{ version: number; data: Json } | undefined> {
+  const log = createAckLog({ store, keys: recordKeys(key), key, historyLimit: 0, report: () => undefined, quarantineKey: () => `quarantine:${key}:test` })
+  const newest = await log.newest()
+  return newest && { version: newest.version, data: newest.data as Json }
+}
+
+/** The draft a reload would find to send of `owner` (or of the only instance that left one), checkpoint and log entries together. */
+export async function draftOf(store: AutosaveStore, key: string, owner?: string): Promise<OutboxRecord | undefined> {
+  const keys = recordKeys(key)
+  const all = await store.keys()
+  const storeKey = owner ? keys.outbox(owner) : all.find((k) => k.startsWith(keys.outboxPrefix))
+  const draft = storeKey === undefined ? undefined : await readDraftLog(store, keys, storeKey, all, `quarantine:${key}:test`, () => undefined)
+  return draft?.done ? undefined : draft
+}
+
+/** The `outbox:` records in `store` whose draft still has something to send (a closed draft log has nothing). */
+export async function pendingDraftKeys(store: AutosaveStore): Promise<string[]> {
+  const all = await store.keys()
+  const pending: string[] = []
+  for (const storeKey of all.filter((k) => k.startsWith('outbox:'))) {
+    const record = (await store.get(storeKey)) as { key?: unknown } | undefined
+    const key = typeof record?.key === 'string' ? record.key : undefined
+    const draft = key === undefined ? record : await readDraftLog(store, recordKeys(key), storeKey, all, `quarantine:${key}:test`, () => undefined)
+    if (!(draft as OutboxRecord | undefined)?.done) pending.push(storeKey)
+  }
+  return pending
 }

@@ -11,8 +11,10 @@ describe('history', () => {
     const entries = await saver.history()
     expect(entries.map((e) => e.version)).toEqual([5, 4, 3])
     expect(entries[0]!.savedAt).toBeGreaterThan(entries[1]!.savedAt)
-    const snapshots = (await h.store.keys()).filter((k) => k.startsWith('snapshot:doc:'))
-    expect(snapshots, 'evicted snapshots are deleted from the store').toHaveLength(3)
+    // A small document: each full copy is soon smaller than the patches after it, so full copies
+    // come often and every one prunes what the history no longer lists.
+    const kept = (await h.store.keys()).filter((k) => k.startsWith('ack:doc:'))
+    expect(kept, 'evicted entries are deleted from the store').toHaveLength(3)
   })
 
   it('rollback(id) after a reload makes that snapshot current and saves it as a new version', async () => {

@@ -104,7 +104,7 @@ describe('keys named "__proto__"', () => {
 
   it('a lone surrogate (an emoji cut in half) is saved as U+FFFD, in values and keys; whole emoji stay', () => {
     const cut = '🎵🎶'.slice(0, 3) // '🎵' + a lone high surrogate
-    expect(serialize({ title: cut, tail: '\udfffx', [`k${cut}`]: 1, ok: '🎵' })).toEqual({ title: '🎵\ufffd', tail: '\ufffdx', ['k🎵\ufffd']: 1, ok: '🎵' })
+    expect(serialize({ title: cut, tail: '\udfffx', [`k${cut}`]: 1, ok: '🎵' })).toEqual({ title: '🎵\ufffd', tail: '\ufffdx', 'k🎵\ufffd': 1, ok: '🎵' })
   })
 })
 

@@ -4,7 +4,7 @@ import { localTabs } from '../src/environment/tabs'
 import { memoryStore } from '../src/stores/memory'
 import { memoryTransport } from '../src/transports/memory'
 import type { AutosaveOptions, AutosaveStore, ConflictEvent, RemoteChangeEvent, Transport } from '../src/types'
-import { fakeEnvironment, heldTransport, wizard } from './helpers'
+import { fakeEnvironment, heldTransport, pendingDraftKeys, wizard } from './helpers'
 
 type Wizard = ReturnType<typeof wizard>
 
@@ -162,7 +162,8 @@ describe('multiple tabs', () => {
     await c.flush()
     const backend = (transport as ReturnType<typeof memoryTransport>).backend
     expect(backend.writes).toHaveLength(1)
-    expect((await store.keys()).filter((k) => k.startsWith('outbox:')), 'the adopted record is cleared').toEqual([])
+    expect(await pendingDraftKeys(store), 'the adopted record is cleared').toEqual([])
+    expect((await store.keys()).filter((k) => k.startsWith('outbox:') && !k.endsWith(':id-2')), 'only the live tab\'s closed log is left').toEqual([])
   })
 
   /** Tab B, whose server read answers only when released: what it read is old by then. */

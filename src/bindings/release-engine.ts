@@ -20,7 +20,10 @@ export function releaseEngine(saver: Autosave<unknown>): void {
     const { pending, phase } = saver.getStatus()
     return pending && (phase === 'pending' || phase === 'saving')
   }
-  if (!sending()) return done()
+  if (!sending()) {
+    done()
+    return
+  }
   stop = saver.subscribe(() => {
     if (!sending()) done()
   })

@@ -24,16 +24,16 @@ ol, ul { margin: 4px 0; padding-left: 18px; } button { font: inherit; padding: 0
 .empty, .note { padding: 8px 10px; color: #656d76; }
 `
 
-const escape = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 const time = (ms: number | null | undefined) => (ms ? new Date(ms).toLocaleTimeString() : '—')
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`)
 
-/** The outbox records of one document in its store (record names as the engine writes them today). */
+/** The draft records of one document in its store: checkpoints and log entries (record names as the engine writes them today). */
 async function outboxOf(saver: Autosave<unknown>, engine: TrackedEngine) {
   const store = engine.options.store
   if (!store) return undefined
-  const prefix = `outbox:${saver.key}:`
-  const keys = (await store.keys()).filter((key) => key.startsWith(prefix))
+  const prefixes = [`outbox:${saver.key}:`, `wal:${saver.key}:`]
+  const keys = (await store.keys()).filter((key) => prefixes.some((prefix) => key.startsWith(prefix)))
   let bytes = 0
   for (const key of keys) bytes += JSON.stringify((await store.get(key)) ?? null).length
   return { records: keys.length, bytes }
@@ -140,24 +140,24 @@ export function defineDevtoolsElement(tagName = 'autosave-devtools'): CustomElem
         const { saver, options, conflicts } = engine
         const status = saver.getStatus()
         const { history, outbox } = this.#refresh(engine)
-        const key = escape(saver.key)
+        const key = escapeHtml(saver.key)
         return `<section data-key="${key}">
-<h3>${key}${options.label ? ` <small>${escape(options.label)}</small>` : ''}<span class="phase phase-${status.phase}" data-field="phase">${status.phase}</span></h3>
+<h3>${key}${options.label ? ` <small>${escapeHtml(options.label)}</small>` : ''}<span class="phase phase-${status.phase}" data-field="phase">${status.phase}</span></h3>
 <dl><dt>Pending</dt><dd data-field="pending">${status.pending ? 'yes' : 'no'}</dd>
 <dt>Last saved</dt><dd data-field="last-saved">${time(status.lastSavedAt)}${status.version !== null ? ` (v${status.version})` : ''}</dd>
 <dt>Outbox</dt><dd data-field="outbox">${outbox ? `${outbox.records} record${outbox.records === 1 ? '' : 's'}, ${size(outbox.bytes)}` : 'pass { store } to track()'}</dd>
-${status.error ? `<dt>Error</dt><dd data-field="error">${escape(status.error.code)}: ${escape(status.error.message)}</dd>` : ''}</dl>
+${status.error ? `<dt>Error</dt><dd data-field="error">${escapeHtml(status.error.code)}: ${escapeHtml(status.error.message)}</dd>` : ''}</dl>
 <details open><summary>History (${history.length})</summary><ol data-field="history">${history
-          .map((entry) => `<li>v${entry.version} · ${time(entry.savedAt)}<button data-action="rollback" data-key="${key}" data-id="${escape(entry.id)}" data-version="v${entry.version}">Roll back</button></li>`)
+          .map((entry) => `<li>v${entry.version} · ${time(entry.savedAt)}<button data-action="rollback" data-key="${key}" data-id="${escapeHtml(entry.id)}" data-version="v${entry.version}">Roll back</button></li>`)
           .join('')}</ol></details>
 <details${conflicts.length ? ' open' : ''}><summary>Conflicts (${conflicts.length})</summary><ul data-field="conflicts">${conflicts
-          .map((c) => `<li>${time(c.at)} · ${escape(c.strategy)} onto v${c.remoteVersion}${c.paths.length ? ` · ${escape(c.paths.join(', '))}` : ''}</li>`)
+          .map((c) => `<li>${time(c.at)} · ${escapeHtml(c.strategy)} onto v${c.remoteVersion}${c.paths.length ? ` · ${escapeHtml(c.paths.join(', '))}` : ''}</li>`)
           .join('')}</ul></details></section>`
       })
       const html = `<style>${STYLE}</style><header><strong>autosave-kit devtools</strong>
 <label><input type="checkbox" data-action="offline"${devtools.isOffline() ? ' checked' : ''}> Simulate offline</label>
 <label><input type="checkbox" data-action="fail"${devtools.failsNextSave() ? ' checked' : ''}> Fail next save</label></header>
-${sections.join('') || '<p class="empty">No engines tracked: call track(saver).</p>'}${this.#message ? `<p class="note" role="status">${escape(this.#message)}</p>` : ''}`
+${sections.join('') || '<p class="empty">No engines tracked: call track(saver).</p>'}${this.#message ? `<p class="note" role="status">${escapeHtml(this.#message)}</p>` : ''}`
       // Unchanged markup is not rewritten: a click in progress and opened <details> survive.
       if (html !== this.#html) this.#root.innerHTML = this.#html = html
     }

@@ -91,9 +91,15 @@ export function createAutosave<State>(userOptions: AutosaveOptions<State>): Auto
       status.dispatch({ type: 'durability', durable: store.isDurable?.() ?? true })
       status.report(error)
     }),
-    tabSync.onAck((version, data) => {
-      if (!disposed) rebase.ontoTab(version, data)
-    }),
+    tabSync.onAck(
+      (version, data) => {
+        if (disposed) return
+        if (data !== undefined) return rebase.ontoTab(version, data)
+        // A patch of a version this tab never got (it missed a message): ask the server instead.
+        if (ledger.acked.version === null || version > ledger.acked.version) void freshness.revalidate()
+      },
+      () => ledger.acked,
+    ),
   ]
 
   // The hot path: keep a reference, arm two timers at most; no serialization, no I/O.

@@ -47,7 +47,7 @@ export function createFreshness<State>({ options, ledger, rebase, persist, sende
       if (isDisposed() || sender.busy || ledger.unsaved || ledger.acked !== known) return
       rebase.ontoTab(answer.version, answer.data, 'server')
       persist.storeRevalidated(ledger.ackedSeq, answer.version, answer.data, answer.updatedAt)
-      tabSync.postAck(answer.version, answer.data)
+      tabSync.postAck(answer.version, answer.data, known)
     } catch {
       // Best effort: the next focus, reconnect or save looks again.
     } finally {

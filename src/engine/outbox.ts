@@ -38,6 +38,47 @@ export interface OutboxRecord {
    * so a later page that still finds one (its deletion never committed) must not send it again.
    */
   folded?: FoldedDraft[] | undefined
+  /**
+   * Written as a checkpoint of a draft log: the log entries up to `n` are in `data`; later
+   * entries (`wal:` records of the same owner) patch it. Absent in 0.1.0's records (no log).
+   */
+  n?: number | undefined
+  /**
+   * Set on the log entry an acknowledgement appends: everything in the draft reached the server,
+   * so a later page has nothing to send. Kept instead of deleting the log, so the next write
+   * after the ack is an entry again, not a checkpoint.
+   */
+  done?: boolean | undefined
+}
+
+/**
+ * One appended write of a draft log: the record as `OutboxRecord`, with `data` given as the
+ * patch from the previous entry's (or the checkpoint's) data. Bytes follow the edit, not the document.
+ */
+export interface DraftLogEntry extends Omit<OutboxRecord, 'data' | 'n' | 'format' | 'key' | 'owner' | 'schemaVersion'> {
+  n: number
+  ops: JsonPatchOperation[]
+}
+
+/**
+ * One acknowledged document (a save this device made, or a newer server copy it found): the
+ * full document (`data`, a checkpoint) or the patch (`ops`) from the entry `of`. The newest
+ * reachable entry is the device's acknowledged copy; those with `history` are history().
+ */
+export interface AckEntry {
+  format: typeof RECORD_FORMAT
+  key: string
+  id: string
+  version: number
+  owner?: string | undefined
+  seq: number
+  updatedAt: string
+  savedAt: number
+  history: boolean
+  folded?: FoldedDraft[] | undefined
+  data?: Json | undefined
+  of?: string | undefined
+  ops?: JsonPatchOperation[] | undefined
 }
 
 export interface FoldedDraft {
@@ -68,6 +109,13 @@ export const recordKeys = (key: string) => ({
   /** One outbox record per instance (tab), so two live tabs never overwrite each other's drafts. */
   outbox: (owner: string) => `outbox:${key}:${owner}`,
   outboxPrefix: `outbox:${key}:`,
+  /** Draft log entries after an owner's checkpoint (the `outbox:` record). */
+  log: (owner: string, n: number) => `wal:${key}:${owner}:${n}`,
+  logPrefix: (owner: string) => `wal:${key}:${owner}:`,
+  /** Acknowledged copies and history, one record per acknowledgement. */
+  ack: (id: string) => `ack:${key}:${id}`,
+  ackPrefix: `ack:${key}:`,
+  /** 0.1.0's acknowledged copy, history index and snapshots: read, carried over, pruned. */
   base: `base:${key}`,
   historyIndex: `history:${key}`,
   snapshot: (id: string) => `snapshot:${key}:${id}`,
@@ -90,6 +138,37 @@ const outboxSchema = z.object({
   savedAt: z.number(),
   schemaVersion: z.number(),
   folded: foldedDrafts,
+  n: z.optional(z.number()),
+  done: z.optional(z.boolean()),
+})
+
+// What never changes within one instance's log (format, key, owner, schema version) is only in its checkpoint.
+const logSchema = z.object({
+  n: z.number(),
+  seq: z.number(),
+  baseVersion: z.nullable(z.number()),
+  ops: z.array(patchOperation),
+  undo: z.optional(z.array(patchOperation)),
+  sent: z.optional(z.array(z.array(patchOperation))),
+  savedAt: z.number(),
+  folded: foldedDrafts,
+  done: z.optional(z.boolean()),
+})
+
+const ackSchema = z.object({
+  format: z.literal(RECORD_FORMAT),
+  key: z.string(),
+  id: z.string(),
+  version: z.number(),
+  owner: z.optional(z.string()),
+  seq: z.number(),
+  updatedAt: z.string(),
+  savedAt: z.number(),
+  history: z.boolean(),
+  folded: foldedDrafts,
+  data: z.optional(z.unknown()),
+  of: z.optional(z.string()),
+  ops: z.optional(z.array(patchOperation)),
 })
 
 const baseSchema = z.object({
@@ -105,7 +184,7 @@ const baseSchema = z.object({
 
 const historySchema = z.array(z.object({ id: z.string(), savedAt: z.number(), version: z.number() }))
 
-const schemas = { outbox: outboxSchema, base: baseSchema, history: historySchema }
+const schemas = { outbox: outboxSchema, log: logSchema, ack: ackSchema, base: baseSchema, history: historySchema }
 
 /**
  * Reads one record and checks its envelope. A record that is not what we wrote (corrupt,

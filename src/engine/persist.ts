@@ -2,9 +2,11 @@ import { AutosaveError, StorageError } from '../errors'
 import { jsonEqual } from '../json/json'
 import { diffDocuments } from '../patch'
 import type { HistoryEntry, Json, WriteResult } from '../types'
+import { createAckLog } from './ack-log'
+import { createDraftLog, logKeysOf, readDraftLog, type DraftWrite } from './draft-log'
 import type { Ledger } from './ledger'
 import type { ResolvedOptions } from './options'
-import { quarantine, readRecord, RECORD_FORMAT, type BaseRecord, type FoldedDraft, type HistoryIndexEntry, type OutboxRecord } from './outbox'
+import { quarantine, RECORD_FORMAT, type BaseRecord, type FoldedDraft, type OutboxRecord } from './outbox'
 
 /**
  * The device writer: the only part that writes to the store. The outbox record (durable before
@@ -25,7 +27,7 @@ export interface Persist {
   history(): Promise<HistoryEntry[]>
   snapshot(id: string): Promise<Json | undefined>
   newestSavedVersion(): Promise<number | undefined>
-  readBase(quarantineKey: string): Promise<BaseRecord | undefined>
+  readBase(): Promise<BaseRecord | undefined>
   /** The keys of this document's outbox records other than this instance's own. */
   otherDraftKeys(): Promise<string[]>
   readDraft(storeKey: string, quarantineKey: string): Promise<OutboxRecord | undefined>
@@ -39,7 +41,7 @@ export interface Persist {
   readonly adoptedCount: number
   releaseAdopted(from: number): void
   /** Deletes drafts found already held by newer records (as adopted: only if unchanged since). */
-  dropRedundant(records: ReadonlyArray<{ storeKey: string; seq: number }>): void
+  dropRedundant(records: ReadonlyArray<{ storeKey: string; seq: number; owner?: string }>): void
   /** Whether this device once saw `data` acknowledged as `version` (a snapshot in history()). */
   acknowledgedHere(version: number, data: Json): Promise<boolean>
   /** A newer server copy found by revalidation becomes the device's acknowledged copy. */
@@ -57,12 +59,15 @@ export interface PersistParts {
 
 export function createPersist({ options, ledger, instanceId, report, unserializable }: PersistParts): Persist {
   const { store, key, keys, clock, env } = options
-  const outboxKey = keys.outbox(instanceId)
   let chain: Promise<void> = Promise.resolve()
   let timer: unknown
   const adopted: Array<{ storeKey: string; seq: number; owner: string }> = []
   /** What every record this instance writes says it holds of the adopted drafts. */
   const folded = (): FoldedDraft[] | undefined => (adopted.length ? adopted.map(({ owner, seq }) => ({ owner, seq })) : undefined)
+  const draft = createDraftLog(keys, instanceId)
+  const acks = createAckLog({ store, keys, key, historyLimit: options.historyLimit, report, quarantineKey: () => keys.quarantine(clock.now()) })
+  /** The store's keys as restore() last listed them: where the drafts' log entries are. */
+  let listed: string[] = []
 
   function persist(): Promise<void> {
     if (timer !== undefined) clock.clearTimeout(timer)
@@ -78,9 +83,20 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
         return
       }
       ledger.outboxWriting()
-      await store.setMany([[outboxKey, outboxRecord(target, data)]])
+      await write(draft.plan(outboxRecord(target, data), false, ledger.acked))
       ledger.outboxWritten(target)
     })
+  }
+
+  async function write({ entry, stale }: DraftWrite) {
+    try {
+      await store.setMany([entry])
+    } catch (error) {
+      draft.failed()
+      throw error
+    }
+    // Entries a checkpoint replaced: left behind they are only ignored, so a failure here costs nothing.
+    if (stale.length) await store.delMany(stale).catch(() => undefined)
   }
 
   function outboxRecord(target: number, data: Json): OutboxRecord {
@@ -102,15 +118,20 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
 
   /**
    * On page exit an IndexedDB write may never finish: write the draft synchronously where the
-   * store can (localStorage), then let the normal write follow (it takes over that copy).
+   * store can (localStorage) as a checkpoint, which stands whatever entry before it never
+   * landed, then let the normal write follow.
    */
   function persistNow() {
     const { seq } = ledger
     if (!store.writeNow || !ledger.outboxDue(seq)) return
     try {
-      if (store.writeNow([[outboxKey, outboxRecord(seq, ledger.json())]])) ledger.outboxWritten(seq)
+      const { entry, stale } = draft.plan(outboxRecord(seq, ledger.json()), true)
+      if (store.writeNow([entry])) {
+        ledger.outboxWritten(seq)
+        if (stale.length) void enqueue(() => store.delMany(stale).catch(() => undefined))
+      } else draft.failed()
     } catch {
-      // Unserializable: the normal write reports it.
+      draft.failed() // Unserializable: the normal write reports it.
     }
     ledger.outboxOutdated()
   }
@@ -124,45 +145,47 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
     return chain
   }
 
+  /** Appends to the acknowledged log: a patch from the last one, a full copy now and then. */
+  async function appendAck(fields: { version: number; seq: number; updatedAt: string; history: boolean; folded?: FoldedDraft[] | undefined }, data: Json, marker?: DraftWrite) {
+    try {
+      await acks.append({ id: env.randomId(), owner: instanceId, savedAt: clock.now(), ...fields }, data, marker?.entry)
+    } catch (error) {
+      acks.failed()
+      if (marker) draft.failed()
+      throw error
+    }
+    if (marker?.stale.length) await store.delMany(marker.stale).catch(() => undefined)
+  }
+
   function storeAck(target: number, version: number, data: Json, result: WriteResult | undefined): Promise<void> {
     return enqueue(async () => {
       const updatedAt = result?.updatedAt ?? new Date(clock.now()).toISOString()
-      const { acked } = ledger
-      // Another tab's newer ack may have stored a newer base meanwhile: never step it back.
-      if (acked.version === null || version >= acked.version) await store.setMany([[keys.base, { format: RECORD_FORMAT, key, owner: instanceId, seq: target, version, data, updatedAt, folded: folded() }]])
-      if (ledger.persistedSeq <= target) {
+      // The patch from the last acknowledged document and, when nothing newer is in the draft, a
+      // marker closing the draft log: both small, in one transaction.
+      const marker = ledger.persistedSeq <= target ? draft.plan({ ...outboxRecord(target, data), done: true }, false, ledger.acked) : undefined
+      await appendAck({ version, seq: target, updatedAt, history: result !== undefined, folded: folded() }, data, marker)
+      if (marker && adopted.length) {
         // Without Web Locks an adopted draft's owner may still be alive and have stored a newer
         // one since: delete only the records exactly as adopted.
-        const taken = await unchangedSinceAdopted(adopted.splice(0))
-        // A page-exit write (persistNow) may have stored a newer draft during the reads above.
-        await store.delMany(ledger.persistedSeq <= target ? [outboxKey, ...taken] : taken)
+        await store.delMany(await unchangedSinceAdopted(adopted.splice(0)))
       }
-      if (result) await recordHistory(version, data)
     })
   }
 
-  async function unchangedSinceAdopted(records: ReadonlyArray<{ storeKey: string; seq: number }>): Promise<string[]> {
+  /** The store keys of the drafts in `records` whose owner has written nothing newer since. */
+  async function unchangedSinceAdopted(records: ReadonlyArray<{ storeKey: string; seq: number; owner?: string }>): Promise<string[]> {
+    if (!records.length) return []
+    const allKeys = await store.keys()
     const taken: string[] = []
-    for (const { storeKey, seq } of records) {
-      const now = (await store.get(storeKey)) as { seq?: number } | undefined
-      if (!now || typeof now.seq !== 'number' || now.seq <= seq) taken.push(storeKey)
+    for (const { storeKey, seq, owner } of records) {
+      const now = (await store.get(storeKey)) as { seq?: number; owner?: unknown } | undefined
+      const logKeys = typeof now?.owner === 'string' ? [...logKeysOf(keys, now.owner, allKeys)] : owner ? [...logKeysOf(keys, owner, allKeys)] : []
+      const newest = logKeys.sort((a, b) => b[0] - a[0])[0]
+      const head = newest ? ((await store.get(newest[1])) as { seq?: number } | undefined) : undefined
+      const headSeq = Math.max(typeof now?.seq === 'number' ? now.seq : -Infinity, typeof head?.seq === 'number' ? head.seq : -Infinity)
+      if (headSeq <= seq) taken.push(storeKey, ...logKeys.map(([, logKey]) => logKey))
     }
     return taken
-  }
-
-  function readHistoryIndex() {
-    return readRecord(store, 'history', keys.historyIndex, keys.quarantine(clock.now()), report)
-  }
-
-  async function recordHistory(version: number, data: Json) {
-    const index = (await readHistoryIndex()) ?? []
-    const entry: HistoryIndexEntry = { id: env.randomId(), savedAt: clock.now(), version }
-    // A lower limit (or `history: false`) than an earlier page's also prunes what it kept.
-    const kept = options.historyLimit > 0 ? [entry, ...index].slice(0, options.historyLimit) : []
-    const dropped = index.filter((old) => !kept.includes(old))
-    if (kept.length) await store.setMany([[keys.snapshot(entry.id), data], [keys.historyIndex, kept]])
-    else if (index.length) await store.delMany([keys.historyIndex])
-    if (dropped.length) await store.delMany(dropped.map((old) => keys.snapshot(old.id)))
   }
 
   return {
@@ -175,29 +198,34 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
     idle: () => chain,
     async history() {
       await chain
-      return ((await readHistoryIndex()) ?? []).slice(0, options.historyLimit)
+      return acks.history()
     },
     async snapshot(id) {
       await chain
-      return (await store.get(keys.snapshot(id))) as Json | undefined
+      return acks.snapshot(id)
     },
     /**
-     * The newest version this device saw saved, from the (small) history index: versions only
-     * grow, so a server behind it was restored from a backup, and the app must hear of it.
+     * The newest version this device saw saved: versions only grow, so a server behind it was
+     * restored from a backup, and the app must hear of it.
      */
     async newestSavedVersion() {
       try {
-        return (await readHistoryIndex())?.[0]?.version
+        return await acks.newestSavedVersion()
       } catch {
         return undefined // an unreadable store is reported by the reads that need it
       }
     },
-    readBase: (quarantineKey) => readRecord(store, 'base', keys.base, `${quarantineKey}:base`, report) as Promise<BaseRecord | undefined>,
+    readBase: () => acks.newest(),
     async otherDraftKeys() {
-      return (await store.keys()).filter((storeKey) => storeKey.startsWith(keys.outboxPrefix) && storeKey !== outboxKey)
+      listed = await store.keys()
+      return listed.filter((storeKey) => storeKey.startsWith(keys.outboxPrefix) && storeKey !== keys.outbox(instanceId))
     },
-    readDraft: (storeKey, quarantineKey) => readRecord(store, 'outbox', storeKey, quarantineKey, report) as Promise<OutboxRecord | undefined>,
-    quarantineDraft: (record, quarantineKey) => quarantine(store, keys.outbox(record.owner), quarantineKey, record),
+    readDraft: (storeKey, quarantineKey) => readDraftLog(store, keys, storeKey, listed, quarantineKey, report),
+    async quarantineDraft(record, quarantineKey) {
+      const keptAs = await quarantine(store, keys.outbox(record.owner), quarantineKey, record)
+      await store.delMany([...logKeysOf(keys, record.owner, await store.keys()).values()])
+      return keptAs
+    },
     adopt(storeKey, seq, owner) {
       adopted.push({ storeKey, seq, owner })
     },
@@ -207,17 +235,14 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
     async acknowledgedHere(version, data) {
       if (data === null) return false
       try {
-        for (const entry of ((await readHistoryIndex()) ?? []).filter((old) => old.version === version)) {
-          if (jsonEqual((await store.get(keys.snapshot(entry.id))) as Json, data)) return true
-        }
+        return await acks.savedHere(version, data, jsonEqual)
       } catch {
-        // Unreadable history: merge against the base, as without one.
+        return false // Unreadable history: merge against the base, as without one.
       }
-      return false
     },
     storeRevalidated(target, version, data, updatedAt) {
       void enqueue(async () => {
-        if (ledger.acked.version === version) await store.setMany([[keys.base, { format: RECORD_FORMAT, key, owner: instanceId, seq: target, version, data, updatedAt }]])
+        if (ledger.acked.version === version) await appendAck({ version, seq: target, updatedAt, history: false }, data)
       })
     },
     get adoptedCount() {

@@ -32,7 +32,7 @@ export interface RestoreParts<State> {
  * path must see at once) changes the ledger.
  */
 export function createRestore<State>(parts: RestoreParts<State>) {
-  const { options, ledger, status, persist, tabSync, rebase, read, signal, isDisposed } = parts
+  const { options, ledger, status, persist, tabSync, rebase, read, isDisposed } = parts
   const { key, keys, clock, transport } = options
   let restoring: Promise<State | undefined> | undefined
 
@@ -56,7 +56,7 @@ export function createRestore<State>(parts: RestoreParts<State>) {
     const ackedAtStart = ledger.acked
     // The last acknowledged copy can be megabytes: read it only when it is needed.
     let baseRead: Promise<BaseRecord | undefined> | undefined
-    const readBase = () => (baseRead ??= persist.readBase(quarantineKey))
+    const readBase = () => (baseRead ??= persist.readBase())
     // Read before the server answers: no await may come between its answer and taking it.
     const newestSavedRead = persist.newestSavedVersion()
     const outbox = await readLocal(quarantineKey, readBase)
@@ -225,8 +225,9 @@ export function createRestore<State>(parts: RestoreParts<State>) {
     // send, and sending it again would put older edits back over newer ones (#21).
     const superseded = [...(base?.folded ?? []), ...found.flatMap(({ record }) => record.folded ?? [])]
     const done = ({ record }: (typeof found)[number]) =>
+      record.done === true ||
       (base?.owner === record.owner && base.seq >= record.seq) || superseded.some((draft) => draft.owner === record.owner && draft.seq >= record.seq)
-    persist.dropRedundant(found.filter(done).map(({ storeKey, record }) => ({ storeKey, seq: record.seq })))
+    persist.dropRedundant(found.filter(done).map(({ storeKey, record }) => ({ storeKey, seq: record.seq, owner: record.owner })))
     const drafts = found.filter((entry) => !done(entry)).map(({ record }) => record)
     for (const { storeKey, record } of found) if (!done({ storeKey, record })) persist.adopt(storeKey, record.seq, record.owner)
     drafts.sort((a, b) => b.seq - a.seq)

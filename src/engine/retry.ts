@@ -1,6 +1,6 @@
 import pRetry from 'p-retry'
-import { sleep, type Clock } from '../environment/clock'
-import { AutosaveError, TransportError } from '../errors'
+import { type Clock, sleep } from '../environment/clock'
+import { type AutosaveError, TransportError } from '../errors'
 import type { RetryOptions } from '../types'
 
 export const defaultRetry: Required<RetryOptions> = {

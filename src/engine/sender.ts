@@ -8,6 +8,7 @@ import type { Base, Ledger } from './ledger'
 import { validate, type ResolvedOptions } from './options'
 import type { Persist } from './persist'
 import { ancestorWithOwnWrites, type Rebase } from './rebase'
+import { following, untilAborted } from '../abort'
 import { withDeadline } from '../deadline'
 import { isNetworkFailure, SLOW_RETRY_MS, withRetry } from './retry'
 import { createSchedule } from './schedule'
@@ -79,18 +80,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
     while (reading) await reading
     const mine = new AbortController()
     abortRead = () => mine.abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
-    const result = call(what, (signal) => {
-      // Not AbortSignal.any: Safari has it only from 17.4.
-      const either = new AbortController()
-      const stop = () => either.abort(signal.aborted ? signal.reason : mine.signal.reason)
-      signal.addEventListener('abort', stop, { once: true })
-      mine.signal.addEventListener('abort', stop, { once: true })
-      if (signal.aborted || mine.signal.aborted) stop()
-      return new Promise<T>((resolve, reject) => {
-        either.signal.addEventListener('abort', () => reject(either.signal.reason), { once: true })
-        work(either.signal).then(resolve, reject)
-      })
-    })
+    const result = call(what, (signal) => untilAborted(following(signal, mine.signal)[0].signal, work))
     const settled: Promise<unknown> = result.catch(() => {}).finally(() => {
       if (reading === settled) reading = undefined
     })
@@ -107,7 +97,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
     schedule.cancel()
     cancelSlowRetry()
     if (isDisposed()) return
-    if (inFlight) {
+    if (inFlight !== undefined) {
       sendRequested = true
       return
     }
@@ -267,16 +257,21 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   function acknowledge(target: number, data: Json, result: WriteResult | undefined) {
     const version = result?.version ?? ledger.acked.version!
     budgetSpent = false
+    const previous = ledger.acked
     const done = ledger.acknowledge(target, data, version)
     const stored = persist.storeAck(target, version, data, result)
     status.dispatch({ type: 'acknowledged', done, savedAt: result ? clock.now() : null, version: ledger.acked.version })
     if (result) {
       emitter.emit('saved', { version, updatedAt: result.updatedAt, data })
-      if (!isDisposed()) tabSync.postAck(version, data) // a closed channel throws
+      if (!isDisposed()) tabSync.postAck(version, data, previous) // a closed channel throws
     }
     // flush() settles once the store agrees too, so a reload right after it sends nothing again.
     const settled = waiters.filter((waiter) => waiter.seq <= ledger.ackedSeq)
-    if (settled.length) void stored.then(() => settled.forEach((waiter) => removeWaiter(waiter)?.resolve()))
+    if (settled.length) {
+      void stored.then(() => {
+        for (const waiter of settled) removeWaiter(waiter)?.resolve()
+      })
+    }
   }
 
   function removeWaiter(waiter: (typeof waiters)[number]) {

@@ -1,4 +1,4 @@
-import { Subscribable } from './subscribable'
+import { listen, Subscribable } from './subscribable'
 
 type FocusListener = () => void
 
@@ -34,15 +34,10 @@ function listenToWindow(emit: () => void) {
     if (now - last > 1000) emit()
     last = now
   }
-  const visibility = () => {
-    if (document.visibilityState === 'visible') once()
-  }
-  document.addEventListener('visibilitychange', visibility)
-  window.addEventListener('focus', once)
-  return () => {
-    document.removeEventListener('visibilitychange', visibility)
-    window.removeEventListener('focus', once)
-  }
+  return listen(
+    [document, { visibilitychange: () => document.visibilityState === 'visible' && once() }],
+    [window, { focus: once }],
+  )
 }
 
 /**

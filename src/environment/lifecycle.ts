@@ -1,4 +1,4 @@
-import { Subscribable } from './subscribable'
+import { listen, Subscribable } from './subscribable'
 
 /**
  * `'pagehide'`: the page is being unloaded or frozen; `'hidden'`: the tab went to the background.
@@ -43,25 +43,22 @@ export class PageLifecycle extends Subscribable<PageEventListener, [PageExitReas
 
 function listenToWindow(emit: (event: PageExitReason | 'beforeunload') => boolean) {
   if (typeof window === 'undefined' || typeof document === 'undefined') return
-  const pagehide = () => void emit('pagehide')
-  const visibility = () => {
-    if (document.visibilityState === 'hidden') emit('hidden')
-  }
-  const beforeunload = (event: BeforeUnloadEvent) => {
-    if (emit('beforeunload')) {
-      event.preventDefault()
-      // Older Chromium and Safari only prompt when returnValue is set.
-      event.returnValue = ''
-    }
-  }
-  window.addEventListener('pagehide', pagehide)
-  document.addEventListener('visibilitychange', visibility)
-  window.addEventListener('beforeunload', beforeunload)
-  return () => {
-    window.removeEventListener('pagehide', pagehide)
-    document.removeEventListener('visibilitychange', visibility)
-    window.removeEventListener('beforeunload', beforeunload)
-  }
+  return listen(
+    [
+      window,
+      {
+        pagehide: () => emit('pagehide'),
+        beforeunload: (event) => {
+          if (emit('beforeunload')) {
+            event.preventDefault()
+            // Older Chromium and Safari only prompt when returnValue is set.
+            ;(event as BeforeUnloadEvent).returnValue = ''
+          }
+        },
+      },
+    ],
+    [document, { visibilitychange: () => document.visibilityState === 'hidden' && emit('hidden') }],
+  )
 }
 
 /**

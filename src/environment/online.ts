@@ -1,4 +1,4 @@
-import { Subscribable } from './subscribable'
+import { listen, Subscribable } from './subscribable'
 
 type OnlineListener = (online: boolean) => void
 
@@ -50,14 +50,7 @@ export class OnlineManager extends Subscribable<OnlineListener, [boolean]> {
 
 function listenToWindow(emit: (online: boolean) => void) {
   if (typeof window === 'undefined' || typeof window.addEventListener !== 'function') return
-  const online = () => emit(true)
-  const offline = () => emit(false)
-  window.addEventListener('online', online, false)
-  window.addEventListener('offline', offline, false)
-  return () => {
-    window.removeEventListener('online', online)
-    window.removeEventListener('offline', offline)
-  }
+  return listen([window, { online: () => emit(true), offline: () => emit(false) }])
 }
 
 /**

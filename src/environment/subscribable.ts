@@ -44,3 +44,15 @@ export class Subscribable<Listener extends (...args: never[]) => unknown, Emit e
     this.onDetach?.()
   }
 }
+
+/**
+ * Adds each `type → listener` of every pair to its target; returns the function that removes
+ * them all (the sources' cleanups).
+ */
+export function listen(...pairs: Array<[EventTarget, Record<string, (event: Event) => void>]>): () => void {
+  const each = (method: 'addEventListener' | 'removeEventListener') => {
+    for (const [target, listeners] of pairs) for (const type in listeners) target[method](type, listeners[type]!)
+  }
+  each('addEventListener')
+  return () => each('removeEventListener')
+}

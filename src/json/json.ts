@@ -92,3 +92,15 @@ export function idOf(item: Json | undefined): string | number | undefined {
   const id = isObject(item) && Object.hasOwn(item, 'id') ? item.id : undefined
   return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : undefined
 }
+
+/**
+ * `JSON.parse(text)`, or `fallback` when the text is not JSON (an error page from a proxy, a
+ * body cut short): for reading answers and requests that are usually, but not surely, JSON.
+ */
+export function parseJsonOr<Fallback>(text: string, fallback: Fallback): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return fallback
+  }
+}

@@ -49,7 +49,7 @@ export interface UseAutosaveFormResult<Values extends FieldValues> extends UseAu
 }
 
 /** The part of `useForm()`'s result this binding uses. */
-type Form<Values extends FieldValues> = Pick<UseFormReturn<Values, any, Values>, 'watch' | 'getValues' | 'reset' | 'handleSubmit'>
+type Form<Values extends FieldValues> = Pick<UseFormReturn<Values, unknown, Values>, 'watch' | 'getValues' | 'reset' | 'handleSubmit'>
 
 /**
  * Autosaves a react-hook-form form. On mount it restores the draft into the form with
@@ -83,8 +83,10 @@ export function useAutosaveForm<Values extends FieldValues>(
   // Two calls of one hook on two branches that never switch for one component: the same hook order.
   const meta =
     'subscribe' in saverOrOptions
-      ? useAutosave<Values>(saverOrOptions, unchanged as Values)
-      : useAutosave<Values>(engineOptions as { key: string } & Partial<AutosaveOptions<Values>>, unchanged as Values)
+      ? // biome-ignore lint/correctness/useHookAtTopLevel: the branch never switches for one component (an engine or options, for its whole life)
+        useAutosave<Values>(saverOrOptions, unchanged as Values)
+      : // biome-ignore lint/correctness/useHookAtTopLevel: see above
+        useAutosave<Values>(engineOptions as { key: string } & Partial<AutosaveOptions<Values>>, unchanged as Values)
   const { saver, restoring } = meta
   const ready = !restoring && saver ? saver : undefined
   const live = useRef<Autosave<Values> | undefined>(undefined)
@@ -102,6 +104,7 @@ export function useAutosaveForm<Values extends FieldValues>(
     engine.save(values)
   }
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: saveValues reads refs only; a new one each render changes nothing
   useEffect(() => {
     // Synchronous: reset() notifies watchers before it returns, so its own change is skipped.
     const subscription = form.watch(() => {
@@ -112,6 +115,7 @@ export function useAutosaveForm<Values extends FieldValues>(
     return () => subscription.unsubscribe()
   }, [form])
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: saveValues reads refs only; a new one each render changes nothing
   useEffect(() => {
     if (!ready) return
     const apply = (state: Values) => {

@@ -203,10 +203,10 @@ export function useAutosave<State>(
   value: State,
   options?: Omit<UseAutosaveOptions<State>, 'key'>,
 ): UseAutosaveResult<State, unknown> {
-  return use(saverOrOptions, value, options, 'useAutosave')[0]
+  return useEngine(saverOrOptions, value, options, 'useAutosave')[0]
 }
 
-function use<State>(
+function useEngine<State>(
   saverOrOptions: string | Autosave<State> | UseAutosaveOptions<State>,
   value: State,
   options: object | undefined,
@@ -225,6 +225,7 @@ function use<State>(
   const skip = useRef<unknown>(undefined)
 
   // Engines are created in effects, never during render: SSR and StrictMode stay side-effect free.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one engine per key; options are read when it is made
   useEffect(() => {
     if (given) return
     // Options are read when the engine is made (this render's); later changes to them are ignored.
@@ -262,6 +263,7 @@ function use<State>(
   // state run in between, so the first render without the loading screen already shows it.
   useEffect(() => setShown(restored), [restored])
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `current` changes only with `restored`, which is listed
   useEffect(() => {
     // The engine already holding this very value means it came from there (restore, another tab).
     if (!restored || value === skip.current || value === current!.getState()) return
@@ -310,7 +312,7 @@ export function useAutosavedState<State>(
     setStateKey(key)
     setState(initial)
   }
-  const [meta, answered] = use<State>(keyOrOptions, state, options, 'useAutosavedState')
+  const [meta, answered] = useEngine<State>(keyOrOptions, state, options, 'useAutosavedState')
   const { saver } = meta
   // Once restore has answered, show the engine's state and follow it: the restored state, then
   // saves by other components on this key, other tabs' saves, merges. Set in the same batch as
@@ -344,4 +346,4 @@ export type AutosavedState<State> = [
   UseAutosaveResult<State, Restored<State>> & { statusText: string },
 ]
 
-export { formatStatus as formatStatus }
+export { formatStatus }

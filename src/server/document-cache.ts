@@ -1,5 +1,5 @@
 import type { Json } from '../types'
-import { forgetJson } from './document-store'
+import { forgetJson, rememberOrigin, type JsonText } from './document-store'
 
 /** A document as this process last wrote (or read) it, with the row's exact timestamp. */
 export interface CachedDocument {
@@ -7,6 +7,8 @@ export interface CachedDocument {
   /** `updated_at` in microseconds since the epoch, as text: what the guarded UPDATE compares. */
   readonly stamp: string
   readonly data: Json
+  /** `data` as the UPDATE sent it: a PATCH on this entry is measured from it, not serialized again. */
+  readonly json: JsonText
 }
 
 /**
@@ -20,12 +22,16 @@ export class DocumentCache {
 
   constructor(private readonly capacity: number) {}
 
-  /** Removes and returns the entry: its data becomes the caller's to modify. */
+  /**
+   * Removes and returns the entry: its data becomes the caller's to modify, its text no longer
+   * the text to store, only where the document started (for the patch budget).
+   */
   take(key: string): CachedDocument | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
     this.entries.delete(key)
     forgetJson(entry.data)
+    rememberOrigin(entry.data, entry.json)
     return entry
   }
 

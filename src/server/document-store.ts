@@ -4,9 +4,11 @@ import type { Json, JsonPatchOperation, VersionedDocument } from '../types'
 /**
  * A document as a store holds it (a `VersionedDocument`).
  *
+ * @deprecated Use `VersionedDocument`, the one document type the client and the server share; this name stays for 0.1 code.
+ *
  * @example
  * ```ts
- * const doc: StoredDocument | undefined = await store.get('project:42')
+ * const doc: VersionedDocument | undefined = await store.get('project:42')
  * // { data: { currentStep: 'video_styles', … }, version: 3, updatedAt: '2025-06-01T12:00:00.000Z' }
  * ```
  */
@@ -20,7 +22,7 @@ export type StoredDocument = VersionedDocument
  * const versions: StoredVersion[] = await store.history('project:42', { limit: 10 }) // newest first
  * ```
  */
-export interface StoredVersion extends StoredDocument {
+export interface StoredVersion extends VersionedDocument {
   readonly key: string
 }
 
@@ -82,7 +84,7 @@ export type DocumentWriteOutcome =
   /** The idempotency key was seen before: nothing applied, this is the first result again. */
   | { readonly status: 'replayed'; readonly version: number; readonly updatedAt: string; readonly fingerprint?: string | undefined }
   /** `baseVersion` is not the current version; `current` is undefined when there is no document. */
-  | { readonly status: 'conflict'; readonly current: StoredDocument | undefined }
+  | { readonly status: 'conflict'; readonly current: VersionedDocument | undefined }
 
 /**
  * Where `createAutosaveHandler` keeps documents. `memoryDocumentStore()` and
@@ -99,7 +101,7 @@ export type DocumentWriteOutcome =
  */
 export interface DocumentStore {
   /** The current document, or `undefined` when there is none. */
-  get(key: string): Promise<StoredDocument | undefined>
+  get(key: string): Promise<VersionedDocument | undefined>
   /** Applies a write if `baseVersion` is current (atomically), replays a repeated idempotency key, or reports the conflict. */
   write(write: DocumentWrite): Promise<DocumentWriteOutcome>
   /** Server-side history of `key`, newest first (as many as the store keeps). */
@@ -141,13 +143,23 @@ export class InvalidDocumentError extends AutosaveError {
   }
 }
 
+/**
+ * A document's JSON text as the handler serialized it (to check its size), and a bound on how
+ * deeply it nests when one is known, so neither is computed a second time.
+ */
+export interface JsonText {
+  readonly text: string
+  /** At least the nesting of the deepest container (`[]` is 1), or undefined when not known. */
+  readonly depthAtMost?: number | undefined
+}
+
 // JSON text of documents the handler has already serialized (to check their size), so a store
 // that sends JSON text does not serialize the same object a second time.
-const serialized = new WeakMap<object, string>()
+const serialized = new WeakMap<object, JsonText>()
 
 /** Records `text` as the JSON of `data` until `data` is handed to a writer again. */
-export function rememberJson(data: Json, text: string): void {
-  if (data !== null && typeof data === 'object') serialized.set(data, text)
+export function rememberJson(data: Json, text: string, depthAtMost?: number): void {
+  if (data !== null && typeof data === 'object') serialized.set(data, { text, depthAtMost })
 }
 
 /** Forgets the remembered text of `data` (it is about to be modified). */
@@ -157,5 +169,37 @@ export function forgetJson(data: Json): void {
 
 /** `JSON.stringify(data)`, or the text `rememberJson` recorded for this very object. */
 export function jsonText(data: Json): string {
-  return (data !== null && typeof data === 'object' ? serialized.get(data) : undefined) ?? JSON.stringify(data)
+  return serializedJson(data).text
+}
+
+/** What `rememberJson` recorded for this very object, or `JSON.stringify(data)` (depth unknown). */
+export function serializedJson(data: Json): JsonText {
+  return (data !== null && typeof data === 'object' ? serialized.get(data) : undefined) ?? { text: JSON.stringify(data) }
+}
+
+/** What `rememberJson` recorded for this very object, without serializing it when nothing was. */
+export function rememberedJson(data: Json): JsonText | undefined {
+  return data !== null && typeof data === 'object' ? serialized.get(data) : undefined
+}
+
+// What a document a store hands to `next` looked like as JSON when it was handed over: the
+// patch budget's starting size and depth, so a PATCH costs what it changes, not a serialization
+// of the whole document. Only a measure of where the document started (`next` may modify it,
+// and whatever it returns is serialized afresh), never a text to store.
+const origins = new WeakMap<object, JsonText>()
+
+/**
+ * Records how `data`, about to be handed to `next`, looks as JSON: its text (or, read back
+ * from the database, an equivalent text at least as long) and, when known, its depth.
+ */
+export function rememberOrigin(data: Json, json: JsonText): void {
+  if (data !== null && typeof data === 'object') origins.set(data, json)
+}
+
+/** What `rememberOrigin` recorded for `data`, once (the record goes with the first reader). */
+export function takeOrigin(data: Json): JsonText | undefined {
+  if (data === null || typeof data !== 'object') return undefined
+  const origin = origins.get(data)
+  origins.delete(data)
+  return origin
 }

@@ -1,17 +1,17 @@
 import type { Json, JsonPatchOperation } from '../types'
-import { InvalidDocumentError, type DocumentStore, type DocumentWriteOutcome } from './document-store'
+import { versionTag } from '../transports/http'
+import { InvalidDocumentError, takeOrigin, type DocumentStore, type DocumentWriteOutcome } from './document-store'
 import { checkBody } from './json-limits'
 import {
-  applyJsonPatch,
   beaconBodySchema,
   checkDocument,
-  etag,
   HttpError,
   ifNoneMatch,
   jsonResponse,
   parseIdempotencyKey,
   parseIfMatch,
   parseJson,
+  patchDocument,
   type PatchLimits,
   putBodySchema,
   readBody,
@@ -101,8 +101,12 @@ export interface AutosaveHandlerOptions {
 export interface AutosaveHandler {
   (request: Request): Promise<Response>
   readonly basePath: string
-  /** The `onError` it was given (or its default), so `serveNode` reports its own failures there too. */
-  readonly onError: (error: unknown, request: Request) => void
+  /**
+   * Where the adapters (`serveNode`, `nodeListener`) report their own failures; without it
+   * they use `console.error`. Optional, so a plain function wrapped to this type stays valid;
+   * `createAutosaveHandler` always sets it (the `onError` it was given, or its default).
+   */
+  readonly onError?: (error: unknown, request: Request) => void
   /** Larger request bodies answer 413 (`nodeListener` reads no more than this). Optional, so wrappers typed as this stay valid. */
   readonly maxBodyBytes?: number
 }
@@ -135,7 +139,7 @@ const EVENTS_HEARTBEAT_MS = 25_000
  * })
  * ```
  */
-export function createAutosaveHandler(options: AutosaveHandlerOptions): AutosaveHandler {
+export function createAutosaveHandler(options: AutosaveHandlerOptions): AutosaveHandler & { readonly onError: (error: unknown, request: Request) => void } {
   const { store, authorize } = options
   const basePath = normalizeBasePath(options.basePath ?? '')
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
@@ -166,7 +170,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       if (/;\s*absent=204\b/.test(request.headers.get('Accept') ?? '')) return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } })
       return jsonResponse(404, request.method === 'HEAD' ? undefined : { error: 'No such document' })
     }
-    const tag = etag(document.version)
+    const tag = versionTag(document.version)
     if (ifNoneMatch(request.headers.get('If-None-Match'), tag)) return new Response(null, { status: 304, headers: { ETag: tag, 'Cache-Control': 'no-store' } })
     const body = { data: document.data, version: document.version, updatedAt: document.updatedAt }
     return jsonResponse(200, request.method === 'HEAD' ? undefined : body, { ETag: tag })
@@ -247,10 +251,12 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       }
     }
     // Stores hand `next` its own copy and drop it when `next` throws, so it is patched in place.
+    // Measured from the text the store last wrote or read (when it says), and serialized once,
+    // for the size check and the store together: the PATCH costs what it changes, plus that.
     const patched = (patch: readonly JsonPatchOperation[]) => (current: Json | null) => {
-      const result = applyJsonPatch(current, patch, { limits: patchLimits, inPlace: true })
-      checkDocument(result, maxDocumentBytes)
-      return result
+      const result = patchDocument(current, patch, { limits: patchLimits, inPlace: true, origin: takeOrigin(current) })
+      checkDocument(result.document, maxDocumentBytes, result.depthAtMost)
+      return result.document
     }
 
     if (beacon) {
@@ -366,10 +372,10 @@ function answer(outcome: DocumentWriteOutcome): Response {
     const current = outcome.current
     // No document is version 0 with null data: the client rebases on "nothing" and writes again.
     return current
-      ? jsonResponse(412, { data: current.data, version: current.version, updatedAt: current.updatedAt }, { ETag: etag(current.version) })
+      ? jsonResponse(412, { data: current.data, version: current.version, updatedAt: current.updatedAt }, { ETag: versionTag(current.version) })
       : jsonResponse(412, { data: null, version: 0 })
   }
-  const headers: Record<string, string> = { ETag: etag(outcome.version) }
+  const headers: Record<string, string> = { ETag: versionTag(outcome.version) }
   if (outcome.status === 'replayed') headers['Idempotent-Replayed'] = 'true'
   return jsonResponse(200, { version: outcome.version, updatedAt: outcome.updatedAt }, headers)
 }

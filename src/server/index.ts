@@ -15,6 +15,7 @@ export {
   type StoredDocument,
   type StoredVersion,
 } from './document-store'
+export type { VersionedDocument } from '../types'
 export { memoryDocumentStore, type MemoryDocumentStore, type MemoryDocumentStoreOptions } from './memory-store'
 export { postgresDocumentStore, type PostgresDocumentStore, type PostgresDocumentStoreOptions } from './postgres-store'
 export {

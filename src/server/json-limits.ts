@@ -102,11 +102,15 @@ export function jsonTextDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 0x22) {
-      // Skip the string: brackets inside it are text.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i)
-        if (d === 0x5c) i++
-        else if (d === 0x22) break
+      // Skip the string (brackets inside it are text) to its closing quote, the next one not
+      // escaped: found natively, since strings are most of a document's text.
+      for (;;) {
+        const end = text.indexOf('"', i + 1)
+        if (end < 0) return deepest
+        let backslashes = 0
+        while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++
+        i = end
+        if (backslashes % 2 === 0) break
       }
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > deepest) deepest = depth

@@ -1,10 +1,12 @@
-import type { Json } from '../types'
+import type { Json, VersionedDocument } from '../types'
 import {
   DEFAULT_HISTORY_LIMIT,
   DEFAULT_IDEMPOTENCY_TTL_MS,
+  rememberedJson,
+  rememberOrigin,
   type DocumentStore,
+  type JsonText,
   type DocumentStoreOptions,
-  type StoredDocument,
   type StoredVersion,
 } from './document-store'
 
@@ -35,11 +37,11 @@ export interface MemoryDocumentStoreOptions extends DocumentStoreOptions {
  */
 export interface MemoryDocumentStore extends DocumentStore {
   /** Writes unconditionally, as another client would: the version grows by one. */
-  set(key: string, data: Json): StoredDocument
+  set(key: string, data: Json): VersionedDocument
   /** A copy of the current document, synchronously. */
-  peek(key: string): StoredDocument | undefined
+  peek(key: string): VersionedDocument | undefined
   /** Copies of every document, by key. */
-  entries(): Array<[string, StoredDocument]>
+  entries(): Array<[string, VersionedDocument]>
   /** Forgets every document, history entry and idempotency record. */
   clear(): void
 }
@@ -64,19 +66,25 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
   const now = options.now ?? Date.now
   const ttl = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS
   const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT
-  const documents = new Map<string, StoredDocument>()
-  const histories = new Map<string, StoredDocument[]>()
+  const documents = new Map<string, VersionedDocument>()
+  const histories = new Map<string, VersionedDocument[]>()
+  // Each document's JSON text, when the handler serialized it (to check it): a PATCH on it is
+  // measured from that text instead of serializing the document again.
+  const texts = new Map<string, JsonText>()
   // Per document key: records by scope + idempotency key (JSON-joined, so no separator clash).
   const idempotency = new Map<string, Map<string, IdempotencyRecord>>()
   let nextSweepAt = now()
 
-  function commit(key: string, data: Json): StoredDocument {
-    const written: StoredDocument = {
+  function commit(key: string, data: Json): VersionedDocument {
+    const written: VersionedDocument = {
       data: structuredClone(data),
       version: (documents.get(key)?.version ?? 0) + 1,
       updatedAt: new Date(now()).toISOString(),
     }
     documents.set(key, written)
+    const json = rememberedJson(data)
+    if (json) texts.set(key, json)
+    else texts.delete(key)
     if (historyLimit > 0) {
       const history = histories.get(key) ?? []
       history.push(written)
@@ -117,7 +125,13 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
       if ((current?.version ?? 0) !== baseVersion) {
         return { status: 'conflict', current: current && structuredClone(current) }
       }
-      const data = typeof next === 'function' ? next(current ? structuredClone(current.data) : null) : next
+      let data: Json
+      if (typeof next === 'function') {
+        const copy = current ? structuredClone(current.data) : null
+        const json = texts.get(key)
+        if (copy !== null && json) rememberOrigin(copy, json)
+        data = next(copy)
+      } else data = next
       const written = commit(key, data)
       if (id !== undefined) {
         const records = idempotency.get(key) ?? new Map<string, IdempotencyRecord>()
@@ -138,6 +152,7 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
 
     async delete(key) {
       documents.delete(key)
+      texts.delete(key)
       histories.delete(key)
       idempotency.delete(key)
     },
@@ -150,6 +165,7 @@ export function memoryDocumentStore(options: MemoryDocumentStoreOptions = {}): M
     entries: () => [...documents].map(([key, document]) => [key, structuredClone(document)]),
     clear() {
       documents.clear()
+      texts.clear()
       histories.clear()
       idempotency.clear()
     },

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { contentTypeOf, findStaticFile } from './static-files'
 
 // Node built-ins load on first use, so `autosave-kit/server` still imports in Workers, Deno
 // and edge runtimes that only ever use the Fetch handler.
@@ -198,6 +199,7 @@ function readAtMost(req: IncomingMessage, limit: number): Promise<Uint8Array> {
  */
 function requestUrl(target: string): URL | undefined {
   const path = target.split('?')[0]!
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a request target must not hold
   if (!target.startsWith('/') || /[\x00-\x20\x7f\\]/.test(target) || /\/(\.|%2e){1,2}(\/|$)/i.test(path)) return undefined
   try {
     return new URL(`http://localhost${target}`)
@@ -318,52 +320,14 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
   }
 }
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.mp3': 'audio/mpeg',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-}
-
 async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { extname, join, resolve, sep } = await nodePath()
-  const { open, realpath, stat } = await nodeFsPromises()
+  const { open } = await nodeFsPromises()
   const { pipeline } = await nodeStream()
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end()
     return
   }
-  const realRoot = await realpath(root).catch(() => root)
-  // A regular file whose real path (symlinks followed) is inside the real root.
-  const servable = async (path: string) => {
-    const real = await realpath(path).catch(() => undefined)
-    const inside = real !== undefined && (real === realRoot || real.startsWith(realRoot + sep))
-    return inside && (await stat(real).catch(() => undefined))?.isFile() ? path : undefined
-  }
-  let file: string | undefined
-  try {
-    const candidate = resolve(join(root, decodeURIComponent(pathname)))
-    // Never serve outside the directory, whatever `..` or encoded separators the path holds.
-    if (candidate === root || candidate.startsWith(root + sep)) {
-      const info = await stat(candidate).catch(() => undefined)
-      file = await servable(info?.isDirectory() ? join(candidate, 'index.html') : candidate)
-    }
-  } catch {
-    // A malformed path is simply not found.
-  }
-  if (!file && (req.headers.accept ?? '').includes('text/html')) file = await servable(join(root, 'index.html'))
+  const file = await findStaticFile(root, pathname, (req.headers.accept ?? '').includes('text/html'))
   if (!file) {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found')
     return
@@ -375,7 +339,7 @@ async function serveStatic(root: string, pathname: string, req: IncomingMessage,
     res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Cannot read the file')
     return
   }
-  res.writeHead(200, { 'Content-Type': contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' })
+  res.writeHead(200, { 'Content-Type': await contentTypeOf(file), 'Cache-Control': 'no-cache' })
   if (req.method === 'HEAD') {
     await handle.close()
     res.end()

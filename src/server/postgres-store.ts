@@ -1,14 +1,14 @@
-import type { Json, JsonPatchOperation } from '../types'
+import type { Json, JsonPatchOperation, VersionedDocument } from '../types'
 import { DocumentCache } from './document-cache'
 import {
   DEFAULT_HISTORY_LIMIT,
   DEFAULT_IDEMPOTENCY_TTL_MS,
   InvalidDocumentError,
-  jsonText,
+  rememberOrigin,
+  serializedJson,
   type DocumentStore,
   type DocumentStoreOptions,
   type DocumentWriteOutcome,
-  type StoredDocument,
   type StoredVersion,
 } from './document-store'
 import { reportConnectionErrors } from './pool-errors'
@@ -95,9 +95,11 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
   // The row's timestamp to the microsecond (a JS Date keeps milliseconds): the cache's guard.
   const stamp = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`
 
-  // $1 key, $2 scope, $3 idempotency key (null: none)
+  // $1 key, $2 scope, $3 idempotency key (null: none). The document as text, parsed here (as
+  // the driver would): its length is the patch budget's starting size, so a PATCH after a read
+  // does not serialize the whole document to measure it.
   const peekSql = `
-    SELECT d.data, d.version, d.updated_at, ${stamp('d.updated_at')} AS stamp,
+    SELECT d.data::text AS data_text, d.version, d.updated_at, ${stamp('d.updated_at')} AS stamp,
       i.version AS replay_version, i.updated_at AS replay_updated_at, i.request_fingerprint AS replay_fingerprint
     FROM (SELECT 1) AS one
     LEFT JOIN ${t.documents} AS d ON d.key = $1
@@ -196,8 +198,14 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
 
   async function peek(key: string, scope: string, idempotencyKey: string | null) {
     const row = (await query(peekSql, [key, scope, idempotencyKey]))[0] ?? {}
-    const document: StoredDocument | undefined =
-      row.version == null ? undefined : { data: row.data as Json, version: Number(row.version), updatedAt: iso(row.updated_at) }
+    let document: VersionedDocument | undefined
+    if (row.version != null) {
+      const text = String(row.data_text)
+      const data = JSON.parse(text) as Json
+      // jsonb's text spaces its separators and writes numbers in full: never shorter than JSON.stringify's.
+      rememberOrigin(data, { text })
+      document = { data, version: Number(row.version), updatedAt: iso(row.updated_at) }
+    }
     const replay =
       row.replay_version == null
         ? undefined
@@ -254,12 +262,13 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
       } else {
         data = next
       }
-      const text = jsonText(data)
+      const json = serializedJson(data)
+      const text = json.text
       const params: unknown[] = [key, text, scope, idempotencyKey, ttlMs, historyLimit, historyPatch(baseVersion, patch, text), idempotency?.fingerprint ?? null]
       const written = (baseVersion === 0 ? await query(insertSql, params) : await query(updateSql, [...params, baseVersion, guard]))[0]
       if (written) {
         const version = Number(written.version)
-        cache.put(key, { version, stamp: String(written.stamp), data })
+        cache.put(key, { version, stamp: String(written.stamp), data, json })
         return { status: 'applied', version, updatedAt: iso(written.updated_at) }
       }
       // Lost the race or repeated: the winner has committed by now, so this read sees it.

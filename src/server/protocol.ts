@@ -1,7 +1,7 @@
 import jsonPatch, { type Operation } from 'fast-json-patch'
 import * as z from 'zod/mini'
 import type { Json, JsonPatchOperation } from '../types'
-import { rememberJson } from './document-store'
+import { rememberJson, type JsonText } from './document-store'
 import { jsonTextDepth, MAX_DOCUMENT_DEPTH, measureJson } from './json-limits'
 
 /** A request the handler refuses with a status and a message for the client. */
@@ -22,8 +22,6 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
   })
 }
-
-export const etag = (version: number) => `"${version}"`
 
 /**
  * Reads at most `maxBytes` of the body. Content-Length is checked first so an honest large
@@ -72,7 +70,7 @@ export function parseJson(text: string): unknown {
 /** `"7"` → 7. No header → 0 (the writer believes there is no document yet). */
 export function parseIfMatch(header: string | null): number {
   if (header === null) return 0
-  // Only the exact form `etag()` emits: If-Match compares strongly (RFC 9110 §13.1.1), so "01" is not "1".
+  // Only the exact form `versionTag()` emits: If-Match compares strongly (RFC 9110 §13.1.1), so "01" is not "1".
   const match = /^\s*"(0|[1-9]\d{0,14})"\s*$/.exec(header)
   if (!match) throw new HttpError(400, `If-Match must be one quoted version number like "3", got ${header.slice(0, 40)}`)
   return Number(match[1])
@@ -159,11 +157,15 @@ const UNLIMITED: PatchLimits = { maxOperations: Infinity, maxDocumentUnits: Infi
 
 /**
  * The running account of one patch: the document's size so far, a bound on how deeply it
- * nests, and the work spent. Sizes come from `JSON.stringify` (native, fast); a value is
- * walked (slowly, precisely) only when the bounds say it might nest too deep.
+ * nests, and the work spent. The starting size is the length of the document's text when the
+ * store knows it (the text it last wrote, or read), else of `JSON.stringify` (native, fast),
+ * then follows each operation; a value is walked (slowly, precisely) only when the bounds say
+ * it might nest too deep.
  */
 class PatchBudget {
   size: number
+  /** Whether the starting size took a serialization of the whole document. */
+  readonly serializedDocument: boolean
   private work = 0
   // The document's text until its depth is first needed (by a copy or a move: most patches
   // never ask, and the scan costs as much as the serialization), then the depth it had.
@@ -177,10 +179,17 @@ class PatchBudget {
     document: unknown,
     patch: readonly JsonPatchOperation[],
     private readonly limits: PatchLimits,
+    origin: JsonText | undefined,
   ) {
-    const text = document === null || document === undefined ? '' : JSON.stringify(document)
-    this.size = text.length
-    this.text = text
+    if (document === null || document === undefined) {
+      this.text = ''
+      this.initialDepth = 0
+    } else if (origin) {
+      this.text = origin.text
+      this.initialDepth = origin.depthAtMost
+    } else this.text = JSON.stringify(document)
+    this.serializedDocument = origin === undefined && this.text !== ''
+    this.size = this.text.length
     // Every value sits inside [{ "value": … }]: two levels below the patch's own.
     this.patchValueDepth = Math.max(0, jsonTextDepth(JSON.stringify(patch)) - 2)
   }
@@ -191,6 +200,11 @@ class PatchBudget {
       this.text = undefined
     }
     return Math.max(this.initialDepth, this.placedDepth)
+  }
+
+  /** A bound on how deeply the patched document nests, when one is known without a scan. */
+  get depthAtMost(): number | undefined {
+    return this.initialDepth === undefined ? undefined : Math.max(this.initialDepth, this.placedDepth)
   }
 
   /**
@@ -249,14 +263,28 @@ class PatchBudget {
 export function applyJsonPatch(
   document: Json | null,
   patch: readonly JsonPatchOperation[],
-  { limits = UNLIMITED, inPlace = false }: { readonly limits?: PatchLimits; readonly inPlace?: boolean } = {},
+  options: { readonly limits?: PatchLimits; readonly inPlace?: boolean } = {},
 ): Json {
+  return patchDocument(document, patch, options).document
+}
+
+/**
+ * `applyJsonPatch`, measured from `origin` (the document's JSON text as the store last wrote
+ * or read it) instead of a serialization of the document, and answering, beside the patched
+ * document, a bound on its depth when one follows from the origin's and the values placed:
+ * so the PATCH path costs what the patch changes, and `checkDocument` need not scan for depth.
+ */
+export function patchDocument(
+  document: Json | null,
+  patch: readonly JsonPatchOperation[],
+  { limits = UNLIMITED, inPlace = false, origin }: { readonly limits?: PatchLimits; readonly inPlace?: boolean; readonly origin?: JsonText | undefined } = {},
+): { document: Json; depthAtMost: number | undefined } {
   if (patch.length > limits.maxOperations) {
     throw new HttpError(413, `The patch has ${patch.length} operations; the limit is ${limits.maxOperations}`)
   }
-  const budget = new PatchBudget(document, patch, limits)
-  // Measuring the document above is a pass over all of it, as is the copy below (not in place).
-  budget.spend(budget.size)
+  const budget = new PatchBudget(document, patch, limits, origin)
+  // Serializing the document above is a pass over all of it, as is the copy below (not in place).
+  if (budget.serializedDocument || !inPlace) budget.spend(budget.size)
   let result: unknown = inPlace ? document : jsonPatch.deepClone(document)
   // One operation at a time: the library's own loop reports every failure as operation 0.
   patch.forEach((operation, index) => {
@@ -279,7 +307,7 @@ export function applyJsonPatch(
         : 'The patch leaves the document null; use PUT to replace the whole document',
     )
   }
-  return result as Json
+  return { document: result as Json, depthAtMost: budget.depthAtMost }
 }
 
 /**
@@ -377,7 +405,7 @@ function locate(document: unknown, pointer: string, mode: 'existing' | 'add', la
   const fail = (problem: string) => new Error(label + problem)
   if (!POINTER.test(pointer)) throw fail(`${JSON.stringify(pointer)} is not a JSON pointer (empty, or starting with "/")`)
   let value = document
-  let parent: unknown = undefined
+  let parent: unknown
   let exists = true
   let last = ''
   let at = ''
@@ -414,14 +442,16 @@ function locate(document: unknown, pointer: string, mode: 'existing' | 'add', la
   return { value, exists, parent, token: last, depth: tokens.length }
 }
 
+const utf8 = new TextEncoder()
+
 /**
  * The document as JSON text, checked against the size limit, the depth limit and what
  * PostgreSQL `jsonb` can hold (no U+0000, no lone surrogates), so every store accepts the
- * same documents. (Numbers JSON cannot carry are refused with the body: `checkBody`.)
+ * same documents. (Numbers JSON cannot carry are refused with the body: `checkBody`.) The
+ * text is remembered for the store: one serialization per write. `depthAtMost`, a bound the
+ * caller already has (a patched document's, from `patchDocument`), spares the depth scan.
  */
-const utf8 = new TextEncoder()
-
-export function checkDocument(data: Json, maxBytes: number): void {
+export function checkDocument(data: Json, maxBytes: number, depthAtMost?: number): void {
   const tooDeep = () => {
     measureJson(data) // throws, naming where
     return new HttpError(400, `The document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`)
@@ -435,7 +465,11 @@ export function checkDocument(data: Json, maxBytes: number): void {
   }
   const tooLarge = () => new HttpError(413, `The document would be larger than the limit of ${maxBytes} bytes`)
   if (text.length > maxBytes) throw tooLarge()
-  if (jsonTextDepth(text) > MAX_DOCUMENT_DEPTH + 1) throw tooDeep()
+  let depth = depthAtMost
+  if (depth === undefined || depth > MAX_DOCUMENT_DEPTH + 1) {
+    depth = jsonTextDepth(text)
+    if (depth > MAX_DOCUMENT_DEPTH + 1) throw tooDeep()
+  }
   // Cheap upper bound first: a UTF-16 unit never takes more than 3 UTF-8 bytes.
   if (text.length * 3 > maxBytes && utf8.encode(text).byteLength > maxBytes) throw tooLarge()
   if (/(^|[^\\])(\\\\)*\\u0000/.test(text)) throw new HttpError(400, 'The document contains the character U+0000, which cannot be stored')
@@ -444,5 +478,5 @@ export function checkDocument(data: Json, maxBytes: number): void {
   if (/(^|[^\\])(\\\\)*\\ud[89a-f][0-9a-f]{2}/i.test(text)) {
     throw new HttpError(400, 'The document contains a lone UTF-16 surrogate (half of a character such as an emoji), which cannot be stored')
   }
-  rememberJson(data, text) // the store sends this text instead of serializing again
+  rememberJson(data, text, depth) // the store sends this text instead of serializing again
 }

@@ -1,4 +1,4 @@
-import { StorageError, type AutosaveError } from '../errors'
+import { StorageError, type AutosaveError, type StorageErrorCode } from '../errors'
 import type { AutosaveStore } from '../types'
 import { toStorageError } from './storage-error'
 
@@ -82,7 +82,7 @@ export function fallbackStore(backends: readonly StoreBackend[], id?: string): A
   }
 
   /** The first backend from `from` on that is ready; one report when it had to skip any. */
-  async function pick(from: number, failed?: { at: number; error: unknown; code: string }): Promise<number> {
+  async function pick(from: number, failed?: { at: number; error: unknown; code: StorageErrorCode }): Promise<number> {
     for (let at = from; at < backends.length; at++) {
       try {
         await backends[at]!.ready?.()

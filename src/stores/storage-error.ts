@@ -1,4 +1,4 @@
-import { StorageError } from '../errors'
+import { StorageError, type StorageErrorCode } from '../errors'
 
 /** A full disk: `QuotaExceededError` everywhere but in older Firefox's localStorage. */
 export function isQuotaError(error: unknown): boolean {
@@ -7,7 +7,7 @@ export function isQuotaError(error: unknown): boolean {
 }
 
 /** Wraps what a backend threw: a `StorageError` keeps its code, a full disk becomes `STORAGE_QUOTA`, anything else `code`. */
-export function toStorageError(error: unknown, code: string, message: string): StorageError {
+export function toStorageError(error: unknown, code: StorageErrorCode, message: string): StorageError {
   const reason = error instanceof Error ? error.message || error.name : String(error)
   return new StorageError(
     error instanceof StorageError ? error.code : isQuotaError(error) ? 'STORAGE_QUOTA' : code,

@@ -13,3 +13,4 @@ export {
 } from './mock-backend'
 export type { MockFailure, FailNextOptions, ConflictingChange } from './faults'
 export type { StoredDocument, StoredVersion } from '../server/document-store'
+export type { VersionedDocument } from '../types'

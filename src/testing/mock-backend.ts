@@ -1,8 +1,9 @@
 import { delay, http, HttpResponse, type HttpHandler } from 'msw'
 import { createAutosaveHandler, type AutosaveHandler, type AutosaveHandlerOptions } from '../server/handler'
-import type { StoredDocument, StoredVersion } from '../server/document-store'
+import type { StoredVersion } from '../server/document-store'
 import { memoryDocumentStore, type MemoryDocumentStore } from '../server/memory-store'
-import type { Json } from '../types'
+import { parseJsonOr } from '../json/json'
+import type { Json, VersionedDocument } from '../types'
 import {
   checkFailure,
   takeFault,
@@ -106,13 +107,13 @@ export interface MockBackend {
   /** Every request so far, oldest first (cleared by `reset()`). */
   readonly requests: readonly MockRequest[]
   /** The server's copy of `key`, or undefined. */
-  document(key: string): StoredDocument | undefined
+  document(key: string): VersionedDocument | undefined
   /** Every document, by key. */
-  documents(): Record<string, StoredDocument>
+  documents(): Record<string, VersionedDocument>
   /** Server-side history of `key`, newest first. */
   history(key: string): Promise<StoredVersion[]>
   /** Writes `data` as another client would (version + 1). */
-  setDocument(key: string, data: Json): StoredDocument
+  setDocument(key: string, data: Json): VersionedDocument
   /** The next `count` matching requests fail with `failure`. Faults queue in call order. */
   failNext(count: number, failure: MockFailure, options?: FailNextOptions): void
   /**
@@ -192,7 +193,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
       write,
       beacon,
       headers: Object.fromEntries(request.headers),
-      body: text === '' ? undefined : parseOrText(text),
+      body: text === '' ? undefined : parseJsonOr(text, text),
       status: 0,
       response: undefined,
       fault: undefined,
@@ -263,7 +264,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
     if (entry.write) injectConflict(entry)
     const response = await handler(request)
     const text = await response.clone().text()
-    entry.response = text === '' ? undefined : parseOrText(text)
+    entry.response = text === '' ? undefined : parseJsonOr(text, text)
     if (fault?.failure === 'lost-response') {
       entry.fault = 'lost-response'
       return HttpResponse.error()
@@ -320,13 +321,5 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
       latencyMs = options.latencyMs ?? 0
       for (const release of [...hung]) release()
     },
-  }
-}
-
-function parseOrText(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
   }
 }

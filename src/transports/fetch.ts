@@ -1,8 +1,10 @@
 import * as z from 'zod/mini'
+import { following, untilAborted } from '../abort'
 import { systemClock, type Clock } from '../environment/clock'
 import { AutosaveError, ConflictError, TransportError } from '../errors'
-import { isRetryableStatus, parseRetryAfter } from './http'
-import type { Json, JsonPatchOperation, LoadedDocument, Transport, WriteRequest, WriteResult } from '../types'
+import { parseJsonOr } from '../json/json'
+import { isRetryableStatus, parseRetryAfter, versionTag } from './http'
+import type { Json, JsonPatchOperation, VersionedDocument, Transport, WriteRequest, WriteResult } from '../types'
 
 /**
  * Options of `fetchTransport`: where documents live, how requests are authenticated, and
@@ -75,9 +77,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
    */
   async function request<T>(target: string, init: RequestInit, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<T> {
     // One controller joins the caller's abort and our timeout, on the injected clock.
-    const controller = new AbortController()
-    const abort = () => controller.abort(signal?.reason)
-    signal?.addEventListener('abort', abort, { once: true })
+    const [controller, release] = following(signal)
     let timedOut = false
     const timer = clock.setTimeout(() => {
       timedOut = true
@@ -85,25 +85,25 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     }, timeoutMs)
     try {
       // Raced against the controller: an injected fetch or a headers() may ignore the signal.
-      return await untilAborted(controller.signal, (async () => {
+      return await untilAborted(controller.signal, async (aborted) => {
         const headers = new Headers(await authHeaders())
         for (const [name, value] of new Headers(init.headers)) headers.set(name, value)
         const doFetch = options.fetch ?? globalThis.fetch
         let response: Response
         try {
-          response = await doFetch(target, { ...init, headers, credentials: options.credentials, signal: controller.signal })
+          response = await doFetch(target, { ...init, headers, credentials: options.credentials, signal: aborted })
         } catch (error) {
           throw new TransportError('TRANSPORT_NETWORK', `Could not reach ${target}: ${(error as Error)?.message ?? error}`, { retryable: true, cause: error })
         }
         return read(response)
-      })())
+      })
     } catch (error) {
       if (signal?.aborted) throw signal.reason ?? error
       if (timedOut) throw new TransportError('TRANSPORT_TIMEOUT', `No answer from ${target} within ${timeoutMs} ms`, { retryable: true, cause: error })
       throw error
     } finally {
       clock.clearTimeout(timer)
-      signal?.removeEventListener('abort', abort)
+      release()
     }
   }
 
@@ -142,7 +142,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     let detail = ''
     try {
       const text = await response.text()
-      detail = text ? `: ${(tryJson(text) as { error?: unknown })?.error ?? text.slice(0, 200)}` : ''
+      detail = text ? `: ${(parseJsonOr(text, undefined) as { error?: unknown } | undefined)?.error ?? text.slice(0, 200)}` : ''
     } catch {
       // The status alone says enough.
     }
@@ -168,7 +168,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
       'Content-Type': usePatch ? 'application/json-patch+json' : 'application/json',
       'Idempotency-Key': req.idempotencyKey,
     }
-    if (req.baseVersion !== null) headers['If-Match'] = `"${req.baseVersion}"`
+    if (req.baseVersion !== null) headers['If-Match'] = versionTag(req.baseVersion)
     return request(
       url(req.key),
       { method: usePatch ? 'PATCH' : 'PUT', headers, body: sent, keepalive: req.keepalive === true },
@@ -205,10 +205,10 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     })
   }
 
-  async function load(key: string, signal: AbortSignal | undefined, version?: number): Promise<LoadedDocument | 'unchanged' | undefined> {
+  async function load(key: string, signal: AbortSignal | undefined, version?: number): Promise<VersionedDocument | 'unchanged' | undefined> {
     const what = `Loading "${key}"`
     const headers: Record<string, string> = { Accept: ACCEPT_DOCUMENT }
-    if (version !== undefined) headers['If-None-Match'] = `"${version}"`
+    if (version !== undefined) headers['If-None-Match'] = versionTag(version)
     return request(url(key), { method: 'GET', headers }, signal, async (response) => {
       if (response.status === 304 && version !== undefined) return 'unchanged'
       if (response.status === 204) return undefined
@@ -225,7 +225,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   }
 
   return {
-    load: (key, { signal } = {}) => load(key, signal) as Promise<LoadedDocument | undefined>,
+    load: (key, { signal } = {}) => load(key, signal) as Promise<VersionedDocument | undefined>,
     loadIfChanged: (key, { version, signal }) => load(key, signal, version),
     write,
   }
@@ -240,15 +240,6 @@ function checkBaseUrl(baseUrl: string): string {
 }
 
 const invalid = (baseUrl: unknown, why: string) => new AutosaveError('INVALID_OPTIONS', `fetchTransport: baseUrl ${JSON.stringify(baseUrl)}: ${why} (an http(s) URL, absolute where there is no page)`)
-
-/** Settles like `work`, or rejects with the abort reason as soon as `signal` aborts. */
-function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(signal.reason)
-    signal.addEventListener('abort', stop, { once: true })
-    work.then(resolve, reject).then(() => signal.removeEventListener('abort', stop))
-  })
-}
 
 /**
  * Whether `JSON.stringify(value)` is longer than `limit` characters, reading only as much of
@@ -284,14 +275,6 @@ function serverAccepts(patch: readonly JsonPatchOperation[]): boolean {
   return !patch.some((op) => /(^|\/)(__proto__|constructor\/prototype)(\/|$)/.test(op.path))
 }
 
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * A `Transport['watch']` for the reference server's `GET {baseUrl}/{key}/events` (Server-Sent
  * Events, "version N is there" after every write), for `revalidate: { push: true }`. Separate
@@ -314,12 +297,9 @@ export function serverEvents(options: { baseUrl: string; withCredentials?: boole
     // EventSource sends cookies, never custom headers: the events route must accept the cookie.
     const source = new EventSource(`${baseUrl}/${encodeURIComponent(key)}/events`, { withCredentials: options.withCredentials === true })
     source.addEventListener('version', (event) => {
-      try {
-        const { version } = JSON.parse((event as MessageEvent<string>).data)
-        if (Number.isInteger(version)) onVersion(version)
-      } catch {
-        // A malformed event only means no push this time.
-      }
+      // A malformed event only means no push this time.
+      const { version } = parseJsonOr((event as MessageEvent<string>).data, {}) as { version?: number }
+      if (Number.isInteger(version)) onVersion(version!)
     })
     return () => source.close()
   }

@@ -1,4 +1,10 @@
-/** What the HTTP status of an answer says about trying again: read by `fetchTransport`. */
+/** HTTP facts both ends of the wire protocol share: `fetchTransport` and the reference server. */
+
+/**
+ * A document version as the wire protocol writes it in `ETag`, `If-Match` and `If-None-Match`:
+ * version 3 is `"3"`, a strong tag (the server compares If-Match strongly, RFC 9110 §13.1.1).
+ */
+export const versionTag = (version: number): string => `"${version}"`
 
 /** HTTP statuses that say "try again later" rather than "this request is wrong". */
 export function isRetryableStatus(status: number): boolean {

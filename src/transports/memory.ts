@@ -1,5 +1,5 @@
 import { ConflictError } from '../errors'
-import type { Json, LoadedDocument, Transport } from '../types'
+import type { Json, VersionedDocument, Transport } from '../types'
 
 /**
  * The in-process backend behind `memoryTransport`, exposed for inspection in tests and demos.
@@ -14,7 +14,7 @@ import type { Json, LoadedDocument, Transport } from '../types'
  * ```
  */
 export interface MemoryBackend {
-  readonly documents: Map<string, LoadedDocument>
+  readonly documents: Map<string, VersionedDocument>
   /** Every write received, in order. */
   readonly writes: Array<{ key: string; baseVersion: number | null; idempotencyKey: string; data: Json }>
 }

@@ -15,6 +15,7 @@ import { indexedDBStore } from '../../src/stores/indexeddb'
 import { memoryStore } from '../../src/stores/memory'
 import { fetchTransport } from '../../src/transports/fetch'
 import type { Autosave, AutosaveStore, Json } from '../../src/types'
+import { pendingDraftKeys } from '../helpers'
 import { BASE_URL, type ChaosBackend } from './backend'
 import { checkFinal, checkHistory, Expectation, fileMeta, initialDocument, KEY, type AField, type BField, type Command, type Schedule, type TabName, type WizardJson } from './model'
 
@@ -353,7 +354,8 @@ export async function runSchedule(schedule: Schedule, options: RunOptions): Prom
     stats.writesApplied = applied.filter((w) => w.by === 'client').length
     violations.push(...checkHistory(applied, backend.firstVersion))
 
-    const leftovers = (await connect().keys()).filter((k) => k.startsWith('outbox:') || k.startsWith('quarantine:'))
+    const stored = connect()
+    const leftovers = [...(await pendingDraftKeys(stored)), ...(await stored.keys()).filter((k) => k.startsWith('quarantine:'))]
     if (leftovers.length) violations.push(`the store still holds ${leftovers.join(', ')} after flush() resolved`)
 
     await drive(Promise.all([...live.values()].map((tab) => tab.saver.dispose())), 'dispose()')

@@ -17,13 +17,11 @@ describe('a tab holds the send lock until its ack is stored', () => {
     // Reads of the shared history index wait until the test lets them go (a slow IndexedDB read).
     let gate: Promise<void> | undefined
     let open!: () => void
-    let heldReads = 0
     const store: AutosaveStore = {
       ...disk,
       isDurable: () => true,
       async get(key) {
-        if (key === 'history:doc' && gate) {
-          heldReads++
+        if (key === 'history:doc' && gate !== undefined) {
           await gate
         }
         return disk.get(key)

@@ -16,7 +16,10 @@ function testTabs() {
       close: () => {},
     }),
   }
-  return { tabs, postFromOtherTab: (message: unknown) => listeners.forEach((fn) => fn(message)) }
+  const postFromOtherTab = (message: unknown) => {
+    for (const fn of listeners) fn(message)
+  }
+  return { tabs, postFromOtherTab }
 }
 
 describe("subscribe() on every state change ('local-wins' 412 after another tab's ack)", () => {

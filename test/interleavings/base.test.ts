@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Transport } from '../../src/types'
-import { wizard } from '../helpers'
+import { ackedCopy, wizard } from '../helpers'
 import { heldAnswers, settle, twoTabWorld } from './world'
 
 describe('acknowledge() store work vs. a newer tab ack', () => {
@@ -23,7 +23,7 @@ describe('acknowledge() store work vs. a newer tab ack', () => {
     await aFlushed
     await settle()
 
-    const base = (await store.get('base:project:7')) as { version: number }
+    const base = (await ackedCopy(store, 'project:7'))!
     expect.soft(base.version, 'the base record on this device').toBe(3)
 
     // The device goes offline and the page reloads: the restored copy must be the newest it saw.

@@ -58,7 +58,7 @@ describe('write() conflict path vs. a tab ack', () => {
       load: async (key, options) => {
         const doc = await server.load(key, options) // the server's answer (version 2)…
         loading()
-        if (gate) await gate // …is on its way while tab B saves version 3
+        if (gate !== undefined) await gate // …is on its way while tab B saves version 3
         return doc
       },
       write: async (request) => {

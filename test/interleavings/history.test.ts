@@ -20,7 +20,7 @@ describe('recordHistory() across tabs', () => {
     for (let i = 0; i < 10; i++) await settle()
     expect(server.backend.writes.length).toBe(2)
     const versions = (await a.history()).map((entry) => entry.version)
-    const snapshots = (await store.keys()).filter((k) => k.startsWith('snapshot:'))
+    const snapshots = (await store.keys()).filter((k) => k.startsWith('ack:'))
     expect({ versions, snapshots: snapshots.length }).toEqual({ versions: [2, 1], snapshots: 2 })
   })
 })

@@ -22,7 +22,7 @@ describe('restore() vs. a tab ack during checkRestored()', () => {
         vendor: 'review',
         validate: async (value) => {
           validating()
-          if (gate) await gate
+          if (gate !== undefined) await gate
           return { value }
         },
       },

@@ -4,7 +4,7 @@ import { localTabs } from '../../src/environment/tabs'
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
 import type { AutosaveStore, StandardSchema, Transport, WriteResult } from '../../src/types'
-import { fakeEnvironment, wizard } from '../helpers'
+import { fakeEnvironment, type wizard } from '../helpers'
 
 /** The wizard document these tests save. */
 export type Wizard = ReturnType<typeof wizard>

@@ -76,6 +76,7 @@ describe('one API shape for both hooks, and errors that name them', () => {
     function Both() {
       const [draft, setDraft, meta] = useAutosavedState<Draft>({ key: 'project:forms-1' }, { musicDescription: '' })
       const other = useAutosave('project:forms-2', draft, { debounceMs: 10 })
+      // biome-ignore lint/correctness/useExhaustiveDependencies: the test reacts to restore finishing, not to a new setter
       useEffect(() => {
         if (!meta.restoring && draft.musicDescription === '') setDraft({ musicDescription: 'both' })
       }, [meta.restoring, draft])

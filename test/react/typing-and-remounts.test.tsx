@@ -1,7 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { StrictMode, startTransition, useState } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Transport } from '../../src/index'
+import type { Transport } from '../../src/index'
 import { AutosaveProvider, useAutosavedState } from '../../src/react/index'
 import { OnlineManager } from '../../src/environment/online'
 import { PageLifecycle } from '../../src/environment/lifecycle'

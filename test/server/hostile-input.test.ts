@@ -75,7 +75,9 @@ describe.each(storeKinds())('hostile input on the $name store', (kind) => {
       expect((await put(bigDocument)).status).toBe(200)
       const response = await patch(churn)
       expect(response.status, 'a patch that clones 2,000 times 400 KB was applied').toBe(413)
-      expect((await json(response)).error).toMatch(/more work than the server allows.*\(operation \d+: copy "\/tmp"\)$/)
+      // Refused at the copy or the remove that passes the budget (which one depends on whether
+      // the store knew the document's text or the handler had to serialize it, a charged pass).
+      expect((await json(response)).error).toMatch(/more work than the server allows.*\(operation \d+: (copy|remove) "\/tmp"\)$/)
       expect((await stored())?.version).toBe(1)
     })
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ConflictError } from '../../src/errors'
-import { createAutosaveHandler, memoryDocumentStore, nodeListener, serveNode, toNodeListener, type NodeServer } from '../../src/server/index'
+import { createAutosaveHandler, memoryDocumentStore, nodeListener, serveNode, toNodeListener, type AutosaveHandler, type NodeServer } from '../../src/server/index'
 import { fetchTransport } from '../../src/transports/fetch'
 
 const basePath = '/api/storage/projects'
@@ -289,6 +289,37 @@ describe('nodeListener with a handler that does not declare maxBodyBytes', () =>
       expect(await response.text()).toBe(String(body.byteLength))
     } finally {
       await running.close()
+    }
+  })
+})
+
+describe('a handler typed as AutosaveHandler without onError', () => {
+  // A wrapper (auth, logging, a router) typed as AutosaveHandler need not carry onError: the
+  // adapters report their own failures to console.error instead.
+  it.each([
+    ['toNodeListener', toNodeListener],
+    ['nodeListener', nodeListener],
+  ])('is served by %s, which reports its failure to console.error', async (_, adapter) => {
+    const inner = createAutosaveHandler({ store: memoryDocumentStore(), basePath })
+    const wrapper: AutosaveHandler = Object.assign(
+      async (request: Request): Promise<Response> => {
+        if (request.method === 'DELETE') throw new Error('the wrapper failed')
+        return inner(request)
+      },
+      { basePath },
+    )
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const server = createServer(adapter(wrapper))
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}${basePath}/k`
+    try {
+      expect((await fetch(url, { method: 'PUT', body: JSON.stringify({ data: { step: 1 } }), headers: { 'Content-Type': 'application/json' } })).status).toBe(200)
+      expect((await fetch(url, { method: 'DELETE' })).status).toBe(500)
+      expect(consoleError).toHaveBeenCalledWith('autosave-kit/server:', expect.objectContaining({ message: 'the wrapper failed' }))
+    } finally {
+      consoleError.mockRestore()
+      server.closeAllConnections()
+      await new Promise((done) => server.close(done))
     }
   })
 })

@@ -6,7 +6,7 @@ import { memoryTransport } from '../../src/transports/memory'
 import { memoryStore } from '../../src/stores/memory'
 import { formatStatus } from '../../src/engine/status'
 import type { AutosaveError } from '../../src/errors'
-import { fakeEnvironment, wizard } from '../helpers'
+import { fakeEnvironment, pendingDraftKeys, wizard } from '../helpers'
 
 describe('indexedDBStore', () => {
   it('keeps records across instances on the same database (a reload)', async () => {
@@ -49,7 +49,7 @@ describe('indexedDBStore', () => {
     store.onError!((e) => errors.push(e))
     // The next write fails the way a full disk does (on the fake's own class; no global is touched).
     const original = IDBObjectStore.prototype.put
-    IDBObjectStore.prototype.put = function () {
+    IDBObjectStore.prototype.put = () => {
       throw new DOMException('full', 'QuotaExceededError')
     }
     try {
@@ -76,7 +76,7 @@ describe('indexedDBStore', () => {
     expect((await second.restore())?.currentStep).toBe('typed offline')
     await second.flush()
     expect(transport.backend.writes).toHaveLength(1)
-    expect((await indexedDBStore({ indexedDB: factory }).keys()).filter((k) => k.startsWith('outbox:'))).toEqual([])
+    expect(await pendingDraftKeys(indexedDBStore({ indexedDB: factory })), 'nothing left to send').toEqual([])
   })
 
   it('once drafts can only be kept in memory, the status says so for the rest of the page, past the next save', async () => {

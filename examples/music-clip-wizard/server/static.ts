@@ -1,20 +1,10 @@
 import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
-import { extname, join, resolve, sep } from 'node:path'
+import { extname, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants, gzip } from 'node:zlib'
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json; charset=utf-8',
-}
+// The library's own lookup (serveNode's staticDir): one place decides what is inside the directory.
+import { contentTypeOf, findStaticFile } from '../../../src/server/static-files'
 
 /** Worth compressing: text. Images are compressed already. */
 const TEXT = new Set(['.html', '.js', '.css', '.json', '.svg', '.wasm', '.map'])
@@ -49,18 +39,13 @@ export function staticHandler(dir: string) {
 
   return async (request: Request, pathname: string): Promise<Response | undefined> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return undefined
-    let file: string | undefined
-    try {
-      const candidate = resolve(join(root, decodeURIComponent(pathname)))
-      if (candidate.startsWith(root + sep) && (await stat(candidate).catch(() => undefined))?.isFile()) file = candidate
-    } catch {
-      // A malformed path is not found.
-    }
     // A single-page app: every page URL (e.g. /?project=…) gets index.html.
-    if (!file && (pathname === '/' || (request.headers.get('Accept') ?? '').includes('text/html'))) file = join(root, 'index.html')
-    if (!file) return undefined
-    const info = await stat(file).catch(() => undefined)
-    if (!info) return new Response('The app is not built: run "npm run demo".', { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+    const page = pathname === '/' || (request.headers.get('Accept') ?? '').includes('text/html')
+    const file = await findStaticFile(root, pathname, page)
+    const info = file === undefined ? undefined : await stat(file).catch(() => undefined)
+    if (!file || !info) {
+      return page ? new Response('The app is not built: run "npm run demo".', { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }) : undefined
+    }
     let entry = prepared.get(file)
     if (!entry || (await entry).mtimeMs !== info.mtimeMs) {
       entry = prepare(file, info.mtimeMs)
@@ -70,7 +55,7 @@ export function staticHandler(dir: string) {
     const { etag, raw, br, gzip: gz } = await entry
     const immutable = file.includes(`${sep}assets${sep}`)
     const headers: Record<string, string> = {
-      'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': await contentTypeOf(file),
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       ETag: etag,
       'X-Content-Type-Options': 'nosniff',

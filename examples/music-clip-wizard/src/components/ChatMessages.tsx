@@ -4,11 +4,13 @@ import type { ChatMessage } from '../state'
 
 export function ChatMessages({ chat }: { chat: readonly ChatMessage[] }) {
   const end = useRef<HTMLDivElement>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll to the end each time a message arrives
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' })
   }, [chat.length])
   return (
     // A scrolling region the keyboard can reach (tabIndex) and scroll with the arrow keys.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: axe's scrollable-region-focusable asks for exactly this
     <div className="chat__log" data-testid="chat-log" role="log" aria-label="Messages" tabIndex={0}>
       {chat.map((message) => (
         <article key={message.id} className={`bubble bubble--${message.role}`} data-testid="chat-message" data-role={message.role} data-id={message.id}>

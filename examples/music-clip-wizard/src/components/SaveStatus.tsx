@@ -14,6 +14,7 @@ import { useEffect, useState } from 'react'
 export function SaveStatus({ status, opening = false, unsaved = false, problem }: { status: AutosaveStatus; opening?: boolean; unsaved?: boolean; problem?: string | undefined }) {
   const [now, setNow] = useState(() => Date.now())
   const counting = status.retryAt !== null
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new retry time restarts the countdown from now
   useEffect(() => {
     if (!counting) return
     setNow(Date.now())
