@@ -1,5 +1,5 @@
 import { ConflictError } from './errors'
-import { cloneJson, escapePointer, isObject, jsonEqual, own, setOwn, type JsonObject } from './json/json'
+import { cloneJson, escapePointer, idOf, isObject, jsonEqual, own, setOwn, type JsonObject } from './json/json'
 import type { ConflictStrategy, Json } from './types'
 
 /**
@@ -338,11 +338,6 @@ function idIndex(items: Json[]): Map<Id, number> | undefined {
   return index
 }
 
-function idOf(item: Json): Id | undefined {
-  if (!isObject(item) || !Object.hasOwn(item, 'id')) return undefined
-  const id = item.id
-  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : undefined
-}
 
 function isAppendOf(base: Json[], next: Json[]): boolean {
   if (next.length < base.length) return false

@@ -203,6 +203,13 @@ export interface Transport {
   loadIfChanged?(key: string, options: { version: number; signal?: AbortSignal }): Promise<VersionedDocument | 'unchanged' | undefined>
   /** Writes a document: resolves with the new version, or throws `TransportError` / `ConflictError`. */
   write(request: WriteRequest): Promise<WriteResult>
+  /**
+   * Optional: calls `onVersion` whenever the server announces a version of `key` (after every
+   * write, from any device); returns a function that stops. With `revalidate: { push: true }`
+   * the engine then revalidates. `serverEvents({ baseUrl })` listens to the reference server's
+   * `GET {baseUrl}/{key}/events`.
+   */
+  watch?(key: string, onVersion: (version: number) => void): () => void
 }
 
 /**
@@ -487,9 +494,11 @@ export interface AutosaveOptions<State> {
    * When to ask the server for a newer copy (another device's save) while nothing is pending
    * here: when the page comes back into view or focus (`onFocus`, default true), on reconnect
    * (`onReconnect`, default true), and every `intervalMs` (default off). A newer copy becomes the
-   * state and arrives as `remote-change`. `false` turns it off.
+   * state and arrives as `remote-change`. `false` turns it off. `push: true` also looks each
+   * time the server announces a new version (the transport's `watch`, e.g. `serverEvents()`: Server-Sent
+   * Events from the reference server); default false, as it holds a connection open.
    */
-  revalidate?: { onFocus?: boolean; onReconnect?: boolean; intervalMs?: number } | false
+  revalidate?: { onFocus?: boolean; onReconnect?: boolean; intervalMs?: number; push?: boolean } | false
   /** Options for the serializer (e.g. `fileId`). */
   serialize?: SerializeOptions
   /** Version of your state's shape, stored with each local record. Default 1. */
@@ -532,9 +541,11 @@ export interface RetryEvent {
 }
 
 /**
- * The `conflict` event: the server held a newer version; the engine resolved the two with the
- * `conflict` strategy and writes the result on top of `remoteVersion`. `paths` lists the places
- * both sides changed differently (empty when the edits did not overlap).
+ * The `conflict` event: the server held a newer version (a 412), or another tab's save met
+ * this tab's unsent edits; the engine resolved the two with the `conflict` strategy and writes
+ * the result on top of `remoteVersion`. It comes before the state changes, so `getState()` is
+ * still this side's. `paths` lists the places both sides changed differently (empty when the
+ * edits did not overlap).
  *
  * @example
  * ```ts

@@ -5,7 +5,7 @@ import type { Rebase } from './rebase'
 import type { Sender } from './sender'
 import type { TabSync } from './tab-sync'
 
-/** Asks the server whether another device saved since: on focus, on reconnect, on a timer. */
+/** Asks the server whether another device saved since: on focus, on reconnect, on a timer, on a push. */
 export interface Freshness {
   revalidate(): Promise<void>
   stop(): void
@@ -24,6 +24,7 @@ export interface FreshnessParts<State> {
 export function createFreshness<State>({ options, ledger, rebase, persist, sender, tabSync, isDisposed }: FreshnessParts<State>): Freshness {
   const { key, transport, env, clock } = options
   let revalidating = false
+  let again = false
   let timer: unknown
 
   /**
@@ -32,7 +33,9 @@ export function createFreshness<State>({ options, ledger, rebase, persist, sende
    */
   async function revalidate(): Promise<void> {
     const known = ledger.acked
-    if (isDisposed() || revalidating || sender.busy || ledger.unsaved || known.version === null || !env.online.isOnline()) return
+    // A look already on the wire may have left before the version that asks now: one more after it.
+    if (revalidating) return void (again = true)
+    if (isDisposed() || sender.busy || ledger.unsaved || known.version === null || !env.online.isOnline()) return
     revalidating = true
     try {
       const { loadIfChanged } = transport
@@ -49,8 +52,21 @@ export function createFreshness<State>({ options, ledger, rebase, persist, sende
       // Best effort: the next focus, reconnect or save looks again.
     } finally {
       revalidating = false
+      if (again) {
+        again = false
+        void revalidate()
+      }
     }
   }
+
+  // Another device saved: the server says which version it has now.
+  const unwatch =
+    options.revalidate?.push && transport.watch
+      ? transport.watch(key, (version) => {
+          const known = ledger.acked.version
+          if (known === null || version > known) void revalidate()
+        })
+      : undefined
 
   function schedule() {
     const every = options.revalidate?.intervalMs
@@ -64,6 +80,7 @@ export function createFreshness<State>({ options, ledger, rebase, persist, sende
     stop() {
       if (timer !== undefined) clock.clearTimeout(timer)
       timer = undefined
+      unwatch?.()
     },
   }
 }

@@ -16,7 +16,7 @@ export const defaults = {
   version: 1,
   maxConflictRounds: 5,
   requestTimeoutMs: 120_000,
-  revalidate: { onFocus: true, onReconnect: true, intervalMs: 0 },
+  revalidate: { onFocus: true, onReconnect: true, intervalMs: 0, push: false },
 } as const
 
 /** The options with every default filled in: what the engine's parts read. */
@@ -41,7 +41,7 @@ export interface ResolvedOptions {
   /** The engine's own deadline for one transport call. */
   readonly requestTimeoutMs: number
   /** When to ask the server for a newer copy; undefined: never. */
-  readonly revalidate: { readonly onFocus: boolean; readonly onReconnect: boolean; readonly intervalMs: number } | undefined
+  readonly revalidate: { readonly onFocus: boolean; readonly onReconnect: boolean; readonly intervalMs: number; readonly push: boolean } | undefined
   readonly warnOnUnload: boolean
   readonly serialize: SerializeOptions | undefined
   readonly schema: StandardSchema<unknown> | undefined

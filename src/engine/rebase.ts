@@ -3,7 +3,7 @@ import type { RemoteDocument } from '../errors'
 import { jsonEqual, valueAt } from '../json/json'
 import { resolveConflict, threeWayMerge } from '../merge'
 import { diffDocuments } from '../patch'
-import type { AutosaveEvents, ConflictStrategy, Json } from '../types'
+import type { AutosaveEvents, ConflictEvent, ConflictStrategy, Json } from '../types'
 import type { Ledger } from './ledger'
 import type { StatusStore } from './status'
 
@@ -23,6 +23,17 @@ export function ancestorWithOwnWrites(base: Json | undefined, remote: Json, unan
   return ancestor
 }
 
+/** The `conflict` event of a resolution, with the user's edits it replaced, so the app can offer them back. */
+function conflictEvent(resolved: ReturnType<typeof resolveConflict>, base: Json | undefined, local: Json, remote: Json, remoteVersion: number): ConflictEvent {
+  // The paths are the three-way merge's: its indexes into id-keyed lists are the merged list's.
+  const guide = resolved.conflicts.length === 0 || resolved.strategy === 'merge' ? resolved.merged : threeWayMerge(base, local, remote).merged
+  const lost = resolved.conflicts.flatMap((path) => {
+    const mine = valueAt(local, path, guide)
+    return jsonEqual(mine, valueAt(resolved.merged, path, guide)) ? [] : [{ path, local: mine, remote: valueAt(remote, path, guide) }]
+  })
+  return { strategy: resolved.strategy, paths: resolved.conflicts, remoteVersion, resolved: resolved.merged, lost }
+}
+
 export interface Rebase {
   /**
    * The server moved on: resolve with the `conflict` strategy, adopt the server's version as
@@ -31,8 +42,9 @@ export interface Rebase {
    */
   ontoServer(target: number, local: Json, ancestor: Json | undefined, remote: RemoteDocument): Json
   /**
-   * Another tab saved a newer version. Adopt it as the base; unsent edits of this tab are
-   * replayed on top, so neither tab's changes are lost and the next patch carries only ours.
+   * Another tab saved a newer version (or revalidation found one). Adopt it as the base; unsent
+   * edits of this tab are resolved with it by the `conflict` strategy, as a 412 would be (the
+   * `conflict` event reports what it replaced), so the next patch carries only ours.
    */
   ontoTab(version: number, remote: Json, source?: 'tab' | 'server'): void
 }
@@ -53,12 +65,7 @@ export function createRebase<State>({ ledger, conflict, emitter, status, persist
       const before = ledger.json()
       const resolved = resolveConflict(conflict, { base: ancestor, local, remote: remoteData })
       ledger.rebaseOnto(remote.version, remoteData)
-      // The user's edits the resolution replaced, so the app can offer them back.
-      const lost = resolved.conflicts.flatMap((path) => {
-        const mine = valueAt(local, path)
-        return jsonEqual(mine, valueAt(resolved.merged, path)) ? [] : [{ path, local: mine, remote: valueAt(remoteData, path) }]
-      })
-      emitter.emit('conflict', { strategy: resolved.strategy, paths: resolved.conflicts, remoteVersion: remote.version, resolved: resolved.merged, lost })
+      emitter.emit('conflict', conflictEvent(resolved, ancestor, local, remoteData, remote.version))
       let next = resolved.merged
       const replayBase = ledger.sending ?? local
       if (ledger.seq !== target || replayBase !== local) {
@@ -80,16 +87,26 @@ export function createRebase<State>({ ledger, conflict, emitter, status, persist
       if (acked.version !== null && version <= acked.version) return
       ledger.baseFromTab(version, remote)
       let next = remote
+      let event: ConflictEvent | undefined
       if (ledger.unsaved) {
         try {
+          // Resolved like a 412 from the server would be: a tab is just the nearer device, and
+          // a strategy that keeps one side (say, one answer per step) must hold between tabs too.
           const ancestor = ancestorWithOwnWrites(acked.data, remote, ledger.unacked)
-          next = threeWayMerge(ancestor, ledger.json(), remote).merged
+          const local = ledger.json()
+          const resolved = resolveConflict(conflict, { base: ancestor, local, remote })
+          next = resolved.merged
+          event = conflictEvent(resolved, ancestor, local, remote, version)
           const sending = ledger.sending
-          if (sending !== undefined) ledger.resend(threeWayMerge(ancestor, sending, remote).merged)
+          if (sending !== undefined) ledger.resend(sending === local ? next : resolveConflict(conflict, { base: ancestor, local: sending, remote }).merged)
         } catch {
-          return // unserializable local state: its own error surfaces on the next send
+          // Unserializable local state, or a strategy that throws: their errors surface on the
+          // next send, which meets this version as a 412.
+          return
         }
       }
+      // Before the state moves, as for the server: getState() is still what the user had.
+      if (event) emitter.emit('conflict', event)
       ledger.replaceState(next)
       // The draft on disk must follow, or a reload would merge it against the wrong base.
       if (ledger.unsaved) {

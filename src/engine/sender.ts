@@ -66,6 +66,8 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   let failedSeq = 0
   /** After the retry budget: the next slow attempt (a pending save is never given up while the page lives). */
   let slowRetry: unknown
+  /** The retry budget is spent and nothing was acknowledged since: each attempt is a single one. */
+  let budgetSpent = false
   const call = <T>(what: string, work: (signal: AbortSignal) => Promise<T>) => withDeadline(clock, options.requestTimeoutMs, signal, `${what} of "${key}"`, work)
 
   /** A revalidation read on the wire: sends wait for it (one request per document at a time). */
@@ -198,7 +200,8 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
             return call('A write', (signal) => transport.write({ key, baseVersion: base.version, idempotencyKey, data, patch, signal, keepalive: exiting }))
           },
           {
-            options: options.retry,
+            // Past the budget the slow cadence paces the attempts; a new burst each minute would not be slow.
+            options: budgetSpent ? { ...options.retry, retries: 0 } : options.retry,
             clock,
             signal,
             onRetry: ({ attempt, delayMs, error, wake }) => {
@@ -253,6 +256,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
 
   function acknowledge(target: number, data: Json, result: WriteResult | undefined) {
     const version = result?.version ?? ledger.acked.version!
+    budgetSpent = false
     const previous = ledger.acked
     const done = ledger.acknowledge(target, data, version)
     const stored = persist.storeAck(target, version, data, result)
@@ -283,6 +287,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
     const delayMs = again && !isDisposed() ? Math.round(SLOW_RETRY_MS * (options.retry.randomize ? 1 + Math.random() * 0.25 : 1)) : undefined
     cancelSlowRetry()
     if (delayMs !== undefined) {
+      budgetSpent = true
       slowRetry = clock.setTimeout(() => {
         slowRetry = undefined
         if (!isDisposed() && ledger.unsaved) requestSend()

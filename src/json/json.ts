@@ -65,15 +65,32 @@ export function pointerTokens(pointer: string): string[] {
   return pointer.slice(1).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
 }
 
-/** The value at an RFC 6901 JSON Pointer (`''` is the whole document), or `undefined`. */
-export function valueAt(doc: Json | undefined, pointer: string): Json | undefined {
+/**
+ * The value at an RFC 6901 JSON Pointer (`''` is the whole document), or `undefined`. With
+ * `guide` (the document the pointer was made on), an index into a list of items with ids
+ * means the item with the id `guide` has at that index.
+ */
+export function valueAt(doc: Json | undefined, pointer: string, guide?: Json): Json | undefined {
   if (pointer === '') return doc
   let at: Json | undefined = doc
+  let along: Json | undefined = guide
   for (const key of pointerTokens(pointer)) {
-    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return undefined
-    at = (at as Record<string, Json>)[key]
+    if (at === null || typeof at !== 'object') return undefined
+    // A merge names an item of an id-keyed list (chat messages, images) by its index in the
+    // merged list; in `doc` the same item may sit elsewhere.
+    const id = Array.isArray(at) && Array.isArray(along) ? idOf(along[Number(key)]) : undefined
+    if (id !== undefined) at = (at as Json[]).find((item) => idOf(item) === id)
+    else if (!Object.hasOwn(at, key)) return undefined
+    else at = (at as Record<string, Json>)[key]
+    along = along !== null && typeof along === 'object' && Object.hasOwn(along, key) ? (along as Record<string, Json>)[key] : undefined
   }
   return at
+}
+
+/** The `id` of an item of an id-keyed list (chat messages, images): a string or a finite number. */
+export function idOf(item: Json | undefined): string | number | undefined {
+  const id = isObject(item) && Object.hasOwn(item, 'id') ? item.id : undefined
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : undefined
 }
 
 /**

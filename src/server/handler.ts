@@ -114,11 +114,15 @@ export interface AutosaveHandler {
 /** Counted in Unicode code points (what docs/server.md calls characters), not UTF-16 units. */
 const MAX_KEY_LENGTH = 512
 
+/** How often an open `…/events` stream sends a comment line, so idle proxies keep it open. */
+const EVENTS_HEARTBEAT_MS = 25_000
+
 /**
  * The reference server for autosave-kit's wire protocol, as a Fetch API handler: it mounts
  * in `node:http` (see `serveNode`), Hono, Next.js route handlers, Deno, Bun and Workers.
  *
- * Serves `GET|HEAD|PUT|PATCH {basePath}/{key}` and `POST {basePath}/{key}/beacon`: ETags,
+ * Serves `GET|HEAD|PUT|PATCH {basePath}/{key}`, `POST {basePath}/{key}/beacon` and
+ * `GET {basePath}/{key}/events` (Server-Sent Events: `event: version` after each write): ETags,
  * `If-Match` (stale → 412 with the current document), `Idempotency-Key` replay, RFC 6902
  * patches, 413 over `maxBodyBytes`, 400 `{ error }` for bad bodies, 401/403 from `authorize`.
  *
@@ -170,6 +174,65 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     if (ifNoneMatch(request.headers.get('If-None-Match'), tag)) return new Response(null, { status: 304, headers: { ETag: tag, 'Cache-Control': 'no-store' } })
     const body = { data: document.data, version: document.version, updatedAt: document.updatedAt }
     return jsonResponse(200, request.method === 'HEAD' ? undefined : body, { ETag: tag })
+  }
+
+  /** Open `…/events` streams per key, in this process. */
+  const watchers = new Map<string, Set<(version: number) => void>>()
+
+  function announce(key: string, version: number) {
+    for (const tell of watchers.get(key) ?? []) tell(version)
+  }
+
+  /**
+   * `GET {key}/events`: Server-Sent Events, `event: version` with `{"version":N}` after every
+   * applied write, and once at the start with the version the document has then (a client that
+   * missed a save while it connected looks again). Heard in this process only.
+   */
+  async function versionEvents(request: Request, key: string): Promise<Response> {
+    const current = await store.get(key)
+    const encoder = new TextEncoder()
+    let stop = () => {}
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const push = (text: string) => {
+          try {
+            controller.enqueue(encoder.encode(text))
+          } catch {
+            stop() // closed meanwhile
+          }
+        }
+        const tell = (version: number) => push(`event: version\ndata: {"version":${version}}\n\n`)
+        const keyWatchers = watchers.get(key) ?? new Set()
+        watchers.set(key, keyWatchers)
+        keyWatchers.add(tell)
+        // A comment now and then: proxies close connections that stay silent.
+        const heartbeat = setInterval(() => push(': keepalive\n\n'), EVENTS_HEARTBEAT_MS)
+        ;(heartbeat as { unref?: () => void }).unref?.()
+        stop = () => {
+          clearInterval(heartbeat)
+          keyWatchers.delete(tell)
+          if (keyWatchers.size === 0 && watchers.get(key) === keyWatchers) watchers.delete(key)
+        }
+        request.signal.addEventListener(
+          'abort',
+          () => {
+            stop()
+            try {
+              controller.close()
+            } catch {
+              // already closed
+            }
+          },
+          { once: true },
+        )
+        push('retry: 5000\n\n')
+        if (current) tell(current.version)
+      },
+      cancel() {
+        stop()
+      },
+    })
+    return new Response(stream, { status: 200, headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' } })
   }
 
   async function write(request: Request, key: string, principal: string, beacon: boolean): Promise<Response> {
@@ -233,6 +296,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     if (outcome.status === 'replayed' && outcome.fingerprint !== undefined && outcome.fingerprint !== fingerprint) {
       return jsonResponse(422, { error: 'This Idempotency-Key was already used for a different request (another base version or body); use a new key for a new write' })
     }
+    if (outcome.status === 'applied') announce(key, outcome.version)
     return answer(outcome)
   }
 
@@ -241,11 +305,11 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
       try {
         const route = parseRoute(new URL(request.url).pathname, basePath)
         if (!route) return jsonResponse(404, { error: 'Not found' })
-        const { key, beacon } = route
+        const { key, beacon, events } = route
         // Methods are case-sensitive: Fetch upper-cases only DELETE, GET, HEAD, OPTIONS, POST
         // and PUT, so a lowercase "patch" arrives as is and is not PATCH (405).
         const method = request.method
-        const allowed = beacon ? ['POST'] : ['GET', 'HEAD', 'PUT', 'PATCH']
+        const allowed = beacon ? ['POST'] : events ? ['GET'] : ['GET', 'HEAD', 'PUT', 'PATCH']
         if (!allowed.includes(method)) {
           return jsonResponse(405, { error: `${method} is not allowed here` }, { Allow: allowed.join(', ') })
         }
@@ -256,6 +320,7 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         const access = method === 'GET' || method === 'HEAD' ? 'read' : 'write'
         const principal = await principalFor(request, key, access)
         if (principal instanceof Response) return principal
+        if (events) return await versionEvents(request, key)
         return access === 'read' ? await read(request, key) : await write(request, key, principal, beacon)
       } catch (error) {
         // The client went away (a closed tab mid-upload): routine, and nobody reads the answer.
@@ -342,10 +407,10 @@ function normalizeBasePath(path: string): string {
   return trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`
 }
 
-function parseRoute(pathname: string, basePath: string): { key: string; beacon: boolean } | undefined {
+function parseRoute(pathname: string, basePath: string): { key: string; beacon: boolean; events: boolean } | undefined {
   if (!pathname.startsWith(`${basePath}/`)) return undefined
   const parts = pathname.slice(basePath.length + 1).split('/')
-  if (parts.length > 2 || (parts.length === 2 && parts[1] !== 'beacon')) return undefined
+  if (parts.length > 2 || (parts.length === 2 && parts[1] !== 'beacon' && parts[1] !== 'events')) return undefined
   let key: string
   try {
     key = decodeURIComponent(parts[0]!)
@@ -356,5 +421,5 @@ function parseRoute(pathname: string, basePath: string): { key: string; beacon: 
   if (key === '') throw new HttpError(400, 'The document key is empty (the keys "", "." and ".." cannot be used in a URL)')
   if (key.length > MAX_KEY_LENGTH && [...key].length > MAX_KEY_LENGTH) throw new HttpError(400, `The document key is longer than ${MAX_KEY_LENGTH} characters`)
   if (key.includes('\u0000')) throw new HttpError(400, 'The document key contains U+0000')
-  return { key, beacon: parts.length === 2 }
+  return { key, beacon: parts[1] === 'beacon', events: parts[1] === 'events' }
 }

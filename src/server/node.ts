@@ -145,6 +145,13 @@ async function respondBuffered(handler: FetchHandler, maxBodyBytes: number, req:
       return
     }
     const outgoing = responseHeaders(response, req, hasBody)
+    if (response.body && method !== 'HEAD' && response.headers.get('Content-Type')?.startsWith('text/event-stream')) {
+      // A stream of events (`…/events`) never ends: written as it comes, like toNodeListener.
+      const { Readable, pipeline } = await nodeStream()
+      res.writeHead(response.status, outgoing).flushHeaders()
+      pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res, () => {})
+      return
+    }
     const answer = !response.body || method === 'HEAD' ? undefined : new Uint8Array(await response.arrayBuffer())
     if (method === 'HEAD') await response.body?.cancel().catch(() => {})
     else if (answer) outgoing['content-length'] ??= String(answer.byteLength)

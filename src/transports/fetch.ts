@@ -275,3 +275,32 @@ function serverAccepts(patch: readonly JsonPatchOperation[]): boolean {
   return !patch.some((op) => /(^|\/)(__proto__|constructor\/prototype)(\/|$)/.test(op.path))
 }
 
+/**
+ * A `Transport['watch']` for the reference server's `GET {baseUrl}/{key}/events` (Server-Sent
+ * Events, "version N is there" after every write), for `revalidate: { push: true }`. Separate
+ * from `fetchTransport` so pages that do not use push do not carry it. Where there is no
+ * `EventSource` (Node, SSR) it listens to nothing; focus and reconnect still look.
+ *
+ * @example
+ * ```ts
+ * const saver = createAutosave({
+ *   key: 'project:42',
+ *   transport: { ...fetchTransport({ baseUrl: '/api/storage/projects' }), watch: serverEvents({ baseUrl: '/api/storage/projects' }) },
+ *   revalidate: { push: true },
+ * })
+ * ```
+ */
+export function serverEvents(options: { baseUrl: string; withCredentials?: boolean }): NonNullable<Transport['watch']> {
+  const baseUrl = checkBaseUrl(options.baseUrl)
+  return (key, onVersion) => {
+    if (typeof EventSource === 'undefined') return () => {}
+    // EventSource sends cookies, never custom headers: the events route must accept the cookie.
+    const source = new EventSource(`${baseUrl}/${encodeURIComponent(key)}/events`, { withCredentials: options.withCredentials === true })
+    source.addEventListener('version', (event) => {
+      // A malformed event only means no push this time.
+      const { version } = parseJsonOr((event as MessageEvent<string>).data, {}) as { version?: number }
+      if (Number.isInteger(version)) onVersion(version!)
+    })
+    return () => source.close()
+  }
+}

@@ -27,6 +27,8 @@ export interface E2E {
   serverDocument(projectId: string): Promise<{ data: WizardState; version: number } | undefined>
   /** Make the next `count` document writes answer `status`. */
   failNextWrites(count: number, status?: number): Promise<void>
+  /** The server is back: drop the failures still queued. */
+  clearFaults(): Promise<void>
   /** Every document write the server has seen (method, key, whether a fault answered it). */
   writes(): Promise<Array<{ method: string; key: string; failed: boolean }>>
 }
@@ -70,6 +72,10 @@ export function setupE2E(): E2E {
     },
     async failNextWrites(count, status = 500) {
       const response = await fetch(`${url}/__test__/faults`, { method: 'POST', body: JSON.stringify({ status, count }) })
+      expect(response.ok).toBe(true)
+    },
+    async clearFaults() {
+      const response = await fetch(`${url}/__test__/faults`, { method: 'DELETE' })
       expect(response.ok).toBe(true)
     },
     async writes() {
@@ -214,6 +220,18 @@ export class WizardPage {
         })),
       }
     })
+  }
+
+  /** The user comes back to this window (what the engine's focus source listens to). */
+  async focus(): Promise<void> {
+    await this.page.bringToFront()
+    // Headless windows do not get focus from bringToFront: the event the browser would fire.
+    await this.page.evaluate(() => window.dispatchEvent(new Event('focus')))
+  }
+
+  /** The chat box's text, as the user sees it. */
+  chatInput(): Promise<string> {
+    return this.page.inputValue('[data-testid=chat-input]')
   }
 
   /** The service worker caches the app shell; needed before a reload while offline. */

@@ -58,6 +58,21 @@ describe('a pending save is never abandoned while the page lives', () => {
     expect(env.clock.countTimers()).toBe(0)
   })
 
+  it('past the budget it is one attempt a minute, not a new burst of retries each minute', async () => {
+    const env = fakeEnvironment()
+    const { transport, attempts } = failingTransport(http500)
+    const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs: 0, retry: { retries: 2, minTimeout: 100, randomize: false }, environment: env.environment })
+    saver.save({ music: 'kept' })
+    saver.flush().catch(() => {})
+    await env.clock.tickAsync(1_000)
+    expect(attempts()).toBe(3)
+    // Was: every slow attempt started the whole budget again (3 requests a minute here, 11 in the example).
+    await env.clock.tickAsync(5 * 60_000)
+    expect(attempts(), 'one attempt per minute for five minutes').toBe(3 + 5)
+    expect(saver.getStatus()).toMatchObject({ phase: 'retrying', pending: true, reason: 'server-error' })
+    await saver.dispose()
+  })
+
   it('the page coming back into view, or retry(), tries at once instead of waiting out the minute', async () => {
     const env = fakeEnvironment()
     const focus = new FocusManager(() => {})
@@ -183,6 +198,24 @@ describe('the loser of a same-field edit is told', () => {
     saver.save({ music: 'mine', video: '' })
     await saver.flush()
     expect(conflicts.map((c) => c.lost)).toEqual([[{ path: '/music', local: 'mine', remote: 'theirs' }]])
+    await saver.dispose()
+  })
+
+  it('inside a list of items with ids, the lost value is the same item on each side, wherever it sits', async () => {
+    type Images = { images: Array<{ id: string; text: string }> }
+    const env = fakeEnvironment()
+    const transport = memoryTransport()
+    transport.backend.documents.set('doc', { data: { images: [{ id: 'x', text: '' }] }, version: 1, updatedAt: '' })
+    const saver = createAutosave<Images>({ key: 'doc', transport, debounceMs: 0, conflict: 'remote-wins', environment: env.environment })
+    await saver.restore()
+    // Another device added an image before this one and described the same image.
+    transport.backend.documents.set('doc', { data: { images: [{ id: 'new', text: '' }, { id: 'x', text: 'theirs' }] }, version: 2, updatedAt: '' })
+    const conflicts: ConflictEvent[] = []
+    saver.on('conflict', (event) => conflicts.push(event))
+    saver.save({ images: [{ id: 'x', text: 'mine' }] })
+    await saver.flush()
+    // Was: `local` read at index 1 of this device's list, where there is no image.
+    expect(conflicts.map((c) => c.lost)).toEqual([[{ path: '/images/1/text', local: 'mine', remote: 'theirs' }]])
     await saver.dispose()
   })
 })

@@ -3,16 +3,16 @@ import { createAutosave } from '../../src/engine/autosave'
 import { localTabs } from '../../src/environment/tabs'
 import { memoryStore } from '../../src/stores/memory'
 import { memoryTransport } from '../../src/transports/memory'
-import type { AutosaveStore, RemoteChangeEvent, Transport } from '../../src/types'
+import type { AutosaveOptions, AutosaveStore, ConflictEvent, RemoteChangeEvent, Transport } from '../../src/types'
 import { fakeEnvironment, heldTransport, pendingDraftKeys, settle, wizard, type Wizard } from '../helpers'
 
 /** Two "tabs": one store (one IndexedDB), one BroadcastChannel + Web Locks, one server. */
-function twoTabs(transport: Transport = memoryTransport()) {
+function twoTabs(transport: Transport = memoryTransport(), conflict?: AutosaveOptions<Wizard>['conflict']) {
   const env = fakeEnvironment()
   const tabs = localTabs()
   const store = memoryStore()
   const open = (s: AutosaveStore = store) =>
-    createAutosave<Wizard>({ key: 'project:7', transport, store: s, debounceMs: 50, environment: { ...env.environment, tabs } })
+    createAutosave<Wizard>({ key: 'project:7', transport, store: s, debounceMs: 50, ...(conflict ? { conflict } : {}), environment: { ...env.environment, tabs } })
   return { env, tabs, store, open, transport }
 }
 
@@ -56,6 +56,61 @@ describe('multiple tabs', () => {
     expect(backend.writes, 'three writes: the first, then one per tab').toHaveLength(3)
     expect(a.getState()?.data).toMatchObject({ musicDescription: 'from A', videoDescription: 'from B' })
     expect(b.getState()?.data).toMatchObject({ musicDescription: 'from A', videoDescription: 'from B' })
+  })
+
+  /** A saves the field B is editing, while B's edit is still unsent. */
+  async function sameFieldInBothTabs(conflict?: AutosaveOptions<Wizard>['conflict']) {
+    const { open, transport } = twoTabs(memoryTransport(), conflict)
+    const a = open()
+    const b = open()
+    a.save(wizard('track_input'))
+    await a.flush()
+    await settle()
+    const conflicts: ConflictEvent[] = []
+    const stateAtConflict: Array<string | undefined> = []
+    b.on('conflict', (event) => {
+      conflicts.push(event)
+      stateAtConflict.push(b.getState()?.data.musicDescription)
+    })
+    b.save((prev) => ({ ...prev!, data: { ...prev!.data, musicDescription: 'from B' } }))
+    a.save((prev) => ({ ...prev!, data: { ...prev!.data, musicDescription: 'from A' } }))
+    await a.flush()
+    await settle()
+    const atAck = b.getState()?.data.musicDescription
+    await b.flush()
+    await settle()
+    const server = (transport as ReturnType<typeof memoryTransport>).backend.documents.get('project:7')?.data as Wizard
+    return { conflicts, stateAtConflict, atAck, server, a, b }
+  }
+
+  it("another tab's save meets this tab's unsent edit with the conflict strategy, and the loser is told", async () => {
+    const { conflicts, stateAtConflict, atAck, server, a, b } = await sameFieldInBothTabs('remote-wins')
+    // Was: a plain three-way merge kept B's edit whatever the strategy, and no conflict event.
+    expect(conflicts, 'B is told once, when A\'s save arrives').toHaveLength(1)
+    expect(conflicts[0]).toMatchObject({ strategy: 'remote-wins', paths: ['/data/musicDescription'], remoteVersion: 2 })
+    expect(conflicts[0]!.lost).toEqual([{ path: '/data/musicDescription', local: 'from B', remote: 'from A' }])
+    expect(stateAtConflict, 'the event comes while getState() still holds the user\'s value').toEqual(['from B'])
+    expect(atAck).toBe('from A')
+    expect(server.data.musicDescription).toBe('from A')
+    expect(a.getState()?.data.musicDescription).toBe('from A')
+    expect(b.getState()?.data.musicDescription).toBe('from A')
+  })
+
+  it("with 'merge' this tab's edit wins the same field and nothing is reported lost", async () => {
+    const { conflicts, server } = await sameFieldInBothTabs()
+    expect(conflicts.map((c) => [c.strategy, c.paths, c.lost])).toEqual([['merge', ['/data/musicDescription'], []]])
+    expect(server.data.musicDescription).toBe('from B')
+  })
+
+  it('a conflict function decides between tabs too', async () => {
+    const calls: string[] = []
+    const { conflicts, server } = await sameFieldInBothTabs(({ local, remote }) => {
+      calls.push(`${local.data.musicDescription} vs ${remote.data.musicDescription}`)
+      return { ...local, data: { ...local.data, musicDescription: `${remote.data.musicDescription} + ${local.data.musicDescription}` } }
+    })
+    expect(calls).toEqual(['from B vs from A'])
+    expect(conflicts[0]).toMatchObject({ strategy: 'custom', lost: [{ path: '/data/musicDescription', local: 'from B', remote: 'from A' }] })
+    expect(server.data.musicDescription).toBe('from A + from B')
   })
 
   it('two tabs never have requests in flight at the same time', async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { uploadFile } from '../api'
+import { quote } from '../lost-edits'
 import type { WizardState } from '../state'
 import { useProject } from '../useProject'
 import * as workflow from '../workflow'
@@ -58,6 +59,7 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
     update(workflow.pinned(step, transition))
     setNotice(undefined)
     project.dismissReplaced()
+    project.dismissArrived()
   }
 
   const upload = async (files: File[], apply: (current: WizardState, uploaded: Awaited<ReturnType<typeof uploadFile>>[]) => WizardState) => {
@@ -131,6 +133,29 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
                     Another tab or device answered this step first (“{project.replaced.kept}”), so the wizard kept that answer. Yours (“
                     {project.replaced.mine.join('”, “')}”) was not used.{' '}
                     <button type="button" className="button button--ghost button--small" onClick={project.dismissReplaced}>
+                      OK
+                    </button>
+                  </p>
+                )}
+                {project.lost && (
+                  <div className="notice notice--warn" data-testid="edit-replaced" role="status">
+                    {project.lost.edits.map((edit) => (
+                      <p key={edit.path} className="notice__line" data-testid="lost-edit" data-path={edit.path}>
+                        Your edit to {edit.label} ({quote(edit.mine)}) was replaced by a newer one from another {project.lost!.from} — restore it?{' '}
+                        <button type="button" className="button button--secondary button--small" data-testid="restore-edit" onClick={() => project.restoreLost(edit)}>
+                          Restore mine
+                        </button>
+                      </p>
+                    ))}
+                    <button type="button" className="button button--ghost button--small" data-testid="keep-new" onClick={project.dismissLost}>
+                      Keep the new one
+                    </button>
+                  </div>
+                )}
+                {project.arrived && !project.lost && !project.replaced && (
+                  <p className="notice" data-testid="remote-update" role="status">
+                    Updated with changes saved {project.arrived === 'tab' ? 'in another tab' : 'on another device'}.{' '}
+                    <button type="button" className="button button--ghost button--small" onClick={project.dismissArrived}>
                       OK
                     </button>
                   </p>
