@@ -28,15 +28,30 @@ const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&
 const time = (ms: number | null | undefined) => (ms ? new Date(ms).toLocaleTimeString() : '—')
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`)
 
-/** The draft records of one document in its store: checkpoints and log entries (record names as the engine writes them today). */
+/**
+ * The unsent drafts of one document in its store: each tab's checkpoint and the log entries after
+ * it (record names as the engine writes them today). A log whose newest entry closes it (`done`:
+ * an ack covered everything) has nothing to send and is not counted.
+ */
 async function outboxOf(saver: Autosave<unknown>, engine: TrackedEngine) {
   const store = engine.options.store
   if (!store) return undefined
-  const prefixes = [`outbox:${saver.key}:`, `wal:${saver.key}:`]
-  const keys = (await store.keys()).filter((key) => prefixes.some((prefix) => key.startsWith(prefix)))
+  const all = await store.keys()
+  let records = 0
   let bytes = 0
-  for (const key of keys) bytes += JSON.stringify((await store.get(key)) ?? null).length
-  return { records: keys.length, bytes }
+  for (const checkpoint of all.filter((key) => key.startsWith(`outbox:${saver.key}:`))) {
+    const head = (await store.get(checkpoint)) as { n?: number; done?: boolean } | undefined
+    const number = (key: string) => Number(key.slice(key.lastIndexOf(':') + 1))
+    const entries = all.filter((key) => key.startsWith(`wal:${checkpoint.slice('outbox:'.length)}:`) && number(key) > (head?.n ?? 0))
+    const newest = entries.sort((a, b) => number(b) - number(a))[0]
+    const last = newest === undefined ? head : ((await store.get(newest)) as { done?: boolean } | undefined)
+    if (last?.done) continue
+    for (const key of [checkpoint, ...entries]) {
+      records++
+      bytes += JSON.stringify((await store.get(key)) ?? null).length
+    }
+  }
+  return { records, bytes }
 }
 
 /**

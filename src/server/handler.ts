@@ -139,7 +139,10 @@ const EVENTS_HEARTBEAT_MS = 25_000
  * })
  * ```
  */
-export function createAutosaveHandler(options: AutosaveHandlerOptions): AutosaveHandler & { readonly onError: (error: unknown, request: Request) => void } {
+export function createAutosaveHandler(options: AutosaveHandlerOptions): AutosaveHandler & {
+  /** Where the handler reports unexpected failures: the `onError` it was given, or its default (`console.error`). */
+  readonly onError: (error: unknown, request: Request) => void
+} {
   const { store, authorize } = options
   const basePath = normalizeBasePath(options.basePath ?? '')
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
