@@ -30,7 +30,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^autosave-kit$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-      { find: /^autosave-kit\/(react|testing|server|vue|svelte|react-hook-form|devtools)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
+      {
+        find: /^autosave-kit\/(react|testing|server|vue|svelte|react-hook-form|devtools)$/,
+        replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)),
+      },
     ],
   },
   test: {
@@ -79,7 +82,10 @@ export default defineConfig({
             { find: /^react-dom$/, replacement: fileURLToPath(new URL('./test/react18/node_modules/react-dom/index.js', import.meta.url)) },
             { find: /^react-dom\/(.*)$/, replacement: fileURLToPath(new URL('./test/react18/node_modules/react-dom/$1', import.meta.url)) },
             // Its own copy, so its require('react-dom') finds React 18's beside it.
-            { find: /^@testing-library\/react$/, replacement: fileURLToPath(new URL('./test/react18/node_modules/@testing-library/react/dist/index.js', import.meta.url)) },
+            {
+              find: /^@testing-library\/react$/,
+              replacement: fileURLToPath(new URL('./test/react18/node_modules/@testing-library/react/dist/index.js', import.meta.url)),
+            },
           ],
         },
         test: {

@@ -74,7 +74,12 @@ async function sample(browser: Browser, url: string, name: Name, script: keyof t
     await cdp.send('Performance.enable')
     const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value
     const runId = `run-${process.pid}-${++runIds}`
-    const edits = await page.evaluate(([n, s, m, id]) => (globalThis as unknown as PageGlobals).bench.prepare(n, s, m, id), [name, script, messages, runId] as const)
+    const edits = await page.evaluate(([n, s, m, id]) => (globalThis as unknown as PageGlobals).bench.prepare(n, s, m, id), [
+      name,
+      script,
+      messages,
+      runId,
+    ] as const)
     const before = await taskSeconds()
     const { callMs } = await page.evaluate(() => (globalThis as unknown as PageGlobals).bench.run())
     const after = await taskSeconds()
@@ -101,10 +106,20 @@ async function main() {
   const { server, url } = await serve(await bundle())
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   })
   try {
-    console.log(`autosave-kit vs zustand persist in Chromium ${browser.version()} — ${messages}-message state; ${runs} timed runs per contender after one warm-up, interleaved; the best run is kept`)
+    console.log(
+      `autosave-kit vs zustand persist in Chromium ${browser.version()} — ${messages}-message state; ${runs} timed runs per contender after one warm-up, interleaved; the best run is kept`,
+    )
     for (const script of Object.keys(SCRIPTS) as Array<keyof typeof SCRIPTS>) {
       const samples = new Map<Name, Sample[]>(CONTENDERS.map((name) => [name, []]))
       for (const name of CONTENDERS) await sample(browser, url, name, script, messages) // warm-up

@@ -113,10 +113,14 @@ function serializeAfterEdit(messages: number) {
   let state = chatState(messages)
   toJson(state)
   let n = 0
-  const remembered = medianNs(() => {
-    state = { ...state, data: { ...state.data, musicDescription: `edit ${n++}` } }
-    toJson(state)
-  }, 11, 200)
+  const remembered = medianNs(
+    () => {
+      state = { ...state, data: { ...state.data, musicDescription: `edit ${n++}` } }
+      toJson(state)
+    },
+    11,
+    200,
+  )
   const fresh = medianNs(() => serialize(state), 7, 5)
   return { remembered, fresh }
 }
@@ -130,10 +134,22 @@ export async function runCoreBench() {
   const requests = await requestsForBurst(1000, 10_000)
   rows.push(['requests for 1,000 edits over 10 s', String(requests), '1,000 (one per edit)', `${((requests / 1000) * 100).toFixed(1)} %`, '≤ 2'])
   const wire = await wireBytesForOneFieldEdit(1000)
-  rows.push(['bytes on the wire, one-field edit, 1,000-message chat', `${wire.patch} B (PATCH)`, `${wire.full} B (full PUT)`, `${((wire.patch / wire.full) * 100).toFixed(3)} %`, '≤ 1 %'])
+  rows.push([
+    'bytes on the wire, one-field edit, 1,000-message chat',
+    `${wire.patch} B (PATCH)`,
+    `${wire.full} B (full PUT)`,
+    `${((wire.patch / wire.full) * 100).toFixed(3)} %`,
+    '≤ 1 %',
+  ])
   for (const messages of [10, 1000, 10_000]) {
     const cost = saveCost(messages)
-    rows.push([`median save() time, ${messages.toLocaleString('en')}-message chat`, fmt(cost.save), `${fmt(cost.stringify)} (one JSON.stringify)`, `${((cost.save / cost.stringify) * 100).toFixed(4)} %`, '≤ 2 µs, flat'])
+    rows.push([
+      `median save() time, ${messages.toLocaleString('en')}-message chat`,
+      fmt(cost.save),
+      `${fmt(cost.stringify)} (one JSON.stringify)`,
+      `${((cost.save / cost.stringify) * 100).toFixed(4)} %`,
+      '≤ 2 µs, flat',
+    ])
   }
   for (const messages of [50, 500, 5000]) {
     const { p50, p99 } = saveP99(messages)
@@ -141,13 +157,25 @@ export async function runCoreBench() {
   }
   for (const messages of [50, 500, 5000]) {
     const cost = serializeAfterEdit(messages)
-    rows.push([`serialize a one-field edit, ${messages.toLocaleString('en')}-message chat (engine's serializer)`, fmt(cost.remembered), `${fmt(cost.fresh)} (serialize() from scratch)`, `${((cost.remembered / cost.fresh) * 100).toFixed(3)} %`, 'flat'])
+    rows.push([
+      `serialize a one-field edit, ${messages.toLocaleString('en')}-message chat (engine's serializer)`,
+      fmt(cost.remembered),
+      `${fmt(cost.fresh)} (serialize() from scratch)`,
+      `${((cost.remembered / cost.fresh) * 100).toFixed(3)} %`,
+      'flat',
+    ])
   }
   const base = chatState(1000) as unknown as Json
   const edited = structuredClone(chatState(1000)) as ReturnType<typeof chatState>
   edited.data.musicDescription = 'lo-fi hip hop'
   const diffNs = medianNs(() => diffDocuments(base, edited as unknown as Json), 7, 20)
-  rows.push(['diff against last ack (1,000 messages, off the save path)', fmt(diffNs), `${fmt(saveCost(1000).stringify)} (JSON.stringify)`, '', 'informational'])
+  rows.push([
+    'diff against last ack (1,000 messages, off the save path)',
+    fmt(diffNs),
+    `${fmt(saveCost(1000).stringify)} (JSON.stringify)`,
+    '',
+    'informational',
+  ])
   return rows
 }
 
@@ -161,5 +189,9 @@ export function printTable(title: string, header: string[], rows: string[][]) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printTable(`autosave-kit core — node ${process.version}, ${process.platform}/${process.arch}`, ['measure', 'autosave-kit', 'baseline', 'ratio', 'target'], await runCoreBench())
+  printTable(
+    `autosave-kit core — node ${process.version}, ${process.platform}/${process.arch}`,
+    ['measure', 'autosave-kit', 'baseline', 'ratio', 'target'],
+    await runCoreBench(),
+  )
 }

@@ -74,11 +74,23 @@ const ms = (n: number) => `${n.toFixed(1)} ms`
 const rows: string[][] = []
 for (const localDelayMs of [300, 50]) {
   const t = await timeToDurable(localDelayMs, 60)
-  rows.push([`last save() → outbox durable, localDelayMs ${localDelayMs}`, `p50 ${ms(t.p50)}, p95 ${ms(t.p95)}`, `${localDelayMs} ms (the configured delay)`, `${(t.p95 / localDelayMs).toFixed(2)}×`, '≤ 1000 ms'])
+  rows.push([
+    `last save() → outbox durable, localDelayMs ${localDelayMs}`,
+    `p50 ${ms(t.p50)}, p95 ${ms(t.p95)}`,
+    `${localDelayMs} ms (the configured delay)`,
+    `${(t.p95 / localDelayMs).toFixed(2)}×`,
+    '≤ 1000 ms',
+  ])
 }
 for (const offline of [false, true]) {
   const r = await restoreTime(5 * 1024 * 1024, offline)
   const from = offline ? 'offline, from IndexedDB' : 'from the server (memory transport)'
-  rows.push([`restore() of a ${(r.size / 1024 / 1024).toFixed(1)} MB document, ${from}`, ms(r.median), `${ms(r.baseline)} (JSON round trip of it)`, `${(r.median / r.baseline).toFixed(2)}×`, '≤ 100 ms'])
+  rows.push([
+    `restore() of a ${(r.size / 1024 / 1024).toFixed(1)} MB document, ${from}`,
+    ms(r.median),
+    `${ms(r.baseline)} (JSON round trip of it)`,
+    `${(r.median / r.baseline).toFixed(2)}×`,
+    '≤ 100 ms',
+  ])
 }
 printTable(`autosave-kit durability — node ${process.version}, fake-indexeddb`, ['measure', 'autosave-kit', 'baseline', 'ratio', 'target'], rows)

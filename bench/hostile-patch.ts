@@ -24,7 +24,11 @@ async function measure(name: string, body: (version: number) => { method: string
   for (let i = 0; i < runs; i++) {
     const version = store.peek('doc')!.version
     const { method, body: payload } = body(version)
-    const request = new Request(`http://bench${basePath}/doc`, { method, body: JSON.stringify(payload), headers: { 'Content-Type': 'application/json', 'If-Match': `"${version}"` } })
+    const request = new Request(`http://bench${basePath}/doc`, {
+      method,
+      body: JSON.stringify(payload),
+      headers: { 'Content-Type': 'application/json', 'If-Match': `"${version}"` },
+    })
     const start = performance.now()
     status = (await handler(request)).status
     times.push(performance.now() - start)
@@ -43,4 +47,5 @@ const baseline = rows[0]!.median
 console.log(`document: ${(JSON.stringify(document).length / 1024).toFixed(0)} KB, 20 runs each\n`)
 console.log('| request | answer | median ms | max ms | × PUT |')
 console.log('| --- | ---: | ---: | ---: | ---: |')
-for (const row of rows) console.log(`| ${row.name} | ${row.status} | ${row.median.toFixed(1)} | ${row.max.toFixed(1)} | ${(row.median / baseline).toFixed(2)} |`)
+for (const row of rows)
+  console.log(`| ${row.name} | ${row.status} | ${row.median.toFixed(1)} | ${row.max.toFixed(1)} | ${(row.median / baseline).toFixed(2)} |`)

@@ -80,7 +80,11 @@ interface Variant {
   offline?: boolean
 }
 
-function autosaveKit(name: string, settings: string, { options = {}, store: makeStore = copyingStore, timed = true, offline = false }: Variant = {}): Contender {
+function autosaveKit(
+  name: string,
+  settings: string,
+  { options = {}, store: makeStore = copyingStore, timed = true, offline = false }: Variant = {},
+): Contender {
   return {
     name,
     settings,
@@ -177,7 +181,8 @@ function reduxPersist(throttle: number): Contender {
     timed: true,
     async open(initial, time) {
       const { asyncStorage, items, meter } = countingStorage()
-      const reducer: Reducer<WizardState, EditAction, WizardState | undefined> = (state = initial, action) => (action.type === 'edit' && action.state ? action.state : state)
+      const reducer: Reducer<WizardState, EditAction, WizardState | undefined> = (state = initial, action) =>
+        action.type === 'edit' && action.state ? action.state : state
       // redux-persist calls the global setInterval and has no clock option: it gets virtual time for this run only.
       const restore = time.installIntervals()
       const store = legacy_createStore(persistReducer({ key: KEY, storage: asyncStorage, throttle, timeout: 0 }, reducer))
@@ -202,11 +207,14 @@ function reduxPersist(throttle: number): Contender {
 
 const defaults = 'debounceMs 3000, maxWaitMs 10000, localDelayMs 300, history 20'
 const contenders: Contender[] = [
-  autosaveKit('autosave-kit', `defaults (${defaults}); a store that copies every record with v8.serialize (as IndexedDB's put does); fetchTransport on a counting fetch`),
+  autosaveKit(
+    'autosave-kit',
+    `defaults (${defaults}); a store that copies every record with v8.serialize (as IndexedDB's put does); fetchTransport on a counting fetch`,
+  ),
   autosaveKit('autosave-kit, offline', 'as the first, offline from the first edit: local writes only, nothing sent (what the peers do)', { offline: true }),
   autosaveKit(
     'autosave-kit on fake-indexeddb',
-    "as the first, on indexedDBStore({ indexedDB: new IDBFactory() }) from fake-indexeddb (a JS model of IndexedDB: its time is indicative only)",
+    'as the first, on indexedDBStore({ indexedDB: new IDBFactory() }) from fake-indexeddb (a JS model of IndexedDB: its time is indicative only)',
     { store: () => indexedDBStore({ indexedDB: new IDBFactory(), localStorage: null }) },
   ),
   zustandPersist,
@@ -254,7 +262,13 @@ function callOverheadNs() {
 /** With `--expose-gc` (as `npm run bench:peers` runs), each run starts on a clean heap, not on the last one's garbage. */
 const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {})
 
-async function runOnce(contender: Contender, initial: WizardState, script: Edit[], costs: { drainNs: number; callNs: number }, count: boolean): Promise<RunResult> {
+async function runOnce(
+  contender: Contender,
+  initial: WizardState,
+  script: Edit[],
+  costs: { drainNs: number; callNs: number },
+  count: boolean,
+): Promise<RunResult> {
   collectGarbage()
   const time = new VirtualTime(T0, costs.drainNs)
   const instance = await contender.open(initial, time)
@@ -307,7 +321,10 @@ function ratio(value: number, base: number) {
   const r = value / base
   return `${r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`
 }
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ')
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
 
 /** `--script keystrokes|chat|mixed` (repeatable): the scripts to run; default keystrokes and chat. */
 function scripts(initial: WizardState): Array<{ name: string; script: Edit[] }> {
@@ -330,7 +347,9 @@ async function main() {
   console.log(`autosave-kit vs peers — node ${process.version}, ${process.platform}/${process.arch}`)
   console.log(`state: ${initial.chat.length} messages, ${fmtBytes(stateBytes)} of JSON at the start`)
   console.log(`load average at the start: ${load()} (other processes share these ${availableParallelism()} CPUs)`)
-  console.log(`harness: one empty drain ${fmtNs(costs.drainNs)}, one timed empty call ${fmtNs(costs.callNs)} (both subtracted); ${runs} timed runs per contender after one warm-up; times are the best of them (the least disturbed by other processes)`)
+  console.log(
+    `harness: one empty drain ${fmtNs(costs.drainNs)}, one timed empty call ${fmtNs(costs.callNs)} (both subtracted); ${runs} timed runs per contender after one warm-up; times are the best of them (the least disturbed by other processes)`,
+  )
   const contenders = selected()
   let failed = false
   for (const { name, script } of scripts(initial)) failed = (await runScript(name, script, contenders, initial, runs, costs)) || failed
@@ -340,10 +359,19 @@ async function main() {
   if (failed) process.exitCode = 1
 }
 
-async function runScript(title: string, script: Edit[], contenders: Contender[], initial: WizardState, runs: number, costs: { drainNs: number; callNs: number }): Promise<boolean> {
+async function runScript(
+  title: string,
+  script: Edit[],
+  contenders: Contender[],
+  initial: WizardState,
+  runs: number,
+  costs: { drainNs: number; callNs: number },
+): Promise<boolean> {
   const edits = script.length
   const finalBytes = Buffer.byteLength(JSON.stringify(script.at(-1)!.state))
-  console.log(`\n## ${title}: ${edits} edits over ${(script.at(-1)!.at / 60_000).toFixed(1)} virtual minutes, then ${SETTLE_MS / 1000} s idle; ${fmtBytes(finalBytes)} of JSON at the end`)
+  console.log(
+    `\n## ${title}: ${edits} edits over ${(script.at(-1)!.at / 60_000).toFixed(1)} virtual minutes, then ${SETTLE_MS / 1000} s idle; ${fmtBytes(finalBytes)} of JSON at the end`,
+  )
   const results = new Map<string, RunResult[]>()
   const counted = new Map<string, RunResult>()
   for (const contender of contenders) {
@@ -376,7 +404,16 @@ async function runScript(title: string, script: Edit[], contenders: Contender[],
 
   printTable(
     `${title} (baseline: ${BASELINE}, same run)`,
-    ['contender', 'local writes', 'local bytes / edit', 'main-thread CPU / edit', 'call: mean (p99)', 'deferred / edit (task p95)', 'requests', 'ends on last state'],
+    [
+      'contender',
+      'local writes',
+      'local bytes / edit',
+      'main-thread CPU / edit',
+      'call: mean (p99)',
+      'deferred / edit (task p95)',
+      'requests',
+      'ends on last state',
+    ],
     summary.map((s) => [
       s.contender.name,
       `${s.c.writes} (${ratio(s.c.writes, base.c.writes)})`,

@@ -372,7 +372,12 @@ async function main() {
     const handlerOn = async (store: DocumentStore) => createAutosaveHandler({ store, basePath })
     const modes: Array<{ mode: string; probe?: Probe; counters?: Counters; client: () => Promise<ReturnType<typeof handlerClient>> }> = [
       { mode: 'raw SQL (baseline)', probe, counters, client: () => rawSql(pool, counters) },
-      { mode: 'PATCH, PostgreSQL', probe, counters, client: async () => handlerClient(await handlerOn(await sqlStore(counted, { preparedStatements: true })), 'PATCH') },
+      {
+        mode: 'PATCH, PostgreSQL',
+        probe,
+        counters,
+        client: async () => handlerClient(await handlerOn(await sqlStore(counted, { preparedStatements: true })), 'PATCH'),
+      },
       {
         mode: 'PATCH, PostgreSQL, unprepared',
         probe,
@@ -385,7 +390,12 @@ async function main() {
         counters,
         client: async () => handlerClient(await handlerOn(await sqlStore(counted, { preparedStatements: true, cachedDocuments: 0 })), 'PATCH'),
       },
-      { mode: 'PUT, PostgreSQL', probe, counters, client: async () => handlerClient(await handlerOn(await sqlStore(counted, { preparedStatements: true })), 'PUT') },
+      {
+        mode: 'PUT, PostgreSQL',
+        probe,
+        counters,
+        client: async () => handlerClient(await handlerOn(await sqlStore(counted, { preparedStatements: true })), 'PUT'),
+      },
       { mode: 'PATCH, PGlite', client: async () => handlerClient(await handlerOn(await sqlStore(pglite)), 'PATCH') },
       { mode: 'PATCH, memory', client: async () => handlerClient(await handlerOn(memoryDocumentStore()), 'PATCH') },
     ]
@@ -412,7 +422,9 @@ async function main() {
         const client = httpClient(`http://127.0.0.1:${(server.address() as { port: number }).port}`, http50.clients)
         try {
           const isPg = storeName === 'PostgreSQL'
-          rows.push(await measure(http50, `PATCH, ${storeName}, ${adapter}`, isPg ? probe : undefined, isPg ? counters : undefined, client.prepare, client.save))
+          rows.push(
+            await measure(http50, `PATCH, ${storeName}, ${adapter}`, isPg ? probe : undefined, isPg ? counters : undefined, client.prepare, client.save),
+          )
         } finally {
           client.close()
           server.closeAllConnections()
@@ -434,7 +446,9 @@ async function main() {
   )
   const fmt = (value: number | undefined, digits: number) => (value === undefined ? 'n/a' : value.toFixed(digits))
   const table = rows.map((row) => {
-    const baseline = rows.find((b) => b.pattern === row.pattern && b.mode.startsWith('raw SQL')) ?? rows.find((b) => b.pattern === patterns[1]!.name && b.mode.startsWith('raw SQL'))!
+    const baseline =
+      rows.find((b) => b.pattern === row.pattern && b.mode.startsWith('raw SQL')) ??
+      rows.find((b) => b.pattern === patterns[1]!.name && b.mode.startsWith('raw SQL'))!
     const rate = row.saves / row.seconds
     const baseRate = baseline.saves / baseline.seconds
     return {
@@ -452,7 +466,9 @@ async function main() {
   })
   console.table(table)
   console.log('The HTTP rows are divided by the in-process raw-SQL row of 50 clients on their own keys.')
-  console.log(`The handler and the PostgreSQL store alone (a stub client answering every UPDATE, no database): ${handlerAlone.toFixed(2)} ms Node CPU per PATCH, client loop included.`)
+  console.log(
+    `The handler and the PostgreSQL store alone (a stub client answering every UPDATE, no database): ${handlerAlone.toFixed(2)} ms Node CPU per PATCH, client loop included.`,
+  )
 }
 
 await main()

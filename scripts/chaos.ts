@@ -31,7 +31,9 @@ if (!(storeName in devices)) throw new Error(`--store must be indexeddb or memor
 const device = devices[storeName as keyof typeof devices]
 
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${arg('runs')}`)
-console.log(`chaos: ${runs} schedules, seed ${seed}${path ? `, path ${path}` : ''}, up to ${maxCommands} commands each, ${storeName} store${without.length ? `, without ${without.join(',')}` : ''}`)
+console.log(
+  `chaos: ${runs} schedules, seed ${seed}${path ? `, path ${path}` : ''}, up to ${maxCommands} commands each, ${storeName} store${without.length ? `, without ${without.join(',')}` : ''}`,
+)
 
 const totals = emptyTotals()
 const started = performance.now()
@@ -58,7 +60,9 @@ if (!outcome.failed) {
 
 const schedule = outcome.counterexample?.[0] as Schedule | undefined
 console.error(`\nchaos: FAILED after ${outcome.numRuns} schedules (${outcome.numShrinks} shrinks) in ${seconds.toFixed(1)} s`)
-console.error(`replay: npm run chaos -- --runs 1 --seed ${outcome.seed} --path "${outcome.counterexamplePath}" --store ${storeName} --max-commands ${maxCommands}${without.length ? ` --without ${without.join(',')}` : ''} --trace`)
+console.error(
+  `replay: npm run chaos -- --runs 1 --seed ${outcome.seed} --path "${outcome.counterexamplePath}" --store ${storeName} --max-commands ${maxCommands}${without.length ? ` --without ${without.join(',')}` : ''} --trace`,
+)
 console.error(`\nshrunk schedule:\n${JSON.stringify(schedule, null, 2)}`)
 console.error(`\n${outcome.errorInstance instanceof Error ? outcome.errorInstance.message : String(outcome.errorInstance)}`)
 if (traceWanted && schedule) {

@@ -187,12 +187,16 @@ export function typecheckSamples(samples: readonly DocSample[] = allSamples()): 
  * TSDoc check can reuse it instead of compiling src/ a second time.
  */
 export function checkSamples(samples: readonly DocSample[] = allSamples()): { program: ts.Program; problems: SampleProblem[] } {
-  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+      },
     },
-  })
+  )
   if (!config) throw new Error('tsconfig.json could not be read')
   const options: ts.CompilerOptions = { ...config.options, noEmit: true }
 
@@ -275,7 +279,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const samples = allSamples()
   const problems = typecheckSamples(samples)
   const skipped = samples.filter((s) => s.mode === 'skip')
-  console.log(`${samples.length} samples in ${docFiles().length} files: ${samples.length - skipped.length} typechecked, ${skipped.length} skipped (${skipped.map((s) => s.id).join(', ') || 'none'})`)
+  console.log(
+    `${samples.length} samples in ${docFiles().length} files: ${samples.length - skipped.length} typechecked, ${skipped.length} skipped (${skipped.map((s) => s.id).join(', ') || 'none'})`,
+  )
   if (problems.length) console.log(`\n${formatProblems(problems)}\n`)
   let failedRuns = 0
   for (const sample of samples.filter((s) => s.mode === 'run')) {

@@ -74,12 +74,16 @@ export function findMissingDocs(program: ts.Program = entriesProgram()): Missing
 }
 
 function entriesProgram(): ts.Program {
-  const config = ts.getParsedCommandLineOfConfigFile(resolve(root, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  const config = ts.getParsedCommandLineOfConfigFile(
+    resolve(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+      },
     },
-  })
+  )
   if (!config) throw new Error('tsconfig.json could not be read')
   const files = Object.values(entries).map((file) => resolve(root, file))
   return ts.createProgram(files, { ...config.options, noEmit: true })
@@ -101,10 +105,7 @@ function commentText(comment: ts.JSDoc['comment']): string {
 export function formatMissing(missing: readonly MissingDoc[]): string {
   if (missing.length === 0) return 'Every public export has its TSDoc comment.'
   const lines = missing.map((m) => `  ${m.entry} › ${m.name} (${m.kind}, ${m.at}): ${m.problem}`)
-  return [
-    `${missing.length} public export(s) lack documentation: each needs a TSDoc summary and an @example.`,
-    ...lines,
-  ].join('\n')
+  return [`${missing.length} public export(s) lack documentation: each needs a TSDoc summary and an @example.`, ...lines].join('\n')
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -10,7 +10,10 @@ import { TransportError } from './errors'
  */
 export function withDeadline<T>(clock: Clock, ms: number, parent: AbortSignal, what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const [controller, release] = following(parent)
-  const timer = clock.setTimeout(() => controller.abort(new TransportError('TRANSPORT_TIMEOUT', `${what} did not settle within ${ms} ms`, { retryable: true })), Math.min(ms, 2 ** 31 - 1))
+  const timer = clock.setTimeout(
+    () => controller.abort(new TransportError('TRANSPORT_TIMEOUT', `${what} did not settle within ${ms} ms`, { retryable: true })),
+    Math.min(ms, 2 ** 31 - 1),
+  )
   return untilAborted(controller.signal, run, () => {
     clock.clearTimeout(timer)
     release()

@@ -19,7 +19,9 @@ function devWarnings(key: string): (error: AutosaveError) => void {
   return (error) => {
     if (!isDevelopment() || warned.has(error.code)) return
     warned.add(error.code)
-    console.warn(`autosave-kit: "${key}": ${error.code}: ${error.message} (listen with saver.on('error', …) to handle it; this warning is shown once per code, in development only)`)
+    console.warn(
+      `autosave-kit: "${key}": ${error.code}: ${error.message} (listen with saver.on('error', …) to handle it; this warning is shown once per code, in development only)`,
+    )
   }
 }
 

@@ -166,11 +166,7 @@ export class SerializationError extends AutosaveError {
   /** Where in the value the offending part sits (`''` for the root). */
   readonly path: string
 
-  constructor(
-    code: SerializationErrorCode,
-    path: string,
-    message: string,
-  ) {
+  constructor(code: SerializationErrorCode, path: string, message: string) {
     super(code, `${message} at ${path === '' ? '(root)' : path}`)
     this.path = path
   }
@@ -207,9 +203,7 @@ export class ValidationError extends AutosaveError {
 
   constructor(issues: readonly ValidationIssue[], stage: 'send' | 'restore', where = '') {
     const first = issues[0]
-    const at = first?.path?.length
-      ? ` at ${first.path.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')}`
-      : ''
+    const at = first?.path?.length ? ` at ${first.path.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')}` : ''
     super(
       stage === 'send' ? 'VALIDATION_SEND' : 'VALIDATION_RESTORE',
       `${where}schema rejected the ${stage === 'send' ? 'state to send' : 'restored state'}${at}: ${first?.message ?? 'invalid'}${issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}`,
@@ -288,11 +282,7 @@ export class ConflictError extends AutosaveError {
  * ```
  */
 export class StorageError extends AutosaveError {
-  constructor(
-    code: StorageErrorCode | CustomErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: StorageErrorCode | CustomErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options)
   }
 }

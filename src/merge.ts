@@ -97,10 +97,7 @@ export function threeWayMerge(base: Json | undefined, local: Json, remote: Json)
  * // { strategy: 'remote-wins', merged: { a: 3 }, conflicts: ['/a'] }
  * ```
  */
-export function resolveConflict(
-  strategy: ConflictStrategy<Json>,
-  ctx: MergeContext,
-): MergeResult & { strategy: ResolvedStrategy } {
+export function resolveConflict(strategy: ConflictStrategy<Json>, ctx: MergeContext): MergeResult & { strategy: ResolvedStrategy } {
   const { base, local, remote } = ctx
   const merge = threeWayMerge(base, local, remote)
   if (strategy === 'merge') return { ...merge, strategy: 'merge' }
@@ -337,7 +334,6 @@ function idIndex(items: Json[]): Map<Id, number> | undefined {
   }
   return index
 }
-
 
 function isAppendOf(base: Json[], next: Json[]): boolean {
   if (next.length < base.length) return false

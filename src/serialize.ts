@@ -145,7 +145,8 @@ function walk(value: unknown, path: string | undefined, depth: number, state: Wa
     } else if (object instanceof Map) {
       const record: JsonObject = {}
       for (const [key, item] of object) {
-        if (typeof key !== 'string' && typeof key !== 'number') throw new SerializationError('SERIALIZATION_KEY', at, `A Map key of type ${typeof key} cannot be saved`)
+        if (typeof key !== 'string' && typeof key !== 'number')
+          throw new SerializationError('SERIALIZATION_KEY', at, `A Map key of type ${typeof key} cannot be saved`)
         addKey(record, String(key), walk(item, childPath(path, String(key)), depth + 1, state), at)
       }
       out = record

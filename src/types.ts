@@ -269,15 +269,7 @@ export interface AutosaveStore {
  * finishButton.disabled = busy(saver.getStatus().phase)
  * ```
  */
-export type Phase =
-  | 'idle'
-  | 'pending'
-  | 'saving'
-  | 'saved'
-  | 'offline'
-  | 'retrying'
-  | 'error'
-  | 'conflict'
+export type Phase = 'idle' | 'pending' | 'saving' | 'saved' | 'offline' | 'retrying' | 'error' | 'conflict'
 
 /**
  * A snapshot of the engine's progress, from `getStatus()` and the `status` event; a new object
@@ -361,11 +353,7 @@ export interface ConflictContext<State = unknown> {
  * createAutosave({ key: 'project:42', transport, conflict: 'remote-wins' })
  * ```
  */
-export type ConflictStrategy<State = unknown> =
-  | 'merge'
-  | 'local-wins'
-  | 'remote-wins'
-  | ((context: ConflictContext<State>) => State)
+export type ConflictStrategy<State = unknown> = 'merge' | 'local-wins' | 'remote-wins' | ((context: ConflictContext<State>) => State)
 
 /**
  * A conflict function as the `conflict` option takes it: written on your `State` type or on
@@ -419,14 +407,17 @@ export interface StandardSchema<Output = unknown> {
     readonly version: 1
     readonly vendor: string
     /** Returns the parsed value, or the issues found (sync or async). */
-    readonly validate: (
-      value: unknown,
-    ) =>
+    readonly validate: (value: unknown) =>
       | { readonly value: Output; readonly issues?: undefined }
       | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> }
       | Promise<
           | { readonly value: Output; readonly issues?: undefined }
-          | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> }
+          | {
+              readonly issues: ReadonlyArray<{
+                readonly message: string
+                readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined
+              }>
+            }
         >
   }
 }

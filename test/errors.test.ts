@@ -9,7 +9,10 @@ import type { AutosaveErrorCode } from '../src/index'
 
 const SRC = join(import.meta.dirname, '../src')
 /** Source without its comments: TSDoc examples show codes of one's own (e.g. 'GRAPHQL'). */
-const code = (file: string) => readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '')
+const code = (file: string) =>
+  readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '')
 const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((file) => file.endsWith('.ts')).map((file) => join(SRC, file))
 
 /** The quoted codes in src/errors.ts's unions (everything before the first class). */

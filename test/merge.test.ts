@@ -46,14 +46,35 @@ describe('threeWayMerge: values and objects', () => {
     { name: 'the same key changed the same way is no conflict', base: { a: 1 }, local: { a: 2 }, remote: { a: 2 }, merged: { a: 2 } },
     { name: 'deleted locally, unchanged remotely: deleted', base: { a: 1, b: 1 }, local: { b: 1 }, remote: { a: 1, b: 2 }, merged: { b: 2 } },
     { name: 'deleted remotely, unchanged locally: deleted', base: { a: 1, b: 1 }, local: { a: 1, b: 2 }, remote: { b: 1 }, merged: { b: 2 } },
-    { name: 'deleted locally, changed remotely: stays deleted, reported', base: { a: 1, b: 1 }, local: { b: 2 }, remote: { a: 5, b: 1 }, merged: { b: 2 }, conflicts: ['/a'] },
-    { name: 'deleted remotely, changed locally: local value kept, reported', base: { a: 1, b: 1 }, local: { a: 5, b: 1 }, remote: { b: 2 }, merged: { a: 5, b: 2 }, conflicts: ['/a'] },
+    {
+      name: 'deleted locally, changed remotely: stays deleted, reported',
+      base: { a: 1, b: 1 },
+      local: { b: 2 },
+      remote: { a: 5, b: 1 },
+      merged: { b: 2 },
+      conflicts: ['/a'],
+    },
+    {
+      name: 'deleted remotely, changed locally: local value kept, reported',
+      base: { a: 1, b: 1 },
+      local: { a: 5, b: 1 },
+      remote: { b: 2 },
+      merged: { a: 5, b: 2 },
+      conflicts: ['/a'],
+    },
     { name: 'deleted on both sides: deleted', base: { a: 1, b: 1 }, local: { b: 2 }, remote: { b: 1 }, merged: { b: 2 } },
     { name: 'a key added on one side is kept', base: {}, local: { a: 1 }, remote: { b: 2 }, merged: { a: 1, b: 2 } },
     { name: 'a key added on both sides differently: local, reported', base: {}, local: { a: 1 }, remote: { a: 2 }, merged: { a: 1 }, conflicts: ['/a'] },
     { name: 'different types on both sides: local, reported', base: { a: 1 }, local: { a: 'x' }, remote: { a: [1] }, merged: { a: 'x' }, conflicts: ['/a'] },
     { name: 'a type change on one side is taken', base: { a: 1 }, local: { a: 1 }, remote: { a: { n: 1 } }, merged: { a: { n: 1 } } },
-    { name: 'null vs object both changed: local, reported', base: { a: 0 }, local: { a: null }, remote: { a: { n: 1 } }, merged: { a: null }, conflicts: ['/a'] },
+    {
+      name: 'null vs object both changed: local, reported',
+      base: { a: 0 },
+      local: { a: null },
+      remote: { a: { n: 1 } },
+      merged: { a: null },
+      conflicts: ['/a'],
+    },
     { name: 'a root primitive conflict is the empty pointer', base: 1, local: 2, remote: 3, merged: 2, conflicts: [''] },
     {
       name: 'paths escape "/" and "~" (RFC 6901)',
@@ -152,9 +173,19 @@ describe('threeWayMerge: arrays of items with ids (an ordered set by id)', () =>
     {
       name: 'numeric ids work, and 1 and "1" are different ids',
       base: [{ id: 1, v: 0 }],
-      local: [{ id: 1, v: 0 }, { id: 2, v: 0 }],
-      remote: [{ id: 1, v: 0 }, { id: '1', v: 0 }],
-      merged: [{ id: 1, v: 0 }, { id: '1', v: 0 }, { id: 2, v: 0 }],
+      local: [
+        { id: 1, v: 0 },
+        { id: 2, v: 0 },
+      ],
+      remote: [
+        { id: 1, v: 0 },
+        { id: '1', v: 0 },
+      ],
+      merged: [
+        { id: 1, v: 0 },
+        { id: '1', v: 0 },
+        { id: 2, v: 0 },
+      ],
     },
     {
       name: 'a reorder made only locally is kept, with remote’s additions',
@@ -221,8 +252,22 @@ describe('threeWayMerge: arrays without ids', () => {
       remote: [{ n: 1 }, { n: 3 }],
       merged: [{ n: 1 }, { n: 3 }, { n: 2 }],
     },
-    { name: 'any other change on both sides: local, reported', base: { s: ['a', 'b'] }, local: { s: ['b'] }, remote: { s: ['a', 'b', 'c'] }, merged: { s: ['b'] }, conflicts: ['/s'] },
-    { name: 'no common ancestor: local, reported', base: undefined, local: { s: ['a', 'l'] }, remote: { s: ['a', 'r'] }, merged: { s: ['a', 'l'] }, conflicts: ['/s'] },
+    {
+      name: 'any other change on both sides: local, reported',
+      base: { s: ['a', 'b'] },
+      local: { s: ['b'] },
+      remote: { s: ['a', 'b', 'c'] },
+      merged: { s: ['b'] },
+      conflicts: ['/s'],
+    },
+    {
+      name: 'no common ancestor: local, reported',
+      base: undefined,
+      local: { s: ['a', 'l'] },
+      remote: { s: ['a', 'r'] },
+      merged: { s: ['a', 'l'] },
+      conflicts: ['/s'],
+    },
     {
       name: 'an id array against one without ids: merged as plain arrays',
       base: [{ id: 'a' }],
@@ -278,7 +323,12 @@ describe('threeWayMerge: two tabs of the music-clip wizard', () => {
     expect(conflicts).toStrictEqual([])
     expect(merged).toStrictEqual({
       currentStep: 'reference_images',
-      chat: [...base.chat, message('6', 'user', 'Here is my audio'), message('4', 'user', 'A rainy window at night'), message('5', 'assistant', 'Upload reference images')],
+      chat: [
+        ...base.chat,
+        message('6', 'user', 'Here is my audio'),
+        message('4', 'user', 'A rainy window at night'),
+        message('5', 'assistant', 'Upload reference images'),
+      ],
       data: {
         musicDescription: 'Lo-fi beats for studying',
         isInstrumental: true,
@@ -400,23 +450,25 @@ const wizardEdits = (() => {
   })
   const newIds = fc.uniqueArray(fc.constantFrom('n1', 'n2', 'n3', 'n4', 7, 8), { maxLength: 4 })
   const edit = (chat: Array<{ id: string; content: string }>) =>
-    fc.record({
-      keep: fc.array(fc.boolean(), { minLength: chat.length, maxLength: chat.length }),
-      change: fc.array(fc.option(message, { nil: undefined }), { minLength: chat.length, maxLength: chat.length }),
-      added: newIds,
-      step: fc.option(fc.constantFrom('a', 'b', 'c'), { nil: undefined }),
-    }).map(({ keep, change, added, step }) => ({
-      currentStep: step ?? 'start',
-      chat: [
-        ...chat.flatMap((m, i) => (keep[i] ? [change[i] ? { ...m, ...change[i] } : m] : [])),
-        ...added.map((id) => ({ id, content: `new ${id}` })),
-      ] as Json[],
-    }))
+    fc
+      .record({
+        keep: fc.array(fc.boolean(), { minLength: chat.length, maxLength: chat.length }),
+        change: fc.array(fc.option(message, { nil: undefined }), { minLength: chat.length, maxLength: chat.length }),
+        added: newIds,
+        step: fc.option(fc.constantFrom('a', 'b', 'c'), { nil: undefined }),
+      })
+      .map(({ keep, change, added, step }) => ({
+        currentStep: step ?? 'start',
+        chat: [
+          ...chat.flatMap((m, i) => (keep[i] ? [change[i] ? { ...m, ...change[i] } : m] : [])),
+          ...added.map((id) => ({ id, content: `new ${id}` })),
+        ] as Json[],
+      }))
   return baseChat.chain((chat) => fc.tuple(fc.constant({ currentStep: 'start', chat: chat as Json[] }), edit(chat), edit(chat)))
 })()
 
 function idsOf(doc: Json): Array<string | number> {
-  return ((doc as { chat: Array<{ id: string | number }> }).chat).map((m) => m.id)
+  return (doc as { chat: Array<{ id: string | number }> }).chat.map((m) => m.id)
 }
 
 function containers(value: Json | undefined, into = new Set<object>()): Set<object> {
@@ -485,8 +537,8 @@ describe('threeWayMerge properties', () => {
             if (value === undefined) delete target[key]
             else target[key] = value
           }
-          for (const [key, value] of Object.entries(localEdits)) if (localKeys.includes(key as never)) (apply(local, key, value), apply(expected, key, value))
-          for (const [key, value] of Object.entries(remoteEdits)) if (!localKeys.includes(key as never)) (apply(remote, key, value), apply(expected, key, value))
+          for (const [key, value] of Object.entries(localEdits)) if (localKeys.includes(key as never)) apply(local, key, value), apply(expected, key, value)
+          for (const [key, value] of Object.entries(remoteEdits)) if (!localKeys.includes(key as never)) apply(remote, key, value), apply(expected, key, value)
           expect(threeWayMerge(base, local, remote)).toStrictEqual({ merged: expected, conflicts: [] })
         },
       ),
@@ -550,12 +602,15 @@ describe('threeWayMerge properties', () => {
 describe('threeWayMerge short-cuts on references', () => {
   it('a side that is the very object of base is taken as unchanged without being read', () => {
     let reads = 0
-    const unchanged = new Proxy(Array.from({ length: 1000 }, (_, i) => ({ id: `m${i}` })), {
-      get(target, property, receiver) {
-        reads++
-        return Reflect.get(target, property, receiver)
+    const unchanged = new Proxy(
+      Array.from({ length: 1000 }, (_, i) => ({ id: `m${i}` })),
+      {
+        get(target, property, receiver) {
+          reads++
+          return Reflect.get(target, property, receiver)
+        },
       },
-    }) as unknown as Json
+    ) as unknown as Json
     const remote = [{ id: 'r' }]
     expect(threeWayMerge(unchanged, unchanged, remote)).toEqual({ merged: remote, conflicts: [] })
     expect(reads).toBe(0)

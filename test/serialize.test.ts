@@ -35,7 +35,10 @@ describe('serialize', () => {
     const value = {
       at: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
       tags: new Set(['lofi', 'retro']),
-      byId: new Map<string | number, unknown>([['a', 1], [2, { b: undefined, c: 3 }]]),
+      byId: new Map<string | number, unknown>([
+        ['a', 1],
+        [2, { b: undefined, c: 3 }],
+      ]),
       gone: undefined,
       list: [1, undefined, 3],
     }
@@ -110,7 +113,10 @@ describe('keys named "__proto__"', () => {
 
 describe('keys and app code that fail', () => {
   it('two Map keys saved as the same text (1 and "1") throw instead of losing one value', () => {
-    const m = new Map<string | number, number>([[1, 1], ['1', 2]])
+    const m = new Map<string | number, number>([
+      [1, 1],
+      ['1', 2],
+    ])
     expect(pathOf(() => serialize({ data: { m } }))).toEqual({ code: 'SERIALIZATION_KEY', path: 'data.m' })
   })
 
@@ -138,7 +144,11 @@ describe('keys and app code that fail', () => {
   })
 
   it('a toJSON that throws gives a SerializationError naming where', () => {
-    const broken = { toJSON: () => { throw new RangeError('no') } }
+    const broken = {
+      toJSON: () => {
+        throw new RangeError('no')
+      },
+    }
     expect(pathOf(() => serialize({ chat: [{}, { at: broken }] }))).toEqual({ code: 'SERIALIZATION_THREW', path: 'chat[1].at' })
   })
 })

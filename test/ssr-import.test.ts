@@ -10,7 +10,11 @@ const built = existsSync(`${root}/dist/index.js`)
 
 /** A fresh Node process with no window, document, indexedDB or localStorage. */
 function importIn(code: string, args: string[] = []) {
-  return execFileSync(process.execPath, [...args, '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
+  return execFileSync(process.execPath, [...args, '--input-type=module', '-e', code], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  })
 }
 
 describe('importing in plain Node (SSR) does not throw', () => {

@@ -6,7 +6,17 @@
  */
 import { createJSONStorage, persist } from 'zustand/middleware'
 import { createStore } from 'zustand/vanilla'
-import { createAutosave, fetchTransport, indexedDBStore, localTabs, OnlineManager, PageLifecycle, type AutosaveStore, type Clock, type Transport } from '../../src/index'
+import {
+  createAutosave,
+  fetchTransport,
+  indexedDBStore,
+  localTabs,
+  OnlineManager,
+  PageLifecycle,
+  type AutosaveStore,
+  type Clock,
+  type Transport,
+} from '../../src/index'
 import { chatScript, initialState, keystrokeScript, type Edit, type WizardState } from '../peers/edit-script'
 
 interface Timer {
@@ -139,7 +149,10 @@ async function open(name: ContenderName, initial: WizardState, time: VirtualTime
   let version = 0
   const fakeFetch: typeof fetch = async () => {
     if (counting) requests++
-    return new Response(JSON.stringify({ version: ++version, updatedAt: new Date(0).toISOString() }), { status: 200, headers: { 'Content-Type': 'application/json' } })
+    return new Response(JSON.stringify({ version: ++version, updatedAt: new Date(0).toISOString() }), {
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+    })
   }
   const http = fetchTransport({ baseUrl: 'http://bench.local/api/storage/projects', fetch: fakeFetch, clock: time.clock })
   const transport: Transport = { load: http.load, write: (request) => time.track(http.write(request)) }
@@ -148,7 +161,13 @@ async function open(name: ContenderName, initial: WizardState, time: VirtualTime
     key: 'project:42',
     transport,
     store,
-    environment: { clock: time.clock, online: new OnlineManager(() => {}), lifecycle: new PageLifecycle(() => {}), tabs: localTabs(), randomId: () => `id-${++ids}` },
+    environment: {
+      clock: time.clock,
+      online: new OnlineManager(() => {}),
+      lifecycle: new PageLifecycle(() => {}),
+      tabs: localTabs(),
+      randomId: () => `id-${++ids}`,
+    },
   })
   saver.save(initial)
   const flushed = saver.flush()

@@ -44,7 +44,17 @@ export interface Edit {
   state: WizardState
 }
 
-const STEPS = ['track_input', 'track_ai_description', 'track_ai_lyrics', 'track_generating', 'video_description', 'reference_images', 'reference_image_description', 'video_styles', 'completed']
+const STEPS = [
+  'track_input',
+  'track_ai_description',
+  'track_ai_lyrics',
+  'track_generating',
+  'video_description',
+  'reference_images',
+  'reference_image_description',
+  'video_styles',
+  'completed',
+]
 const T0 = Date.UTC(2026, 10, 25, 9)
 
 const PHRASES = [
@@ -65,7 +75,13 @@ function random(seed: number) {
   }
 }
 
-const file = (i: number, type: string): FileMeta => ({ name: `upload-${i}.${type.split('/')[1]}`, size: 200_000 + i * 37, type, lastModified: T0 - i * 60_000, fileId: `file-${i}` })
+const file = (i: number, type: string): FileMeta => ({
+  name: `upload-${i}.${type.split('/')[1]}`,
+  size: 200_000 + i * 37,
+  type,
+  lastModified: T0 - i * 60_000,
+  fileId: `file-${i}`,
+})
 
 function message(i: number, role: ChatMessage['role'], content: string, at: number): ChatMessage {
   const base: ChatMessage = { id: `msg-${i}`, role, content, timestamp: new Date(at).toISOString() }
@@ -79,7 +95,12 @@ export function initialState(messages = 1000): WizardState {
   return {
     currentStep: 'video_styles',
     chat: Array.from({ length: messages }, (_, i) =>
-      message(i, i % 2 ? 'assistant' : 'user', `${i % 2 ? 'Here is an idea' : 'I would like'}: ${PHRASES[i % PHRASES.length]} (take ${i}).`, T0 - (messages - i) * 30_000),
+      message(
+        i,
+        i % 2 ? 'assistant' : 'user',
+        `${i % 2 ? 'Here is an idea' : 'I would like'}: ${PHRASES[i % PHRASES.length]} (take ${i}).`,
+        T0 - (messages - i) * 30_000,
+      ),
     ),
     data: {
       musicDescription: PHRASES[0]!,
@@ -154,7 +175,13 @@ export function chatScript(initial: WizardState, count = 100, intervalMs = 5000)
   for (let i = 1; i <= count; i++) {
     const role = next % 2 ? 'assistant' : 'user'
     const at = i * intervalMs
-    state = { ...state, chat: [...state.chat, message(next, role, `${role === 'user' ? 'I would like' : 'Here is an idea'}: ${PHRASES[next % PHRASES.length]} (take ${next}).`, T0 + at)] }
+    state = {
+      ...state,
+      chat: [
+        ...state.chat,
+        message(next, role, `${role === 'user' ? 'I would like' : 'Here is an idea'}: ${PHRASES[next % PHRASES.length]} (take ${next}).`, T0 + at),
+      ],
+    }
     next++
     edits.push({ at, kind: 'chat append', state })
   }

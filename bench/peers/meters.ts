@@ -123,7 +123,10 @@ export function countingNetwork() {
     meter.requests++
     meter.methods[init?.method ?? 'GET'] = (meter.methods[init?.method ?? 'GET'] ?? 0) + 1
     meter.bodies.push(typeof init?.body === 'string' ? init.body : '')
-    return new Response(JSON.stringify({ version: ++version, updatedAt: new Date(0).toISOString() }), { status: 200, headers: { 'Content-Type': 'application/json' } })
+    return new Response(JSON.stringify({ version: ++version, updatedAt: new Date(0).toISOString() }), {
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+    })
   }
   return { fetch, meter }
 }

@@ -163,10 +163,15 @@ export function defineDevtoolsElement(tagName = 'autosave-devtools'): CustomElem
 <dt>Outbox</dt><dd data-field="outbox">${outbox ? `${outbox.records} record${outbox.records === 1 ? '' : 's'}, ${size(outbox.bytes)}` : 'pass { store } to track()'}</dd>
 ${status.error ? `<dt>Error</dt><dd data-field="error">${escapeHtml(status.error.code)}: ${escapeHtml(status.error.message)}</dd>` : ''}</dl>
 <details open><summary>History (${history.length})</summary><ol data-field="history">${history
-          .map((entry) => `<li>v${entry.version} · ${time(entry.savedAt)}<button data-action="rollback" data-key="${key}" data-id="${escapeHtml(entry.id)}" data-version="v${entry.version}">Roll back</button></li>`)
+          .map(
+            (entry) =>
+              `<li>v${entry.version} · ${time(entry.savedAt)}<button data-action="rollback" data-key="${key}" data-id="${escapeHtml(entry.id)}" data-version="v${entry.version}">Roll back</button></li>`,
+          )
           .join('')}</ol></details>
 <details${conflicts.length ? ' open' : ''}><summary>Conflicts (${conflicts.length})</summary><ul data-field="conflicts">${conflicts
-          .map((c) => `<li>${time(c.at)} · ${escapeHtml(c.strategy)} onto v${c.remoteVersion}${c.paths.length ? ` · ${escapeHtml(c.paths.join(', '))}` : ''}</li>`)
+          .map(
+            (c) => `<li>${time(c.at)} · ${escapeHtml(c.strategy)} onto v${c.remoteVersion}${c.paths.length ? ` · ${escapeHtml(c.paths.join(', '))}` : ''}</li>`,
+          )
           .join('')}</ul></details></section>`
       })
       const html = `<style>${STYLE}</style><header><strong>autosave-kit devtools</strong>

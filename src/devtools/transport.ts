@@ -17,7 +17,8 @@ export function devtoolsTransport<T extends Transport>(inner: T): T {
     ...inner,
     load: (key, options) => inner.load(key, options),
     async write(request) {
-      if (takeFailure()) throw new TransportError('TRANSPORT_HTTP', `Failed by the devtools ("Fail next save") for "${request.key}"`, { status: 503, retryable: true })
+      if (takeFailure())
+        throw new TransportError('TRANSPORT_HTTP', `Failed by the devtools ("Fail next save") for "${request.key}"`, { status: 503, retryable: true })
       return inner.write(request)
     },
   }

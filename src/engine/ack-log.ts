@@ -184,7 +184,8 @@ export function createAckLog({ store, keys, key, historyLimit, report, quarantin
     const found = await scan()
     const keep = new Set<string>([fullId])
     const needs = (id: string) => {
-      for (let entry = found.entries.get(id); entry && !keep.has(entry.id); entry = entry.of === undefined ? undefined : found.entries.get(entry.of)) keep.add(entry.id)
+      for (let entry = found.entries.get(id); entry && !keep.has(entry.id); entry = entry.of === undefined ? undefined : found.entries.get(entry.of))
+        keep.add(entry.id)
     }
     const kept = historyOf(found)
     for (const { id } of kept) if (found.entries.has(id)) needs(id)

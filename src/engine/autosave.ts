@@ -53,7 +53,18 @@ export function createAutosave<State>(userOptions: AutosaveOptions<State>): Auto
   const rebase = createRebase({ ledger, conflict: options.conflict, emitter, status, persist: persist.persist })
   const sender = createSender({ options, ledger, status, emitter, persist, rebase, tabSync, signal, isDisposed })
   const freshness = createFreshness({ options, ledger, rebase, persist, sender, tabSync, isDisposed })
-  const { restore } = createRestore({ options, ledger, status, persist, tabSync, rebase, requestSend: () => sender.requestSend(), read: sender.read, signal, isDisposed })
+  const { restore } = createRestore({
+    options,
+    ledger,
+    status,
+    persist,
+    tabSync,
+    rebase,
+    requestSend: () => sender.requestSend(),
+    read: sender.read,
+    signal,
+    isDisposed,
+  })
 
   const unsubscribers = [
     env.online.subscribe((online) => {

@@ -140,13 +140,21 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
   function enqueue(work: () => Promise<void>): Promise<void> {
     chain = chain.then(work).catch((error: unknown) => {
       // The network is the other way to keep the edit; a broken store must not stop it.
-      report(error instanceof AutosaveError ? error : new StorageError('STORAGE_WRITE', `Writing "${key}" to the local store failed: ${String(error)}`, { cause: error }))
+      report(
+        error instanceof AutosaveError
+          ? error
+          : new StorageError('STORAGE_WRITE', `Writing "${key}" to the local store failed: ${String(error)}`, { cause: error }),
+      )
     })
     return chain
   }
 
   /** Appends to the acknowledged log: a patch from the last one, a full copy now and then. */
-  async function appendAck(fields: { version: number; seq: number; updatedAt: string; history: boolean; folded?: FoldedDraft[] | undefined }, data: Json, marker?: DraftWrite) {
+  async function appendAck(
+    fields: { version: number; seq: number; updatedAt: string; history: boolean; folded?: FoldedDraft[] | undefined },
+    data: Json,
+    marker?: DraftWrite,
+  ) {
     try {
       await acks.append({ id: env.randomId(), owner: instanceId, savedAt: clock.now(), ...fields }, data, marker?.entry)
     } catch (error) {

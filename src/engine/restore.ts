@@ -98,7 +98,13 @@ export function createRestore<State>(parts: RestoreParts<State>) {
       restored = resolved.restored
       if (resolved.base) ledger.takeBase(resolved.base)
     } else {
-      const copy = remote ? (newerFromTab(remote.version) ?? remote.data) : base && remoteFailed ? (newerFromTab(base.version) ?? (base.data as Json)) : tabAck ? (tabAck.data as Json) : undefined
+      const copy = remote
+        ? (newerFromTab(remote.version) ?? remote.data)
+        : base && remoteFailed
+          ? (newerFromTab(base.version) ?? (base.data as Json))
+          : tabAck
+            ? (tabAck.data as Json)
+            : undefined
       // Nothing here yet when read (tabAck), but another tab saved since.
       if (remote || (base && remoteFailed) || tabAck) await validate(options, copy as Json, 'restore')
       restored = copy
@@ -226,7 +232,8 @@ export function createRestore<State>(parts: RestoreParts<State>) {
     const superseded = [...(base?.folded ?? []), ...found.flatMap(({ record }) => record.folded ?? [])]
     const done = ({ record }: (typeof found)[number]) =>
       record.done === true ||
-      (base?.owner === record.owner && base.seq >= record.seq) || superseded.some((draft) => draft.owner === record.owner && draft.seq >= record.seq)
+      (base?.owner === record.owner && base.seq >= record.seq) ||
+      superseded.some((draft) => draft.owner === record.owner && draft.seq >= record.seq)
     persist.dropRedundant(found.filter(done).map(({ storeKey, record }) => ({ storeKey, seq: record.seq, owner: record.owner })))
     const drafts = found.filter((entry) => !done(entry)).map(({ record }) => record)
     for (const { storeKey, record } of found) if (!done({ storeKey, record })) persist.adopt(storeKey, record.seq, record.owner)
@@ -251,12 +258,18 @@ export function createRestore<State>(parts: RestoreParts<State>) {
       return serialize(await migrate(record.data, record.schemaVersion))
     } catch (error) {
       const keptAs = await persist.quarantineDraft(record, quarantineKey)
-      throw new StorageError('STORAGE_MIGRATE', `migrate() failed on the local draft of "${key}" (version ${record.schemaVersion}); kept aside as "${keptAs}"`, { cause: error })
+      throw new StorageError(
+        'STORAGE_MIGRATE',
+        `migrate() failed on the local draft of "${key}" (version ${record.schemaVersion}); kept aside as "${keptAs}"`,
+        { cause: error },
+      )
     }
   }
 
   function readError(error: unknown): AutosaveError {
-    return error instanceof AutosaveError ? error : new StorageError('STORAGE_READ', `Reading "${key}" from the local store failed: ${String(error)}`, { cause: error })
+    return error instanceof AutosaveError
+      ? error
+      : new StorageError('STORAGE_READ', `Reading "${key}" from the local store failed: ${String(error)}`, { cause: error })
   }
 
   return { restore }

@@ -74,7 +74,10 @@ export function withRetry<T>(attempt: () => Promise<T>, context: RetryContext): 
       // A date in the past (a skewed server clock) or 0 would retry in a burst: then the
       // computed backoff applies, and a server's wait is never shorter than minTimeout.
       const serverWait = transportError.retryAfterMs
-      const retryAfterMs = serverWait === undefined || serverWait <= 0 ? undefined : Math.min(Math.max(serverWait, options.minTimeout), Math.max(options.maxTimeout, MAX_RETRY_AFTER_MS))
+      const retryAfterMs =
+        serverWait === undefined || serverWait <= 0
+          ? undefined
+          : Math.min(Math.max(serverWait, options.minTimeout), Math.max(options.maxTimeout, MAX_RETRY_AFTER_MS))
       const delayMs = retryAfterMs ?? backoffDelay(attemptNumber, options)
       const wait = sleep(clock, delayMs, signal)
       context.onRetry({ attempt: attemptNumber, delayMs, error: transportError, wake: wait.wake })

@@ -68,7 +68,8 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   let slowRetry: unknown
   /** The retry budget is spent and nothing was acknowledged since: each attempt is a single one. */
   let budgetSpent = false
-  const call = <T>(what: string, work: (signal: AbortSignal) => Promise<T>) => withDeadline(clock, options.requestTimeoutMs, signal, `${what} of "${key}"`, work)
+  const call = <T>(what: string, work: (signal: AbortSignal) => Promise<T>) =>
+    withDeadline(clock, options.requestTimeoutMs, signal, `${what} of "${key}"`, work)
 
   /** A revalidation read on the wire: sends wait for it (one request per document at a time). */
   let reading: Promise<unknown> | undefined
@@ -81,9 +82,11 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
     const mine = new AbortController()
     abortRead = () => mine.abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
     const result = call(what, (signal) => untilAborted(following(signal, mine.signal)[0].signal, work))
-    const settled: Promise<unknown> = result.catch(() => {}).finally(() => {
-      if (reading === settled) reading = undefined
-    })
+    const settled: Promise<unknown> = result
+      .catch(() => {})
+      .finally(() => {
+        if (reading === settled) reading = undefined
+      })
     reading = settled
     return result
   }
@@ -235,7 +238,12 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
         else if (behind) {
           ancestor = rewound
           const what = remote.data === null ? 'no longer has it' : `is at version ${remote.version}, older than version ${base.version!} this device saw saved`
-          status.report(new TransportError('REMOTE_BEHIND', `The server's copy of "${key}" ${what} (restored from a backup, or a write it acknowledged was lost); writing this device's state onto it`))
+          status.report(
+            new TransportError(
+              'REMOTE_BEHIND',
+              `The server's copy of "${key}" ${what} (restored from a backup, or a write it acknowledged was lost); writing this device's state onto it`,
+            ),
+          )
         }
         if (ledger.unacked.some((write) => jsonEqual(write, remote.data as Json))) {
           // One of our own earlier writes landed though its answer was lost: not a conflict.

@@ -71,20 +71,20 @@ export function formatStatus(status: AutosaveStatus, now: number = Date.now()): 
       return localOnly ? 'Offline — keep this tab open to keep your changes' : 'Offline — saved on this device'
     case 'retrying': {
       // Online, but no answer: the server (or the way to it) is down, not the user's Wi-Fi.
-      const lead = status.reason === 'unreachable' ? 'Can\'t reach the server' : 'Couldn\'t save'
+      const lead = status.reason === 'unreachable' ? "Can't reach the server" : "Couldn't save"
       if (status.retryAt == null || status.retryAt <= now) return `${lead} — retrying…`
       return `${lead} — retrying in ${Math.ceil((status.retryAt - now) / 1000)} s`
     }
     case 'error':
       // Nothing was kept: the state itself cannot be turned into JSON (a function, a cycle…).
-      if (status.error?.code.startsWith('SERIALIZATION_')) return 'Couldn\'t save — this change can\'t be stored'
+      if (status.error?.code.startsWith('SERIALIZATION_')) return "Couldn't save — this change can't be stored"
       if (status.reason === 'refused') {
         const code = (status.error as { status?: number } | null)?.status
         return `Couldn't save — ${refusal(code)}${code ? ` (${code})` : ''}; ${localOnly ? 'keep this tab open to keep your changes' : 'your changes are kept on this device'}`
       }
-      return localOnly ? 'Couldn\'t save — keep this tab open to keep your changes' : 'Couldn\'t save — your changes are kept on this device'
+      return localOnly ? "Couldn't save — keep this tab open to keep your changes" : "Couldn't save — your changes are kept on this device"
     case 'conflict':
-      return 'Couldn\'t combine your changes with a newer version'
+      return "Couldn't combine your changes with a newer version"
   }
 }
 

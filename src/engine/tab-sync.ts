@@ -31,7 +31,10 @@ export interface TabSync {
   close(): void
 }
 
-export function createTabSync(tabs: Tabs, { storeId, key, instanceId, untilDisposed }: { storeId: string | undefined; key: string; instanceId: string; untilDisposed: Promise<void> }): TabSync {
+export function createTabSync(
+  tabs: Tabs,
+  { storeId, key, instanceId, untilDisposed }: { storeId: string | undefined; key: string; instanceId: string; untilDisposed: Promise<void> },
+): TabSync {
   const scope = `autosave-kit:${storeId ?? 'default'}`
   const channel = tabs.channel(`${scope}:${key}`)
   const lockName = (what: string) => `${scope}:${what}:${key}`

@@ -34,10 +34,7 @@ function listenToWindow(emit: () => void) {
     if (now - last > 1000) emit()
     last = now
   }
-  return listen(
-    [document, { visibilitychange: () => document.visibilityState === 'visible' && once() }],
-    [window, { focus: once }],
-  )
+  return listen([document, { visibilitychange: () => document.visibilityState === 'visible' && once() }], [window, { focus: once }])
 }
 
 /**

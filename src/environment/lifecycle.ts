@@ -27,9 +27,7 @@ export type PageEventListener = (event: PageExitReason | 'beforeunload') => bool
  * ```
  */
 export class PageLifecycle extends Subscribable<PageEventListener, [PageExitReason | 'beforeunload']> {
-  constructor(
-    setup: ((emit: (event: PageExitReason | 'beforeunload') => boolean) => (() => void) | void) | undefined = listenToWindow,
-  ) {
+  constructor(setup: ((emit: (event: PageExitReason | 'beforeunload') => boolean) => (() => void) | void) | undefined = listenToWindow) {
     super(setup as never, (event) => this.emit(event))
   }
 

@@ -18,18 +18,22 @@ export class OnlineManager extends Subscribable<OnlineListener, [boolean]> {
   private fromSource = false
 
   constructor(setup: ((emit: (online: boolean) => void) => (() => void) | void) | undefined = listenToWindow) {
-    super(setup, (online) => {
-      // Browsers fire `online`/`offline` after navigator.onLine has changed, so comparing with
-      // it sees no change (e.g. a page loaded offline never heard it came back): a source's
-      // first event is always an edge.
-      if (this.online === undefined) this.online = !online
-      this.setOnline(online)
-      this.fromSource = true
-    }, () => {
-      // Events are not heard while detached: what was heard before may be stale by now.
-      if (this.fromSource) this.online = undefined
-      this.fromSource = false
-    })
+    super(
+      setup,
+      (online) => {
+        // Browsers fire `online`/`offline` after navigator.onLine has changed, so comparing with
+        // it sees no change (e.g. a page loaded offline never heard it came back): a source's
+        // first event is always an edge.
+        if (this.online === undefined) this.online = !online
+        this.setOnline(online)
+        this.fromSource = true
+      },
+      () => {
+        // Events are not heard while detached: what was heard before may be stale by now.
+        if (this.fromSource) this.online = undefined
+        this.fromSource = false
+      },
+    )
   }
 
   /** Forces the state (and tells listeners when it changes). `undefined` returns to `navigator.onLine`. */

@@ -62,7 +62,10 @@ export function escapePointer(key: string): string {
 
 /** The keys a (non-root) JSON Pointer names, unescaped. */
 export function pointerTokens(pointer: string): string[] {
-  return pointer.slice(1).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
 }
 
 /**

@@ -21,13 +21,13 @@ import type { FieldValues, KeepStateOptions, UseFormHandleSubmit, UseFormReturn 
  * ```
  */
 export type UseAutosaveFormOptions<Values> = { key: string } & Partial<Omit<AutosaveOptions<Values>, 'key'>> & {
-  /**
-   * Given to `reset()` with the restored draft (and with changes from other tabs). Default
-   * `{ keepDefaultValues: true }`: the form's defaults stay the baseline, so a field is dirty
-   * exactly when the draft differs from it.
-   */
-  resetOptions?: KeepStateOptions
-}
+    /**
+     * Given to `reset()` with the restored draft (and with changes from other tabs). Default
+     * `{ keepDefaultValues: true }`: the form's defaults stay the baseline, so a field is dirty
+     * exactly when the draft differs from it.
+     */
+    resetOptions?: KeepStateOptions
+  }
 
 /**
  * What `useAutosaveForm` returns: `useAutosave`'s result, the status text, and a

@@ -243,7 +243,12 @@ function useEngine<State>(
     if (!current) return
     let live = true
     const before = latest.current
-    const restoring = restores.get(current) ?? current.restore().then(() => undefined, (error: unknown) => error)
+    const restoring =
+      restores.get(current) ??
+      current.restore().then(
+        () => undefined,
+        (error: unknown) => error,
+      )
     restores.set(current, restoring)
     void restoring.then((error) => {
       if (!live) return

@@ -235,7 +235,10 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         stop()
       },
     })
-    return new Response(stream, { status: 200, headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' } })
+    return new Response(stream, {
+      status: 200,
+      headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' },
+    })
   }
 
   async function write(request: Request, key: string, principal: string, beacon: boolean): Promise<Response> {
@@ -297,7 +300,9 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
     })
     // A retry repeats the request; a key reused for other content would lose that content silently.
     if (outcome.status === 'replayed' && outcome.fingerprint !== undefined && outcome.fingerprint !== fingerprint) {
-      return jsonResponse(422, { error: 'This Idempotency-Key was already used for a different request (another base version or body); use a new key for a new write' })
+      return jsonResponse(422, {
+        error: 'This Idempotency-Key was already used for a different request (another base version or body); use a new key for a new write',
+      })
     }
     if (outcome.status === 'applied') announce(key, outcome.version)
     return answer(outcome)
@@ -318,7 +323,10 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
         }
         if (beacon) {
           const crossSite = crossSiteWriter(request, allowedOrigins)
-          if (crossSite) return jsonResponse(403, { error: `A beacon from another site is refused (${crossSite}); the server lists the origins it accepts in allowedOrigins` })
+          if (crossSite)
+            return jsonResponse(403, {
+              error: `A beacon from another site is refused (${crossSite}); the server lists the origins it accepts in allowedOrigins`,
+            })
         }
         const access = method === 'GET' || method === 'HEAD' ? 'read' : 'write'
         const principal = await principalFor(request, key, access)
@@ -344,7 +352,13 @@ export function createAutosaveHandler(options: AutosaveHandlerOptions): Autosave
  */
 function fingerprintOf(baseVersion: number, body: unknown, beacon: boolean, method: string): string {
   const message = body as { data?: unknown; patch?: unknown }
-  const content = beacon ? ('patch' in message && message.patch !== undefined ? ['patch', message.patch] : ['data', message.data]) : method === 'PATCH' ? ['patch', body] : ['data', message.data]
+  const content = beacon
+    ? 'patch' in message && message.patch !== undefined
+      ? ['patch', message.patch]
+      : ['data', message.data]
+    : method === 'PATCH'
+      ? ['patch', body]
+      : ['data', message.data]
   return contentHash(JSON.stringify([baseVersion, ...content]))
 }
 

@@ -42,7 +42,12 @@ export function measureJson(value: unknown, { baseDepth = 0, what = 'The documen
   const where = (frame: Frame) => {
     const tokens: string[] = []
     for (let at: Frame | undefined = frame; at?.parent; at = at.parent) tokens.push(at.token.replace(/~/g, '~0').replace(/\//g, '~1'))
-    return JSON.stringify(tokens.reverse().map((token) => `/${token}`).join(''))
+    return JSON.stringify(
+      tokens
+        .reverse()
+        .map((token) => `/${token}`)
+        .join(''),
+    )
   }
   while (stack.length > 0) {
     const frame = stack.pop()!

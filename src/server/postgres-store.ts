@@ -87,7 +87,10 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
   const t = autosaveTables(options.tablePrefix)
   const ttlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS
   const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT
-  reportConnectionErrors(client, options.onConnectionError ?? ((error) => console.error('autosave-kit/server: a PostgreSQL connection failed (the pool reconnects):', error)))
+  reportConnectionErrors(
+    client,
+    options.onConnectionError ?? ((error) => console.error('autosave-kit/server: a PostgreSQL connection failed (the pool reconnects):', error)),
+  )
   const snapshotEvery = Math.max(1, Math.floor(options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY))
   const cache = new DocumentCache(options.cachedDocuments ?? DEFAULT_CACHED_DOCUMENTS)
   const prepared = options.preparedStatements === true
@@ -264,7 +267,16 @@ export function postgresDocumentStore(client: SqlClient, options: PostgresDocume
       }
       const json = serializedJson(data)
       const text = json.text
-      const params: unknown[] = [key, text, scope, idempotencyKey, ttlMs, historyLimit, historyPatch(baseVersion, patch, text), idempotency?.fingerprint ?? null]
+      const params: unknown[] = [
+        key,
+        text,
+        scope,
+        idempotencyKey,
+        ttlMs,
+        historyLimit,
+        historyPatch(baseVersion, patch, text),
+        idempotency?.fingerprint ?? null,
+      ]
       const written = (baseVersion === 0 ? await query(insertSql, params) : await query(updateSql, [...params, baseVersion, guard]))[0]
       if (written) {
         const version = Number(written.version)

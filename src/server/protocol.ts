@@ -237,7 +237,10 @@ class PatchBudget {
   spend(units: number) {
     this.work += units
     if (this.work > this.limits.maxWorkUnits) {
-      throw new HttpError(413, `The patch asks for more work than the server allows (${this.limits.maxWorkUnits} units: the sizes of the values it adds, removes, copies, moves and tests)`)
+      throw new HttpError(
+        413,
+        `The patch asks for more work than the server allows (${this.limits.maxWorkUnits} units: the sizes of the values it adds, removes, copies, moves and tests)`,
+      )
     }
   }
 

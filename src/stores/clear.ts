@@ -63,6 +63,11 @@ function deleteDatabase(factory: IDBFactory, name: string): Promise<void> {
     request.onsuccess = () => resolve()
     request.onerror = () => reject(request.error)
     request.onblocked = () =>
-      reject(new StorageError('STORAGE_BLOCKED', `Deleting "${name}" waits for another tab of this app: close the other tabs; the deletion finishes once they are closed`))
+      reject(
+        new StorageError(
+          'STORAGE_BLOCKED',
+          `Deleting "${name}" waits for another tab of this app: close the other tabs; the deletion finishes once they are closed`,
+        ),
+      )
   })
 }

@@ -87,11 +87,7 @@ export function encryptedStore(inner: AutosaveStore, { key, encoding = 'bytes' }
       if (stored === undefined) return undefined
       const crypto = subtle()
       try {
-        const plaintext = await crypto.decrypt(
-          { name: 'AES-GCM', iv: toBytes(stored.iv), additionalData: encode(recordKey) },
-          key,
-          toBytes(stored.ciphertext),
-        )
+        const plaintext = await crypto.decrypt({ name: 'AES-GCM', iv: toBytes(stored.iv), additionalData: encode(recordKey) }, key, toBytes(stored.ciphertext))
         return JSON.parse(new TextDecoder().decode(plaintext))
       } catch (error) {
         throw new StorageError('STORAGE_DECRYPT', `The stored record "${recordKey}" does not decrypt with this key`, { cause: error })

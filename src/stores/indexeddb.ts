@@ -162,4 +162,3 @@ function chain(options: IndexedDBStoreOptions, seal: Seal | undefined = undefine
     `indexeddb:${name}`,
   )
 }
-

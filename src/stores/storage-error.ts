@@ -9,9 +9,5 @@ export function isQuotaError(error: unknown): boolean {
 /** Wraps what a backend threw: a `StorageError` keeps its code, a full disk becomes `STORAGE_QUOTA`, anything else `code`. */
 export function toStorageError(error: unknown, code: StorageErrorCode, message: string): StorageError {
   const reason = error instanceof Error ? error.message || error.name : String(error)
-  return new StorageError(
-    error instanceof StorageError ? error.code : isQuotaError(error) ? 'STORAGE_QUOTA' : code,
-    `${message} (${reason})`,
-    { cause: error },
-  )
+  return new StorageError(error instanceof StorageError ? error.code : isQuotaError(error) ? 'STORAGE_QUOTA' : code, `${message} (${reason})`, { cause: error })
 }

@@ -6,14 +6,7 @@
  *
  * @module autosave-kit/svelte
  */
-import {
-  createAutosave,
-  formatStatus,
-  initialStatus,
-  type Autosave,
-  type AutosaveOptions,
-  type AutosaveStatus,
-} from 'autosave-kit'
+import { createAutosave, formatStatus, initialStatus, type Autosave, type AutosaveOptions, type AutosaveStatus } from 'autosave-kit'
 import { onMount } from 'svelte'
 import { createSubscriber } from 'svelte/reactivity'
 import { readable, type Readable } from 'svelte/store'
@@ -84,10 +77,7 @@ export interface Autosaved<State> {
  * // <span>{draft.statusText}</span>
  * ```
  */
-export function autosaved<State>(
-  saverOrOptions: Autosave<State> | ({ key: string } & Omit<AutosaveOptions<State>, 'key'>),
-  initial: State,
-): Autosaved<State> {
+export function autosaved<State>(saverOrOptions: Autosave<State> | ({ key: string } & Omit<AutosaveOptions<State>, 'key'>), initial: State): Autosaved<State> {
   return new AutosavedDraft(saverOrOptions, initial)
 }
 

@@ -4,15 +4,7 @@ import type { StoredVersion } from '../server/document-store'
 import { memoryDocumentStore, type MemoryDocumentStore } from '../server/memory-store'
 import { parseJsonOr } from '../json/json'
 import type { Json, VersionedDocument } from '../types'
-import {
-  checkFailure,
-  takeFault,
-  type ConflictingChange,
-  type FailNextOptions,
-  type MockFailure,
-  type PendingConflict,
-  type PendingFault,
-} from './faults'
+import { checkFailure, takeFault, type ConflictingChange, type FailNextOptions, type MockFailure, type PendingConflict, type PendingFault } from './faults'
 
 /**
  * Where `createMockBackend()` serves documents unless told otherwise: give the same URL to
@@ -158,7 +150,13 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   const basePath = new URL(baseUrl, 'http://localhost').pathname.replace(/\/+$/, '')
   const store = memoryDocumentStore({ idempotencyTtlMs: options.idempotencyTtlMs })
   // The real handler, so a patch is applied and bounded exactly as autosave-kit/server does.
-  const handler = createAutosaveHandler({ store, basePath, maxBodyBytes: options.maxBodyBytes, maxPatchOperations: options.maxPatchOperations, authorize: options.authorize })
+  const handler = createAutosaveHandler({
+    store,
+    basePath,
+    maxBodyBytes: options.maxBodyBytes,
+    maxPatchOperations: options.maxPatchOperations,
+    authorize: options.authorize,
+  })
 
   const requests: MockRequest[] = []
   let faults: PendingFault[] = []
@@ -275,10 +273,13 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
 
   const handlers = [
     relative
-      ? http.all(({ request }) => {
-          const { pathname } = new URL(request.url)
-          return pathname.startsWith(`${basePath}/`)
-        }, ({ request }) => resolve(request))
+      ? http.all(
+          ({ request }) => {
+            const { pathname } = new URL(request.url)
+            return pathname.startsWith(`${basePath}/`)
+          },
+          ({ request }) => resolve(request),
+        )
       : http.all(`${baseUrl}/*`, ({ request }) => resolve(request)),
   ]
 

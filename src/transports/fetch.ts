@@ -128,12 +128,20 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
       json = await response.json()
     } catch (error) {
       // A captive portal or a proxy error page: the network is not really there yet.
-      throw new TransportError('TRANSPORT_RESPONSE', `${what}: the answer (HTTP ${response.status}) is not JSON`, { status: response.status, retryable: true, cause: error })
+      throw new TransportError('TRANSPORT_RESPONSE', `${what}: the answer (HTTP ${response.status}) is not JSON`, {
+        status: response.status,
+        retryable: true,
+        cause: error,
+      })
     }
     const parsed = schema.safeParse(json)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
-      throw new TransportError('TRANSPORT_RESPONSE', `${what}: unexpected answer (HTTP ${response.status}): ${issue?.message} at ${issue?.path.join('.') || 'root'}`, { status: response.status, retryable: true })
+      throw new TransportError(
+        'TRANSPORT_RESPONSE',
+        `${what}: unexpected answer (HTTP ${response.status}): ${issue?.message} at ${issue?.path.join('.') || 'root'}`,
+        { status: response.status, retryable: true },
+      )
     }
     return parsed.data
   }
@@ -183,7 +191,10 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
         // Versions grow with every applied write: an answer at or below the base (a stale cache,
         // a replayed old answer) acknowledges nothing, and taking it would drop the draft.
         if (req.baseVersion !== null && result.version <= req.baseVersion) {
-          throw new TransportError('TRANSPORT_RESPONSE', `${what}: the answer's version ${result.version} is not above the base version ${req.baseVersion}`, { status: response.status, retryable: true })
+          throw new TransportError('TRANSPORT_RESPONSE', `${what}: the answer's version ${result.version} is not above the base version ${req.baseVersion}`, {
+            status: response.status,
+            retryable: true,
+          })
         }
         return result
       },
@@ -239,7 +250,8 @@ function checkBaseUrl(baseUrl: string): string {
   throw invalid(baseUrl, 'invalid')
 }
 
-const invalid = (baseUrl: unknown, why: string) => new AutosaveError('INVALID_OPTIONS', `fetchTransport: baseUrl ${JSON.stringify(baseUrl)}: ${why} (an http(s) URL, absolute where there is no page)`)
+const invalid = (baseUrl: unknown, why: string) =>
+  new AutosaveError('INVALID_OPTIONS', `fetchTransport: baseUrl ${JSON.stringify(baseUrl)}: ${why} (an http(s) URL, absolute where there is no page)`)
 
 /**
  * Whether `JSON.stringify(value)` is longer than `limit` characters, reading only as much of

@@ -33,8 +33,7 @@ export interface MemoryBackend {
 export function memoryTransport(options: { latencyMs?: number } = {}): Transport & { backend: MemoryBackend } {
   const backend: MemoryBackend = { documents: new Map(), writes: [] }
   const replies = new Map<string, { version: number; updatedAt: string }>()
-  const wait = () =>
-    options.latencyMs ? new Promise<void>((resolve) => setTimeout(resolve, options.latencyMs)) : Promise.resolve()
+  const wait = () => (options.latencyMs ? new Promise<void>((resolve) => setTimeout(resolve, options.latencyMs)) : Promise.resolve())
   return {
     backend,
     async load(key) {

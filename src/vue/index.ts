@@ -5,14 +5,7 @@
  *
  * @module autosave-kit/vue
  */
-import {
-  createAutosave,
-  formatStatus,
-  initialStatus,
-  type Autosave,
-  type AutosaveOptions,
-  type AutosaveStatus,
-} from 'autosave-kit'
+import { createAutosave, formatStatus, initialStatus, type Autosave, type AutosaveOptions, type AutosaveStatus } from 'autosave-kit'
 import {
   computed,
   getCurrentInstance,
@@ -118,12 +111,16 @@ export function useAutosave<State extends object>(
   }
 
   // Synchronous, so a write from the engine is told apart from the user's edits.
-  watch(source as object, () => {
-    if (applying) return
-    const engine = saver.value
-    if (!engine || restoring.value) typedWhileRestoring = true
-    else saveNow(engine)
-  }, { deep: true, flush: 'sync' })
+  watch(
+    source as object,
+    () => {
+      if (applying) return
+      const engine = saver.value
+      if (!engine || restoring.value) typedWhileRestoring = true
+      else saveNow(engine)
+    },
+    { deep: true, flush: 'sync' },
+  )
 
   function start() {
     if (stopped) return

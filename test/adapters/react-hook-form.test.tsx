@@ -86,7 +86,9 @@ describe('autosave-kit/react-hook-form useAutosaveForm', () => {
   it('submitting flushes the draft before the submit handler runs', async () => {
     const { transport, options } = backend()
     const seenByHandler: unknown[] = []
-    render(<Step options={{ key: 'form:4', ...options, debounceMs: 60_000 }} onSubmit={() => seenByHandler.push(transport.backend.documents.get('form:4')?.data)} />)
+    render(
+      <Step options={{ key: 'form:4', ...options, debounceMs: 60_000 }} onSubmit={() => seenByHandler.push(transport.backend.documents.get('form:4')?.data)} />,
+    )
     await restored()
     fireEvent.input(field('title'), { target: { value: 'final' } })
     fireEvent.submit(screen.getByRole('button').closest('form')!)

@@ -41,7 +41,11 @@ function step(options: Parameters<typeof useAutosave<Draft>>[0], kind: 'ref' | '
 describe('autosave-kit/vue useAutosave', () => {
   it('restores the saved draft into the ref without saving it back, then saves each edit', async () => {
     const { transport, options } = backend()
-    transport.backend.documents.set('project:1', { data: { musicDescription: 'saved before', tags: ['pop'] }, version: 3, updatedAt: new Date(0).toISOString() })
+    transport.backend.documents.set('project:1', {
+      data: { musicDescription: 'saved before', tags: ['pop'] },
+      version: 3,
+      updatedAt: new Date(0).toISOString(),
+    })
     const { wrapper } = step({ key: 'project:1', ...options })
     await eventually(() => expect(wrapper.get('[data-testid=restoring]').text()).toBe('false'))
     await nextTick()
@@ -95,7 +99,12 @@ describe('autosave-kit/vue useAutosave', () => {
     await eventually(() => expect(wrapper.get('[data-testid=restoring]').text()).toBe('false'))
     await wrapper.get('textarea').setValue('typed, then left')
     wrapper.unmount()
-    await eventually(() => expect(transport.backend.documents.get('project:5')?.data, 'the last edit was lost on unmount').toEqual({ musicDescription: 'typed, then left', tags: [] }))
+    await eventually(() =>
+      expect(transport.backend.documents.get('project:5')?.data, 'the last edit was lost on unmount').toEqual({
+        musicDescription: 'typed, then left',
+        tags: [],
+      }),
+    )
   })
 
   it('server rendering creates no engine and shows the initial value, restoring', async () => {

@@ -48,9 +48,13 @@ export function inProcessBackend(clock: Clock, options: { latencyMs: number; ini
       const previous = docs.peek(write.key)?.data
       const outcome = docs.write(write)
       const after = docs.peek(write.key)
-      void outcome.then((result) => {
-        if (result.status === 'applied') applied.push({ version: result.version, by: 'client', idempotencyKey: write.idempotency?.key, data: after!.data, previous })
-      }, () => {})
+      void outcome.then(
+        (result) => {
+          if (result.status === 'applied')
+            applied.push({ version: result.version, by: 'client', idempotencyKey: write.idempotency?.key, data: after!.data, previous })
+        },
+        () => {},
+      )
       return outcome
     },
   }
@@ -100,7 +104,8 @@ export function inProcessBackend(clock: Clock, options: { latencyMs: number; ini
     if (!up) throw networkError('offline')
     if (fault?.kind === 'network') throw networkError('connection refused')
     // A keepalive request that never answers is dropped by the browser in the end, too.
-    if (fault?.kind === 'timeout') return signal ? hang(signal) : wait(60_000, undefined).then(() => Promise.reject(networkError('keepalive request timed out')))
+    if (fault?.kind === 'timeout')
+      return signal ? hang(signal) : wait(60_000, undefined).then(() => Promise.reject(networkError('keepalive request timed out')))
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' }
       if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter)

@@ -73,10 +73,18 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
   fc.constant<Fault>({ kind: 'timeout' }),
   fc.constant<Fault>({ kind: 'lost-response' }),
   fc.record({ kind: fc.constant('status' as const), status: fc.constant(500 as const) }),
-  fc.record({ kind: fc.constant('status' as const), status: fc.constantFrom(503 as const, 429 as const), retryAfter: fc.option(fc.constantFrom(0, 1, 3), { nil: undefined }) }),
+  fc.record({
+    kind: fc.constant('status' as const),
+    status: fc.constantFrom(503 as const, 429 as const),
+    retryAfter: fc.option(fc.constantFrom(0, 1, 3), { nil: undefined }),
+  }),
 )
 
-const editA = fc.record({ t: fc.constant('edit' as const), tab: fc.constant('A' as const), field: fc.constantFrom<AField>('music', 'music', 'step', 'chat', 'chat', 'audio', 'image') })
+const editA = fc.record({
+  t: fc.constant('edit' as const),
+  tab: fc.constant('A' as const),
+  field: fc.constantFrom<AField>('music', 'music', 'step', 'chat', 'chat', 'audio', 'image'),
+})
 const editB = fc.record({ t: fc.constant('edit' as const), tab: fc.constant('B' as const), field: fc.constantFrom<BField>('styles', 'chat') })
 const tab = fc.constantFrom<TabName>('A', 'B')
 
@@ -198,7 +206,9 @@ export function checkFinal(doc: Json | undefined, expected: Expectation): string
 /** The sequence numbers of one author's messages, in document order. */
 function chatIndexes(chat: unknown, author: string): number[] {
   if (!Array.isArray(chat)) return [-1]
-  return chat.filter((m): m is Message => typeof (m as Message)?.id === 'string' && (m as Message).id.startsWith(`${author}-`)).map((m) => Number(m.id.slice(2)))
+  return chat
+    .filter((m): m is Message => typeof (m as Message)?.id === 'string' && (m as Message).id.startsWith(`${author}-`))
+    .map((m) => Number(m.id.slice(2)))
 }
 
 /** One version the server held, as the test backend recorded it when it was applied. */
@@ -242,7 +252,8 @@ export function checkHistory(applied: readonly AppliedWrite[], firstVersion: num
         if (earlier !== undefined) problems.push(`${at}: Idempotency-Key ${write.idempotencyKey} applied again (first at v${earlier})`)
         seenKeys.set(write.idempotencyKey, write.version)
       }
-      if (write.previous !== undefined && jsonEqual(write.previous, write.data)) problems.push(`${at}: a write that changed nothing was applied (a repeat of v${write.version - 1})`)
+      if (write.previous !== undefined && jsonEqual(write.previous, write.data))
+        problems.push(`${at}: a write that changed nothing was applied (a repeat of v${write.version - 1})`)
     }
     const doc = write.data as unknown as WizardJson
     for (const [name, get, pattern] of owned) {
@@ -255,7 +266,13 @@ export function checkHistory(applied: readonly AppliedWrite[], firstVersion: num
     for (const author of ['A', 'B', 'R'] as const) {
       const have = chatIndexes(doc.chat, author)
       const k = have.length
-      if (!jsonEqual(have, Array.from({ length: k }, (_, i) => i + 1))) problems.push(`${at}: chat of ${author} is [${have.join(',')}], not 1..${k} once each in order`)
+      if (
+        !jsonEqual(
+          have,
+          Array.from({ length: k }, (_, i) => i + 1),
+        )
+      )
+        problems.push(`${at}: chat of ${author} is [${have.join(',')}], not 1..${k} once each in order`)
       if (k < chatHigh[author]) problems.push(`${at}: chat of ${author} lost messages (${chatHigh[author]} → ${k})`)
       chatHigh[author] = Math.max(chatHigh[author], k)
     }

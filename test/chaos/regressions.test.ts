@@ -56,7 +56,8 @@ describe('chaos regressions', () => {
 
   it("a tab that rebased on another tab's save and then reloads keeps that tab's field", async () => {
     const w = world()
-    const open = () => createAutosave<Doc>({ key: 'doc', transport: w.transport, store: w.store, localDelayMs: 0, environment: { ...w.environment(), tabs: w.tabs } })
+    const open = () =>
+      createAutosave<Doc>({ key: 'doc', transport: w.transport, store: w.store, localDelayMs: 0, environment: { ...w.environment(), tabs: w.tabs } })
     const a = open()
     const b = open()
     await a.restore()
@@ -102,7 +103,12 @@ describe('chaos regressions', () => {
       if (calls === 3) throw new TransportError('TRANSPORT_NETWORK', 'Failed to fetch', { retryable: true })
       return write(request)
     }
-    const saver = createAutosave<Doc>({ key: 'doc', transport: w.transport, retry: { retries: 2, minTimeout: 10, randomize: false }, environment: w.environment() })
+    const saver = createAutosave<Doc>({
+      key: 'doc',
+      transport: w.transport,
+      retry: { retries: 2, minTimeout: 10, randomize: false },
+      environment: w.environment(),
+    })
     await saver.restore()
     saver.save((prev) => ({ ...prev!, music: 'x' }))
     const flushed = saver.flush().then(
@@ -135,7 +141,15 @@ describe('chaos regressions', () => {
       if (lose) throw new TransportError('TRANSPORT_NETWORK', 'connection reset after the server answered', { retryable: true })
       return reply
     }
-    const first = createAutosave<Styles>({ key: 'doc', transport: w.transport, store: w.store, debounceMs: 0, localDelayMs: 0, retry: { retries: 8, minTimeout: 60_000, randomize: false }, environment: w.environment() })
+    const first = createAutosave<Styles>({
+      key: 'doc',
+      transport: w.transport,
+      store: w.store,
+      debounceMs: 0,
+      localDelayMs: 0,
+      retry: { retries: 8, minTimeout: 60_000, randomize: false },
+      environment: w.environment(),
+    })
     await first.restore()
     first.save((prev) => ({ ...prev!, styles: ['v1'] }))
     await w.clock.tickAsync(10) // applied as v2; the answer is lost, the retry waits a minute
@@ -188,7 +202,14 @@ describe('chaos regressions', () => {
     let gate: Promise<void> | undefined
     const slow: typeof w.store = { ...w.store, setMany: async (entries) => (await gate, w.store.setMany(entries)) }
     const lifeB = new PageLifecycle(() => {})
-    const a = createAutosave<Listy>({ key: 'doc', transport: w.transport, store: slow, localDelayMs: 0, debounceMs: 0, environment: { ...w.environment(), tabs: w.tabs } })
+    const a = createAutosave<Listy>({
+      key: 'doc',
+      transport: w.transport,
+      store: slow,
+      localDelayMs: 0,
+      debounceMs: 0,
+      environment: { ...w.environment(), tabs: w.tabs },
+    })
     const b = createAutosave<Listy>({ key: 'doc', transport: w.transport, store: w.store, environment: { ...w.environment(lifeB), tabs: w.tabs } })
     // The server applies the patch (as the reference server does); memoryTransport stores `data`.
     const patches: unknown[] = []
@@ -279,7 +300,15 @@ describe('chaos regressions', () => {
         return w.transport.write(request)
       },
     }
-    const a = createAutosave<Doc>({ key: 'doc', transport: transportA, store: w.store, debounceMs: 0, localDelayMs: 0, retry: { minTimeout: 1000, randomize: false }, environment: { ...w.environment(), tabs: w.tabs } })
+    const a = createAutosave<Doc>({
+      key: 'doc',
+      transport: transportA,
+      store: w.store,
+      debounceMs: 0,
+      localDelayMs: 0,
+      retry: { minTimeout: 1000, randomize: false },
+      environment: { ...w.environment(), tabs: w.tabs },
+    })
     const b = createAutosave<Doc>({ key: 'doc', transport: w.transport, store: w.store, environment: { ...w.environment(lifeB), tabs: w.tabs } })
     await a.restore()
     await b.restore()
@@ -319,10 +348,21 @@ describe('chaos regressions', () => {
       if (fault === 'lost-response') throw new TransportError('TRANSPORT_NETWORK', 'connection reset after the server answered', { retryable: true })
       return reply
     }
-    const saver = createAutosave<Listy>({ key: 'doc', transport: w.transport, store: w.store, debounceMs: 0, localDelayMs: 0, retry: { retries: 2, minTimeout: 1, randomize: false }, environment: w.environment() })
+    const saver = createAutosave<Listy>({
+      key: 'doc',
+      transport: w.transport,
+      store: w.store,
+      debounceMs: 0,
+      localDelayMs: 0,
+      retry: { retries: 2, minTimeout: 1, randomize: false },
+      environment: w.environment(),
+    })
     await saver.restore()
     saver.save({ styles: ['v1'] })
-    const first = saver.flush().then(() => 'resolved', (error: TransportError) => error.code)
+    const first = saver.flush().then(
+      () => 'resolved',
+      (error: TransportError) => error.code,
+    )
     await w.clock.tickAsync(100)
     expect(await first).toBe('TRANSPORT_HTTP') // applied as v2, but the engine cannot know
     saver.save({ styles: ['v2'] })
@@ -354,12 +394,30 @@ describe('chaos regressions', () => {
         return reply
       },
     }
-    const a = createAutosave<Listy>({ key: 'doc', transport: w.transport, store: w.store, debounceMs: 0, localDelayMs: 0, environment: { ...w.environment(), tabs: w.tabs } })
-    const b = createAutosave<Listy>({ key: 'doc', transport: transportB, store: w.store, debounceMs: 1000, localDelayMs: 0, retry: { retries: 2, minTimeout: 1, randomize: false }, environment: { ...w.environment(), tabs: w.tabs } })
+    const a = createAutosave<Listy>({
+      key: 'doc',
+      transport: w.transport,
+      store: w.store,
+      debounceMs: 0,
+      localDelayMs: 0,
+      environment: { ...w.environment(), tabs: w.tabs },
+    })
+    const b = createAutosave<Listy>({
+      key: 'doc',
+      transport: transportB,
+      store: w.store,
+      debounceMs: 1000,
+      localDelayMs: 0,
+      retry: { retries: 2, minTimeout: 1, randomize: false },
+      environment: { ...w.environment(), tabs: w.tabs },
+    })
     await a.restore()
     await b.restore()
     b.save((prev) => ({ ...prev!, styles: ['v1'] }))
-    const gaveUp = b.flush().then(() => 'resolved', (error: TransportError) => error.code)
+    const gaveUp = b.flush().then(
+      () => 'resolved',
+      (error: TransportError) => error.code,
+    )
     await w.clock.tickAsync(100)
     expect(await gaveUp).toBe('TRANSPORT_HTTP') // applied as v2; B cannot know
     b.save((prev) => ({ ...prev!, styles: ['v2'] }))
@@ -383,7 +441,15 @@ describe('chaos regressions', () => {
   it('a draft adopted after a reload, then acknowledged, is not sent again when its clean-up never landed', async () => {
     const w = world()
     const open = (store = w.store, transport = w.transport) =>
-      createAutosave<Doc>({ key: 'doc', transport, store, debounceMs: 0, localDelayMs: 0, retry: { retries: 2, minTimeout: 1, randomize: false }, environment: w.environment() })
+      createAutosave<Doc>({
+        key: 'doc',
+        transport,
+        store,
+        debounceMs: 0,
+        localDelayMs: 0,
+        retry: { retries: 2, minTimeout: 1, randomize: false },
+        environment: w.environment(),
+      })
     const first = open()
     await first.restore()
     first.save((prev) => ({ ...prev!, music: 'm1' }))

@@ -17,7 +17,20 @@ import { fetchTransport } from '../../src/transports/fetch'
 import type { Autosave, AutosaveStore, Json } from '../../src/types'
 import { pendingDraftKeys } from '../helpers'
 import { BASE_URL, type ChaosBackend } from './backend'
-import { checkFinal, checkHistory, Expectation, fileMeta, initialDocument, KEY, type AField, type BField, type Command, type Schedule, type TabName, type WizardJson } from './model'
+import {
+  checkFinal,
+  checkHistory,
+  Expectation,
+  fileMeta,
+  initialDocument,
+  KEY,
+  type AField,
+  type BField,
+  type Command,
+  type Schedule,
+  type TabName,
+  type WizardJson,
+} from './model'
 
 export interface RunOptions {
   /** Builds the server for this run (default: the in-process one). */
@@ -134,7 +147,9 @@ export async function runSchedule(schedule: Schedule, options: RunOptions): Prom
     saver.on('saved', (event) => trace(`  ${label}: saved v${event.version} (t=${clock.now - START})`))
     saver.on('retry', (event) => trace(`  ${label}: retry ${(event.error as AutosaveError).code} (t=${clock.now - START})`))
     saver.on('conflict', () => trace(`  ${label}: conflict (t=${clock.now - START})`))
-    saver.on('remote-change', (event) => trace(`  ${label}: remote-change from ${event.source} v${event.version}: ${JSON.stringify((event.state as WizardJson).data)} (t=${clock.now - START})`))
+    saver.on('remote-change', (event) =>
+      trace(`  ${label}: remote-change from ${event.source} v${event.version}: ${JSON.stringify((event.state as WizardJson).data)} (t=${clock.now - START})`),
+    )
     saver.on('error', (error) => trace(`  ${label}: error ${error.code} ${error.message} (t=${clock.now - START})`))
     let lastSaved = 0
     saver.on('saved', (event) => {
@@ -143,7 +158,8 @@ export async function runSchedule(schedule: Schedule, options: RunOptions): Prom
     })
     let lastVersion: number | null = null
     saver.on('status', (status) => {
-      if (status.version !== null && lastVersion !== null && status.version < lastVersion) violations.push(`${label}: status.version went back from ${lastVersion} to ${status.version}`)
+      if (status.version !== null && lastVersion !== null && status.version < lastVersion)
+        violations.push(`${label}: status.version went back from ${lastVersion} to ${status.version}`)
       if (status.version !== null) lastVersion = status.version
     })
     saver.on('error', (error) => {
@@ -272,7 +288,10 @@ export async function runSchedule(schedule: Schedule, options: RunOptions): Prom
         await clock.tickAsync(command.ms)
         break
       case 'flush':
-        live.get(command.tab)?.saver.flush().catch(() => {})
+        live
+          .get(command.tab)
+          ?.saver.flush()
+          .catch(() => {})
         break
       case 'online':
         online.setOnline(command.online)
@@ -350,7 +369,8 @@ export async function runSchedule(schedule: Schedule, options: RunOptions): Prom
 
     violations.push(...checkFinal(backend.document()?.data, expected))
     const applied = await backend.applied()
-    for (const write of applied) trace(`  server v${write.version} by ${write.by}${write.idempotencyKey ? ` (key ${write.idempotencyKey})` : ''}: ${JSON.stringify(write.data)}`)
+    for (const write of applied)
+      trace(`  server v${write.version} by ${write.by}${write.idempotencyKey ? ` (key ${write.idempotencyKey})` : ''}: ${JSON.stringify(write.data)}`)
     stats.writesApplied = applied.filter((w) => w.by === 'client').length
     violations.push(...checkHistory(applied, backend.firstVersion))
 

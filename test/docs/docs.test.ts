@@ -14,7 +14,10 @@ beforeAll(() => {
 
 describe('code samples in README.md and docs/*.md', () => {
   it('every ```ts and ```tsx sample compiles against the real package', () => {
-    expect(problems.map((p) => p.sample.id), formatProblems(problems)).toEqual([])
+    expect(
+      problems.map((p) => p.sample.id),
+      formatProblems(problems),
+    ).toEqual([])
   })
 
   it('skips are rare: most samples are checked', () => {

@@ -26,7 +26,9 @@ async function sameFieldRace(projectId: string, a: WizardPage, b: WizardPage, fr
   const [winner, loser, mine] = kept === texts.a ? [a, b, texts.b] : [b, a, texts.a]
   const notice = loser.page.locator('[data-testid=lost-edit]')
   await expect.poll(() => notice.textContent(), { timeout: 10_000, message: 'the loser is told what it lost' }).toContain(mine)
-  expect(await notice.textContent()).toMatch(new RegExp(`^Your edit to the message you were typing \\(“.*”\\) was replaced by a newer one from another ${from} — restore it\\?`))
+  expect(await notice.textContent()).toMatch(
+    new RegExp(`^Your edit to the message you were typing \\(“.*”\\) was replaced by a newer one from another ${from} — restore it\\?`),
+  )
   expect(await loser.chatInput(), "the loser's box shows the kept text").toBe(kept)
   expect(await winner.page.locator('[data-testid=lost-edit]').count(), 'the winner lost nothing').toBe(0)
   await expectAccessible(loser.page, 'the edit-replaced notice')
@@ -63,7 +65,9 @@ describe('two devices, or two tabs, on one project', () => {
     expect((await b.visible()).data.musicDescription, 'B still shows what it loaded').not.toBe('Brass band, slow and warm')
     const focusedAt = Date.now()
     await b.focus()
-    await expect.poll(async () => (await b.visible()).data.musicDescription, { timeout: 5_000, message: "B shows A's answer within seconds of focus" }).toBe('Brass band, slow and warm')
+    await expect
+      .poll(async () => (await b.visible()).data.musicDescription, { timeout: 5_000, message: "B shows A's answer within seconds of focus" })
+      .toBe('Brass band, slow and warm')
     const shownAfterMs = Date.now() - focusedAt
     expect(await b.visible()).toEqual(await a.visible())
     await expect.poll(() => b.page.locator('[data-testid=remote-update]').textContent(), { timeout: 5_000 }).toContain('on another device')
@@ -96,7 +100,9 @@ describe('two devices, or two tabs, on one project', () => {
     const answeredAt = Date.now()
     await a.answer('Brass band, slow and warm')
     await a.expectSaved()
-    await expect.poll(async () => (await b.visible()).data.musicDescription, { timeout: 5_000, message: "B shows A's answer with no focus" }).toBe('Brass band, slow and warm')
+    await expect
+      .poll(async () => (await b.visible()).data.musicDescription, { timeout: 5_000, message: "B shows A's answer with no focus" })
+      .toBe('Brass band, slow and warm')
     const shownAfterMs = Date.now() - answeredAt
     expect(await b.visible()).toEqual(await a.visible())
     await b.expectStatus('saved', 'Saved')

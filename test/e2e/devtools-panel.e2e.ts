@@ -29,7 +29,10 @@ beforeAll(async () => {
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'error',
   })
-  await writeFile(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>devtools</title><link rel="stylesheet" href="main.css"><div id="root"></div><script src="main.js"></script>')
+  await writeFile(
+    join(dir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>devtools</title><link rel="stylesheet" href="main.css"><div id="root"></div><script src="main.js"></script>',
+  )
   browser = await launchChromium()
 })
 
@@ -42,7 +45,11 @@ const statusText = (page: Page) => page.getByTestId('save-status-text')
 // Playwright's locators pierce the panel's open shadow root.
 const panelField = (page: Page, name: string) => page.locator(`autosave-devtools section[data-key="project:demo"] [data-field="${name}"]`)
 const serverText = (page: Page) =>
-  page.evaluate(() => (window as unknown as { backend: { documents: Map<string, { data: { musicDescription: string } }> } }).backend.documents.get('project:demo')?.data.musicDescription)
+  page.evaluate(
+    () =>
+      (window as unknown as { backend: { documents: Map<string, { data: { musicDescription: string } }> } }).backend.documents.get('project:demo')?.data
+        .musicDescription,
+  )
 
 describe('devtools panel beside the wizard’s save indicator (Chromium)', () => {
   it('shows the engine live, and its switches take the step offline and fail a save', async () => {

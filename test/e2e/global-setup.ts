@@ -23,7 +23,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const chromium = chromiumPath()
   if (!existsSync(chromium)) {
-    throw new Error(`The browser tests need Chromium at ${chromium}: install it with "apt-get install chromium", or set CHROMIUM_PATH to a Chrome or Chromium binary${process.env.CI ? ' (CI must run them)' : ''}`)
+    throw new Error(
+      `The browser tests need Chromium at ${chromium}: install it with "apt-get install chromium", or set CHROMIUM_PATH to a Chrome or Chromium binary${process.env.CI ? ' (CI must run them)' : ''}`,
+    )
   }
   // E2E_APP_DIR: test an app built beforehand (skips the build; left in place afterwards).
   const prebuilt = process.env.E2E_APP_DIR

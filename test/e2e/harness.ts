@@ -59,7 +59,11 @@ export function setupE2E(): E2E {
       return browser!
     },
     async newContext(viewport = DESKTOP) {
-      const context = await browser!.newContext({ viewport, baseURL: url, ...(viewport.width < 600 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) })
+      const context = await browser!.newContext({
+        viewport,
+        baseURL: url,
+        ...(viewport.width < 600 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+      })
       contexts.push(context)
       return context
     },
@@ -193,7 +197,9 @@ export class WizardPage {
 
   /** A project nobody has edited yet: shown, saved nowhere. */
   async expectUnsaved(): Promise<void> {
-    await expect.poll(() => this.page.getAttribute('[data-testid=save-status]', 'data-unsaved'), { message: 'the project should be new and unsaved' }).toBe('true')
+    await expect
+      .poll(() => this.page.getAttribute('[data-testid=save-status]', 'data-unsaved'), { message: 'the project should be new and unsaved' })
+      .toBe('true')
   }
 
   /** Waits until the indicator says the server has everything. */
@@ -254,8 +260,20 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource })
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] })
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context: Document,
+            options: object,
+          ): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown[] }> }> }>
+        }
+      }
+    ).axe
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    })
     return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`)
   })
   expect(violations, `axe-core on ${screen}`).toEqual([])
@@ -294,7 +312,10 @@ export async function screenshot(page: Page, name: string, options: { selector?:
     const box = await page.locator(options.selector).boundingBox()
     if (!box) throw new Error(`screenshot ${name}: ${options.selector} is not visible`)
     const pad = options.padding ?? 0
-    await page.screenshot({ path, clip: { x: Math.max(0, box.x - pad), y: Math.max(0, box.y - pad), width: box.width + 2 * pad, height: box.height + 2 * pad } })
+    await page.screenshot({
+      path,
+      clip: { x: Math.max(0, box.x - pad), y: Math.max(0, box.y - pad), width: box.width + 2 * pad, height: box.height + 2 * pad },
+    })
   } else {
     await page.screenshot({ path, fullPage: options.fullPage ?? false })
   }

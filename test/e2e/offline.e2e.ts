@@ -30,10 +30,16 @@ describe('working offline', () => {
     // navigator.onLine: the page then sees its requests fail while "online" and says the server
     // cannot be reached, as it should. Either way the answers are kept on this device.
     await expect
-      .poll(async () => {
-        const status = await wizard.status()
-        return (status.phase === 'offline' && status.text === 'Offline — saved on this device') || (status.phase === 'retrying' && /^Can.t reach the server/.test(status.text ?? '')) ? 'ok' : JSON.stringify(status)
-      }, { timeout: 20_000, interval: 50 })
+      .poll(
+        async () => {
+          const status = await wizard.status()
+          return (status.phase === 'offline' && status.text === 'Offline — saved on this device') ||
+            (status.phase === 'retrying' && /^Can.t reach the server/.test(status.text ?? ''))
+            ? 'ok'
+            : JSON.stringify(status)
+        },
+        { timeout: 20_000, interval: 50 },
+      )
       .toBe('ok')
 
     await context.setOffline(false)

@@ -41,7 +41,11 @@ describe('the project list', () => {
     // 25 projects more than whatever the other files created.
     const ids = Array.from({ length: 25 }, () => uniqueProjectId('page'))
     for (const id of ids) {
-      const response = await fetch(`${e2e.url}${API_BASE}/${encodeURIComponent(id)}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() }, body: JSON.stringify({ data: initialState() }) })
+      const response = await fetch(`${e2e.url}${API_BASE}/${encodeURIComponent(id)}`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+        body: JSON.stringify({ data: initialState() }),
+      })
       expect(response.status).toBe(200)
     }
     const context = await e2e.newContext()

@@ -28,7 +28,11 @@ describe('coming back to a project', () => {
 
     expect(await wizard.visible()).toEqual(before)
     expect(before.step).toBe('reference_image_description')
-    expect(before.data).toMatchObject({ musicDescription: 'Dreamy lo-fi with soft piano', isInstrumental: 'Instrumental', videoDescription: 'Rain on a window, a cat watching the city' })
+    expect(before.data).toMatchObject({
+      musicDescription: 'Dreamy lo-fi with soft piano',
+      isInstrumental: 'Instrumental',
+      videoDescription: 'Rain on a window, a cat watching the city',
+    })
     expect(before.images).toEqual([{ id: expect.any(String), text: 'The blue light' }])
     // Nothing to send after a clean restore: the server copy is untouched.
     await wizard.expectSaved()

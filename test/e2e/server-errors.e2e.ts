@@ -47,13 +47,18 @@ describe('a failing server', () => {
     const untilNextAttempt = async () => {
       let seconds = 0
       await expect
-        .poll(async () => (seconds = Number(/retrying in (\d+) s/.exec((await wizard.status()).text ?? '')?.[1] ?? 0)), { message: 'the indicator names when it tries again' })
+        .poll(async () => (seconds = Number(/retrying in (\d+) s/.exec((await wizard.status()).text ?? '')?.[1] ?? 0)), {
+          message: 'the indicator names when it tries again',
+        })
         .toBeGreaterThan(0)
       return seconds
     }
     const nextAttempt = async () => {
       const seen = (await ours()).length
-      const answered = wizard.page.waitForResponse((response) => response.url().includes(encodeURIComponent(projectId)) && response.request().method() !== 'GET', { timeout: 10_000 })
+      const answered = wizard.page.waitForResponse(
+        (response) => response.url().includes(encodeURIComponent(projectId)) && response.request().method() !== 'GET',
+        { timeout: 10_000 },
+      )
       await context.clock.fastForward((await untilNextAttempt()) * 1000 + 1000)
       await answered
       expect((await ours()).length, 'an attempt when its time came').toBeGreaterThan(seen)
@@ -65,7 +70,10 @@ describe('a failing server', () => {
       await wizard.expectStatus('retrying', /^Couldn't save — retrying in/)
     }
     const failed = (await ours()).slice(before)
-    expect(failed.every((write) => write.failed), 'every write during the outage met the 500').toBe(true)
+    expect(
+      failed.every((write) => write.failed),
+      'every write during the outage met the 500',
+    ).toBe(true)
     expect(failed.length, 'the budget of 10 retries was spent, and the engine went on trying').toBeGreaterThanOrEqual(12)
     // 10 retries, then one attempt a minute (60–75 s with jitter), never a new burst.
     expect(delays.slice(10).length).toBeGreaterThan(0)
@@ -83,8 +91,13 @@ describe('a failing server', () => {
     expect(stored.data.musicDescription).toBe('Written during the outage')
     const attempts = (await ours()).slice(before)
     expect(attempts.at(-1), 'the last write is the one that landed').toMatchObject({ failed: false })
-    expect(attempts.filter((write) => !write.failed), 'sent once when the server came back').toHaveLength(1)
-    console.info(`outage: ${failed.length} failed attempts over ${Math.round((backAt - downAt) / 1000)} s of page time (waits ${delays.join(', ')} s); saved ${Math.round(((await pageNow()) - backAt) / 1000)} s after the server came back`)
+    expect(
+      attempts.filter((write) => !write.failed),
+      'sent once when the server came back',
+    ).toHaveLength(1)
+    console.info(
+      `outage: ${failed.length} failed attempts over ${Math.round((backAt - downAt) / 1000)} s of page time (waits ${delays.join(', ')} s); saved ${Math.round(((await pageNow()) - backAt) / 1000)} s after the server came back`,
+    )
     await expectAccessible(wizard.page, 'the saved indicator after an outage')
   })
 })

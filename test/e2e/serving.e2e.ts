@@ -41,7 +41,11 @@ describe('serving the app', () => {
   test('a project the schema rejects is explained in words, not in zod issues', async () => {
     const projectId = uniqueProjectId('bad-schema')
     const bad = { currentStep: 'step_from_the_future', chat: [], data: {} }
-    const put = await fetch(`${e2e.url}${API_BASE}/${projectId}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() }, body: JSON.stringify({ data: bad }) })
+    const put = await fetch(`${e2e.url}${API_BASE}/${projectId}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+      body: JSON.stringify({ data: bad }),
+    })
     expect(put.status).toBe(200)
     const context = await e2e.newContext()
     const wizard = new WizardPage(await context.newPage())
@@ -57,9 +61,15 @@ describe('serving the app', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
     const port = (busy.address() as { port: number }).port
     const dataDir = await mkdtemp(join(tmpdir(), 'autosave-kit-demo-'))
-    const distBefore = await stat('examples/music-clip-wizard/dist').then((s) => s.mtimeMs, () => undefined)
+    const distBefore = await stat('examples/music-clip-wizard/dist').then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    )
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'examples/music-clip-wizard/server/main.ts'], { env: { ...process.env, PORT: String(port), DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, ['--import', 'tsx', 'examples/music-clip-wizard/server/main.ts'], {
+        env: { ...process.env, PORT: String(port), DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       let output = ''
       child.stdout.on('data', (chunk: Buffer) => (output += chunk))
       child.stderr.on('data', (chunk: Buffer) => (output += chunk))
@@ -67,7 +77,12 @@ describe('serving the app', () => {
       expect(code).toBe(1)
       expect(output.trim()).toBe(`Port ${port} is in use (another "npm run demo"?) — stop it, or set PORT to use another port, e.g. PORT=5180 npm run demo`)
       expect(output).not.toContain('Building')
-      expect(await stat('examples/music-clip-wizard/dist').then((s) => s.mtimeMs, () => undefined)).toBe(distBefore)
+      expect(
+        await stat('examples/music-clip-wizard/dist').then(
+          (s) => s.mtimeMs,
+          () => undefined,
+        ),
+      ).toBe(distBefore)
     } finally {
       busy.close()
       await rm(dataDir, { recursive: true, force: true })

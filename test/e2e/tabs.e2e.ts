@@ -47,7 +47,9 @@ describe('one project open in two tabs', () => {
       { id: expect.any(String), text: 'warm light from A' },
       { id: expect.any(String), text: 'cold shadows from B' },
     ]
-    await expect.poll(async () => (await e2e.serverDocument(projectId))?.data.data.referenceImages.map((i) => i.description), { timeout: 20_000 }).toEqual(['warm light from A', 'cold shadows from B'])
+    await expect
+      .poll(async () => (await e2e.serverDocument(projectId))?.data.data.referenceImages.map((i) => i.description), { timeout: 20_000 })
+      .toEqual(['warm light from A', 'cold shadows from B'])
     await expect.poll(async () => (await a.visible()).images, { timeout: 10_000 }).toEqual(both)
     await expect.poll(async () => (await b.visible()).images, { timeout: 10_000 }).toEqual(both)
     await a.expectSaved()

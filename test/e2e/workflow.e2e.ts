@@ -85,7 +85,10 @@ describe.each([
     await check(page, 'the image descriptions')
     if (suffix) {
       // On a phone the description fields come before the conversation, not below all of it.
-      const [field, log] = await Promise.all([page.locator('[data-testid=image-description]').first().boundingBox(), page.locator('[data-testid=chat-log]').boundingBox()])
+      const [field, log] = await Promise.all([
+        page.locator('[data-testid=image-description]').first().boundingBox(),
+        page.locator('[data-testid=chat-log]').boundingBox(),
+      ])
       expect(field!.y).toBeLessThan(log!.y)
     }
     await screenshot(page, `wizard${suffix}.png`, suffix ? { fullPage: true } : {})
@@ -160,7 +163,13 @@ describe.each([
     const { data } = (await e2e.serverDocument(projectId))!
     expect(data.data.uploadedAudio).toEqual({ fileName: 'my-song.mp3', fileSize: 4096, fileType: 'audio/mpeg', fileId: expect.any(String) })
     const audioMessage = data.chat.find((message) => message.files?.audio)
-    expect(audioMessage?.files?.audio).toEqual({ name: 'my-song.mp3', size: 4096, type: 'audio/mpeg', lastModified: expect.any(Number), fileId: data.data.uploadedAudio!.fileId })
+    expect(audioMessage?.files?.audio).toEqual({
+      name: 'my-song.mp3',
+      size: 4096,
+      type: 'audio/mpeg',
+      lastModified: expect.any(Number),
+      fileId: data.data.uploadedAudio!.fileId,
+    })
     const stored = await fetch(`${e2e.url}/uploads/${data.data.uploadedAudio!.fileId}`)
     expect(Buffer.from(await stored.arrayBuffer()).equals(bytes)).toBe(true)
   })

@@ -26,7 +26,14 @@ describe("subscribe() on every state change ('local-wins' 412 after another tab'
     const { tabs, postFromOtherTab } = testTabs()
     const v1 = wizard('one')
     const server = heldTransport({ data: v1, version: 1, updatedAt: '' })
-    const saver = createAutosave<Wizard>({ key: 'doc', transport: server.transport, store: memoryStore(), debounceMs: 50, conflict: 'local-wins', environment: { ...env.environment, tabs } })
+    const saver = createAutosave<Wizard>({
+      key: 'doc',
+      transport: server.transport,
+      store: memoryStore(),
+      debounceMs: 50,
+      conflict: 'local-wins',
+      environment: { ...env.environment, tabs },
+    })
     await saver.restore()
 
     let notified = saver.getState()

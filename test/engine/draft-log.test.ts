@@ -22,7 +22,8 @@ function countingStore() {
 /** The music-clip state with a long chat: every record holding it whole is ~60 kB. */
 function bigState(messages = 300): Wizard {
   const chat: Json[] = []
-  for (let i = 0; i < messages; i++) chat.push({ id: `m${i}`, role: i % 2 ? 'assistant' : 'user', content: `Message ${i}: a verse about neon rain and a slow synth line.`, timestamp: i })
+  for (let i = 0; i < messages; i++)
+    chat.push({ id: `m${i}`, role: i % 2 ? 'assistant' : 'user', content: `Message ${i}: a verse about neon rain and a slow synth line.`, timestamp: i })
   return { ...wizard('music_description'), chat }
 }
 
@@ -60,7 +61,10 @@ describe('the draft on the device is a checkpoint and a log', () => {
     await next.dispose()
     const third = h.open()
     await third.restore()
-    expect((await store.keys()).filter((key) => key.startsWith('outbox:') || key.startsWith('wal:')), 'a closed draft log is removed by the next page').toEqual([])
+    expect(
+      (await store.keys()).filter((key) => key.startsWith('outbox:') || key.startsWith('wal:')),
+      'a closed draft log is removed by the next page',
+    ).toEqual([])
   })
 
   it('an acknowledgement writes the patch from the last acknowledged copy; history keeps patches', async () => {
@@ -200,7 +204,10 @@ describe('upgrading from 0.1.0 loses nothing', () => {
     await page.flush()
     expect(h.transport.backend.documents.get('doc')).toMatchObject({ version: 3, data: { currentStep: 'video_styles' } })
     const history = await page.history()
-    expect(history.map((entry) => entry.version), "0.1.0's entries after this release's").toEqual([3, 2, 1])
+    expect(
+      history.map((entry) => entry.version),
+      "0.1.0's entries after this release's",
+    ).toEqual([3, 2, 1])
     await page.rollback(history[2]!.id)
     await page.flush()
     expect(h.transport.backend.documents.get('doc')).toMatchObject({ version: 4, data: { currentStep: 'track_input' } })

@@ -8,7 +8,15 @@ import type { AutosaveStore } from '../../src/types'
 import { fakeEnvironment } from '../helpers'
 
 const outbox = (owner: string, text: string, extra: Record<string, unknown> = {}) => ({
-  format: 1, key: 'project:1', owner, seq: 5, baseVersion: null, data: { text }, savedAt: 5, schemaVersion: 1, ...extra,
+  format: 1,
+  key: 'project:1',
+  owner,
+  seq: 5,
+  baseVersion: null,
+  data: { text },
+  savedAt: 5,
+  schemaVersion: 1,
+  ...extra,
 })
 
 /** Every raw record still somewhere in the store, under its own key or quarantined. */
@@ -21,7 +29,10 @@ async function everything(store: AutosaveStore) {
 describe('quarantined records are all kept', () => {
   it('two records quarantined under the same key in the same millisecond land under two keys', async () => {
     const store = memoryStore()
-    await store.setMany([['outbox:p:a', 'A'], ['outbox:p:b', 'B']])
+    await store.setMany([
+      ['outbox:p:a', 'A'],
+      ['outbox:p:b', 'B'],
+    ])
     const first = await quarantine(store, 'outbox:p:a', 'quarantine:p:1000', 'A')
     const second = await quarantine(store, 'outbox:p:b', 'quarantine:p:1000', 'B')
     expect(first).not.toBe(second)

@@ -20,7 +20,13 @@ const aesKey = () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 },
 async function leaveDraft(store: AutosaveStore, text: string) {
   const env = fakeEnvironment()
   env.online.setOnline(false)
-  const saver = createAutosave<{ text: string }>({ key: 'project:1', transport: memoryTransport(), store, environment: { ...env.environment, randomId: () => 'page-1' }, localDelayMs: 0 })
+  const saver = createAutosave<{ text: string }>({
+    key: 'project:1',
+    transport: memoryTransport(),
+    store,
+    environment: { ...env.environment, randomId: () => 'page-1' },
+    localDelayMs: 0,
+  })
   saver.save({ text })
   await env.clock.tickAsync(10)
   await saver.dispose()
@@ -30,7 +36,13 @@ async function reload(store: AutosaveStore) {
   const env = fakeEnvironment()
   env.online.setOnline(false)
   const errors: string[] = []
-  const saver = createAutosave<{ text: string }>({ key: 'project:1', transport: memoryTransport(), store, environment: { ...env.environment, randomId: () => 'page-2' }, localDelayMs: 0 })
+  const saver = createAutosave<{ text: string }>({
+    key: 'project:1',
+    transport: memoryTransport(),
+    store,
+    environment: { ...env.environment, randomId: () => 'page-2' },
+    localDelayMs: 0,
+  })
   saver.on('error', (error) => errors.push(error.code))
   const restored = await saver.restore()
   const history = await saver.history()
@@ -80,6 +92,8 @@ describe('an unreadable record does not hide the others', () => {
     expect(reported).toEqual(['STORAGE_CORRUPT'])
     expect(storage.getItem('autosave-kit:default:base:p')).toBe('not json')
     // No localStorage at all is not a bad record: the caller must hear about it.
-    await expect(readRecord(localStorageStore({ localStorage: null }), 'base', 'base:p', 'quarantine:p:1', () => {})).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' })
+    await expect(readRecord(localStorageStore({ localStorage: null }), 'base', 'base:p', 'quarantine:p:1', () => {})).rejects.toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+    })
   })
 })

@@ -38,7 +38,12 @@ describe('an ack and a page-exit write racing', () => {
 
     // Page 1 leaves an offline draft (written normally, to "IndexedDB").
     const env1 = fakeEnvironment()
-    const page1 = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store: pageStore(), environment: { ...env1.environment, tabs, randomId: ids('p1') } })
+    const page1 = createAutosave<Wizard>({
+      key: 'doc',
+      transport: h.transport,
+      store: pageStore(),
+      environment: { ...env1.environment, tabs, randomId: ids('p1') },
+    })
     await page1.restore()
     env1.online.setOnline(false)
     page1.save(wizard('draft of page 1'))
@@ -46,7 +51,12 @@ describe('an ack and a page-exit write racing', () => {
 
     // Page 2 adopts it and sends it.
     const env2 = fakeEnvironment()
-    const page2 = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store: pageStore(), environment: { ...env2.environment, tabs, randomId: ids('p2') } })
+    const page2 = createAutosave<Wizard>({
+      key: 'doc',
+      transport: h.transport,
+      store: pageStore(),
+      environment: { ...env2.environment, tabs, randomId: ids('p2') },
+    })
     expect((await page2.restore())?.currentStep).toBe('draft of page 1')
     await settle(5)
     let started!: () => void
@@ -61,15 +71,26 @@ describe('an ack and a page-exit write racing', () => {
     page2.save(wizard('typed while the ack was being stored'))
     pageGone = true // IndexedDB writes from now on never land
     env2.lifecycle.emit('pagehide')
-    expect([...localStorage.items.keys()].some((k) => k.includes('outbox:doc:p2')), 'the page-exit copy was written').toBe(true)
+    expect(
+      [...localStorage.items.keys()].some((k) => k.includes('outbox:doc:p2')),
+      'the page-exit copy was written',
+    ).toBe(true)
     holdGets = undefined
     if (duringAck) release()
     await settle(5)
-    expect([...localStorage.items.keys()].some((k) => k.includes('outbox:doc:p2')), 'the page-exit copy must survive the older ack').toBe(true)
+    expect(
+      [...localStorage.items.keys()].some((k) => k.includes('outbox:doc:p2')),
+      'the page-exit copy must survive the older ack',
+    ).toBe(true)
 
     // Page 3: the edit must come back.
     pageGone = false
-    const page3 = createAutosave<Wizard>({ key: 'doc', transport: h.transport, store: pageStore(), environment: { ...fakeEnvironment().environment, tabs: localTabs(), randomId: ids('p3') } })
+    const page3 = createAutosave<Wizard>({
+      key: 'doc',
+      transport: h.transport,
+      store: pageStore(),
+      environment: { ...fakeEnvironment().environment, tabs: localTabs(), randomId: ids('p3') },
+    })
     expect((await page3.restore())?.currentStep).toBe('typed while the ack was being stored')
   }
   it('an edit made after the ack was stored, then the page closed, comes back', () => scenario(false))

@@ -7,7 +7,13 @@ describe('a later state that cannot be serialized, found by the local write (per
   function setup() {
     const env = fakeEnvironment()
     const server = heldTransport()
-    const saver = createAutosave<{ n: number; f?: unknown }>({ key: 'doc', transport: server.transport, store: memoryStore(), debounceMs: 1000, environment: env.environment })
+    const saver = createAutosave<{ n: number; f?: unknown }>({
+      key: 'doc',
+      transport: server.transport,
+      store: memoryStore(),
+      debounceMs: 1000,
+      environment: env.environment,
+    })
     return { env, server, saver }
   }
 
@@ -15,7 +21,10 @@ describe('a later state that cannot be serialized, found by the local write (per
     const { env, server, saver } = setup()
     saver.save({ n: 1 })
     let outcome = 'pending'
-    saver.flush().then(() => (outcome = 'resolved'), (e: { code?: string }) => (outcome = `rejected: ${e?.code}`))
+    saver.flush().then(
+      () => (outcome = 'resolved'),
+      (e: { code?: string }) => (outcome = `rejected: ${e?.code}`),
+    )
     await env.clock.tickAsync(0)
     expect(server.pendingCount).toBe(1) // { n: 1 } is on the wire
     saver.save({ n: 2, f: () => {} }) // the app stores something unserializable

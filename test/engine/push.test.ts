@@ -27,7 +27,13 @@ describe('the reference server announces new versions (Server-Sent Events)', () 
   it('GET {key}/events says the version at once and after every applied write; a closed stream stops listening', async () => {
     const handler = createAutosaveHandler({ store: memoryDocumentStore(), basePath: '/api' })
     const put = (body: unknown, version?: number) =>
-      handler(new Request('http://app/api/doc', { method: 'PUT', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...(version ? { 'If-Match': `"${version}"` } : {}) } }))
+      handler(
+        new Request('http://app/api/doc', {
+          method: 'PUT',
+          body: JSON.stringify(body),
+          headers: { 'Content-Type': 'application/json', ...(version ? { 'If-Match': `"${version}"` } : {}) },
+        }),
+      )
     const leave = new AbortController()
     const response = await handler(new Request('http://app/api/doc/events', { signal: leave.signal }))
     expect(response.status).toBe(200)
@@ -96,7 +102,13 @@ describe("an engine with revalidate: { push: true } takes another device's save 
     const env = fakeEnvironment()
     const { transport, announce, watching } = watchedTransport()
     transport.backend.documents.set('doc', { data: { music: 'old' }, version: 1, updatedAt: '' })
-    const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs: 0, revalidate: { push: true }, environment: { ...env.environment, focus: new FocusManager(() => {}) } })
+    const saver = createAutosave<Doc>({
+      key: 'doc',
+      transport,
+      debounceMs: 0,
+      revalidate: { push: true },
+      environment: { ...env.environment, focus: new FocusManager(() => {}) },
+    })
     await saver.restore()
     const seen: RemoteChangeEvent<Doc>[] = []
     saver.on('remote-change', (event) => seen.push(event))

@@ -97,7 +97,8 @@ describe('a write based on a stale version (412)', () => {
 
   it('a function strategy decides from { base, local, remote }', async () => {
     const { saver, conflicts } = await savedOnce({
-      conflict: ({ base, local, remote }) => ({ ...(remote as object), currentStep: `${(base as Wizard).currentStep}+${(local as Wizard).currentStep}` }) as Json,
+      conflict: ({ base, local, remote }) =>
+        ({ ...(remote as object), currentStep: `${(base as Wizard).currentStep}+${(local as Wizard).currentStep}` }) as Json,
     })
     otherDeviceWrites((doc) => ({ ...doc, currentStep: 'theirs' }))
     saver.save((prev) => ({ ...prev!, currentStep: 'mine' }))

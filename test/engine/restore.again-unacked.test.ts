@@ -9,13 +9,23 @@ describe('restore() again on an engine that has saved but never got an ack', () 
   const scenario = async (restoreAgain: boolean) => {
     const transport = memoryTransport()
     const env = fakeEnvironment()
-    const page = createAutosave<Record<string, string>>({ key: 'doc', transport, store: memoryStore(), environment: { ...env.environment, randomId: ids('page'), tabs: localTabs() } })
+    const page = createAutosave<Record<string, string>>({
+      key: 'doc',
+      transport,
+      store: memoryStore(),
+      environment: { ...env.environment, randomId: ids('page'), tabs: localTabs() },
+    })
     expect(await page.restore()).toBeUndefined() // nothing on the server yet
     env.online.setOnline(false)
     page.save({ mine: 'typed offline' })
 
     // Meanwhile another device creates the document.
-    const other = createAutosave<Record<string, string>>({ key: 'doc', transport, store: memoryStore(), environment: { ...fakeEnvironment().environment, randomId: ids('other'), tabs: localTabs() } })
+    const other = createAutosave<Record<string, string>>({
+      key: 'doc',
+      transport,
+      store: memoryStore(),
+      environment: { ...fakeEnvironment().environment, randomId: ids('other'), tabs: localTabs() },
+    })
     other.save({ theirs: 'from the other device' })
     await other.flush()
 
@@ -31,5 +41,5 @@ describe('restore() again on an engine that has saved but never got an ack', () 
     expect(page.getState()?.theirs).toBe('from the other device')
   }
   it('without a second restore() the write meets a 412 and merges', () => scenario(false))
-  it('with restore() again the write still meets the other device\'s copy as a conflict and merges, never silently reverting it', () => scenario(true))
+  it("with restore() again the write still meets the other device's copy as a conflict and merges, never silently reverting it", () => scenario(true))
 })

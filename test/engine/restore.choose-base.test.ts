@@ -18,7 +18,7 @@ describe("restore's choice of base: the newest copy, the server's on a tie", () 
     expect(chooseBase(NO_BASE, stored(2), remote(3))).toEqual({ version: 3, data: { from: 'server' } })
   })
 
-  it("a newer device copy (read only when a draft waits or the server is unreachable) wins", () => {
+  it('a newer device copy (read only when a draft waits or the server is unreachable) wins', () => {
     expect(chooseBase(NO_BASE, stored(4), remote(3))).toEqual({ version: 4, data: { from: 'device' } })
     expect(chooseBase(NO_BASE, stored(4), undefined)).toEqual({ version: 4, data: { from: 'device' } })
   })

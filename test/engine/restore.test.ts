@@ -66,7 +66,10 @@ describe('restore()', () => {
     expect(errors[0]).toBeInstanceOf(StorageError)
     expect(errors[0]!.code).toBe('STORAGE_CORRUPT')
     const keys = await h.store.keys()
-    expect(keys.some((k) => k.startsWith('quarantine:doc:')), 'kept aside, not deleted').toBe(true)
+    expect(
+      keys.some((k) => k.startsWith('quarantine:doc:')),
+      'kept aside, not deleted',
+    ).toBe(true)
     expect(keys).not.toContain('outbox:doc:dead-tab')
   })
 
@@ -74,7 +77,10 @@ describe('restore()', () => {
     const h = harness()
     await leaveDraft(h, { currentStep: 42 })
     const schema = z.object({ currentStep: z.string() }).loose()
-    const error = await h.open({ schema }).restore().catch((e: unknown) => e)
+    const error = await h
+      .open({ schema })
+      .restore()
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ValidationError)
     expect((error as ValidationError).code).toBe('VALIDATION_RESTORE')
     const quarantined = (await h.store.keys()).filter((k) => k.startsWith('quarantine:'))
@@ -152,7 +158,13 @@ describe('documents whose keys prefix each other', () => {
     // Page 1, offline: an unsent draft of the notes document.
     const env1 = fakeEnvironment()
     env1.online.setOnline(false)
-    const notes = createAutosave<{ text: string }>({ key: 'project:1:notes', transport, store, environment: { ...env1.environment, randomId: () => 'page1' }, localDelayMs: 0 })
+    const notes = createAutosave<{ text: string }>({
+      key: 'project:1:notes',
+      transport,
+      store,
+      environment: { ...env1.environment, randomId: () => 'page1' },
+      localDelayMs: 0,
+    })
     notes.save({ text: 'NOTES DRAFT' })
     await env1.clock.tickAsync(10)
     await notes.dispose()
@@ -160,7 +172,13 @@ describe('documents whose keys prefix each other', () => {
 
     // Page 2, online: the app opens the project document (a different key).
     const env2 = fakeEnvironment()
-    const project = createAutosave<{ text: string }>({ key: 'project:1', transport, store, environment: { ...env2.environment, randomId: () => 'page2' }, localDelayMs: 0 })
+    const project = createAutosave<{ text: string }>({
+      key: 'project:1',
+      transport,
+      store,
+      environment: { ...env2.environment, randomId: () => 'page2' },
+      localDelayMs: 0,
+    })
     const restored = await project.restore()
     await project.flush().catch(() => undefined)
     await project.dispose()

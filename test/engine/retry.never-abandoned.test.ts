@@ -37,7 +37,13 @@ describe('a pending save is never abandoned while the page lives', () => {
     const env = fakeEnvironment()
     let down = true
     const { transport, attempts } = failingTransport(() => (down ? http500() : undefined))
-    const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs: 0, retry: { retries: 2, minTimeout: 100, randomize: false }, environment: env.environment })
+    const saver = createAutosave<Doc>({
+      key: 'doc',
+      transport,
+      debounceMs: 0,
+      retry: { retries: 2, minTimeout: 100, randomize: false },
+      environment: env.environment,
+    })
     saver.save({ music: 'kept' })
     const flushed = saver.flush().catch((error: TransportError) => error.code)
     await env.clock.tickAsync(1_000)
@@ -61,7 +67,13 @@ describe('a pending save is never abandoned while the page lives', () => {
   it('past the budget it is one attempt a minute, not a new burst of retries each minute', async () => {
     const env = fakeEnvironment()
     const { transport, attempts } = failingTransport(http500)
-    const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs: 0, retry: { retries: 2, minTimeout: 100, randomize: false }, environment: env.environment })
+    const saver = createAutosave<Doc>({
+      key: 'doc',
+      transport,
+      debounceMs: 0,
+      retry: { retries: 2, minTimeout: 100, randomize: false },
+      environment: env.environment,
+    })
     saver.save({ music: 'kept' })
     saver.flush().catch(() => {})
     await env.clock.tickAsync(1_000)
@@ -78,7 +90,13 @@ describe('a pending save is never abandoned while the page lives', () => {
     const focus = new FocusManager(() => {})
     let down = true
     const { transport, attempts } = failingTransport(() => (down ? http500() : undefined))
-    const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs: 0, retry: { retries: 1, minTimeout: 100, randomize: false }, environment: { ...env.environment, focus } })
+    const saver = createAutosave<Doc>({
+      key: 'doc',
+      transport,
+      debounceMs: 0,
+      retry: { retries: 1, minTimeout: 100, randomize: false },
+      environment: { ...env.environment, focus },
+    })
     saver.save({ music: 'a' })
     await env.clock.tickAsync(1_000)
     expect(saver.getStatus().phase).toBe('retrying')
@@ -105,7 +123,9 @@ describe('a pending save is never abandoned while the page lives', () => {
     const env = fakeEnvironment()
     const focus = new FocusManager(() => {})
     let refuse = true
-    const { transport, attempts } = failingTransport(() => (refuse ? new TransportError('TRANSPORT_HTTP', 'HTTP 403', { status: 403, retryable: false }) : undefined))
+    const { transport, attempts } = failingTransport(() =>
+      refuse ? new TransportError('TRANSPORT_HTTP', 'HTTP 403', { status: 403, retryable: false }) : undefined,
+    )
     const saver = createAutosave<Doc>({ key: 'doc', transport, store: memoryStore(), debounceMs: 0, environment: { ...env.environment, focus } })
     saver.save({ music: 'a' })
     await env.clock.tickAsync(10 * 60_000)
@@ -129,7 +149,14 @@ describe('a pending save is never abandoned while the page lives', () => {
   it('no answer while the browser is online is "the server cannot be reached", not "offline"', async () => {
     const env = fakeEnvironment()
     const { transport } = failingTransport(() => new TransportError('TRANSPORT_NETWORK', 'Failed to fetch', { retryable: true }))
-    const saver = createAutosave<Doc>({ key: 'doc', transport, store: memoryStore(), debounceMs: 0, retry: { minTimeout: 1000, randomize: false }, environment: env.environment })
+    const saver = createAutosave<Doc>({
+      key: 'doc',
+      transport,
+      store: memoryStore(),
+      debounceMs: 0,
+      retry: { minTimeout: 1000, randomize: false },
+      environment: env.environment,
+    })
     saver.save({ music: 'a' })
     await env.clock.tickAsync(10)
     expect(saver.getStatus()).toMatchObject({ phase: 'retrying', reason: 'unreachable' })
@@ -155,7 +182,13 @@ describe('fresh across devices', () => {
       transport: fetchTransport({ baseUrl: 'http://localhost/api/storage/projects', timeoutMs: 500 }),
       store: memoryStore(),
       debounceMs: 0,
-      environment: { focus, randomId: (() => { let n = 0; return () => `${Math.random()}-${++n}` })() },
+      environment: {
+        focus,
+        randomId: (() => {
+          let n = 0
+          return () => `${Math.random()}-${++n}`
+        })(),
+      },
     })
 
   it("a page coming back into view shows another device's save (a conditional GET, 304 when nothing changed)", async () => {
@@ -209,7 +242,16 @@ describe('the loser of a same-field edit is told', () => {
     const saver = createAutosave<Images>({ key: 'doc', transport, debounceMs: 0, conflict: 'remote-wins', environment: env.environment })
     await saver.restore()
     // Another device added an image before this one and described the same image.
-    transport.backend.documents.set('doc', { data: { images: [{ id: 'new', text: '' }, { id: 'x', text: 'theirs' }] }, version: 2, updatedAt: '' })
+    transport.backend.documents.set('doc', {
+      data: {
+        images: [
+          { id: 'new', text: '' },
+          { id: 'x', text: 'theirs' },
+        ],
+      },
+      version: 2,
+      updatedAt: '',
+    })
     const conflicts: ConflictEvent[] = []
     saver.on('conflict', (event) => conflicts.push(event))
     saver.save({ images: [{ id: 'x', text: 'mine' }] })

@@ -61,7 +61,12 @@ describe('a huge Retry-After', () => {
           if (++attempts === 1) throw unavailable(retryAfterMs)
           return 'ok'
         },
-        { options: { ...defaultRetry, maxTimeout }, clock: systemClock, signal: new AbortController().signal, onRetry: ({ delayMs, wake }) => (delays.push(delayMs), wake()) },
+        {
+          options: { ...defaultRetry, maxTimeout },
+          clock: systemClock,
+          signal: new AbortController().signal,
+          onRetry: ({ delayMs, wake }) => (delays.push(delayMs), wake()),
+        },
       )
     }
     await run(30 * 24 * 3_600_000)
@@ -79,7 +84,12 @@ describe('a huge Retry-After', () => {
         if (++attempts <= 4) throw unavailable(attempts % 2 ? past : 0)
         return 'ok'
       },
-      { options: { ...defaultRetry, randomize: false }, clock: systemClock, signal: new AbortController().signal, onRetry: ({ delayMs, wake }) => (delays.push(delayMs), wake()) },
+      {
+        options: { ...defaultRetry, randomize: false },
+        clock: systemClock,
+        signal: new AbortController().signal,
+        onRetry: ({ delayMs, wake }) => (delays.push(delayMs), wake()),
+      },
     )
     // Was: [0, 0, 0, 0] — 9 requests in 44 ms against a server that asked for a pause.
     expect(delays).toEqual([500, 1000, 2000, 4000])
@@ -88,7 +98,11 @@ describe('a huge Retry-After', () => {
   it('sleep() never hands a timer more than 2^31-1 ms', () => {
     const fake = FakeTimers.createClock()
     const asked: number[] = []
-    const clock = { now: () => fake.now, setTimeout: (fn: () => void, ms: number) => (asked.push(ms), fake.setTimeout(fn, ms)), clearTimeout: fake.clearTimeout }
+    const clock = {
+      now: () => fake.now,
+      setTimeout: (fn: () => void, ms: number) => (asked.push(ms), fake.setTimeout(fn, ms)),
+      clearTimeout: fake.clearTimeout,
+    }
     sleep(clock, 30 * 24 * 3_600_000).wake()
     expect(asked).toEqual([2 ** 31 - 1])
   })

@@ -29,7 +29,10 @@ describe('save() and flush() after a failed flush()', () => {
   }
 
   for (const debounceMs of [0, 3000]) {
-    for (const [failure, expected] of [['a 400', TransportError], ['a SerializationError', SerializationError]] as const) {
+    for (const [failure, expected] of [
+      ['a 400', TransportError],
+      ['a SerializationError', SerializationError],
+    ] as const) {
       it(`after ${failure} (debounceMs ${debounceMs}): the fixed state is sent and flush() resolves`, async () => {
         const env = fakeEnvironment()
         const transport = memoryTransport()
@@ -90,7 +93,14 @@ describe('a transport that never settles', () => {
     const write = transport.write
     let hang = true
     transport.write = (request) => (hang ? new Promise(() => {}) : write(request))
-    const saver = createAutosave<Doc>({ key: 'doc', transport, debounceMs: 0, requestTimeoutMs: 5_000, retry: { minTimeout: 100, randomize: false }, environment: env.environment })
+    const saver = createAutosave<Doc>({
+      key: 'doc',
+      transport,
+      debounceMs: 0,
+      requestTimeoutMs: 5_000,
+      retry: { minTimeout: 100, randomize: false },
+      environment: env.environment,
+    })
     saver.save({ step: 'one' })
     const flushed = saver.flush().then(() => 'resolved')
     await env.clock.tickAsync(4_000)

@@ -29,7 +29,7 @@ describe('a tab closed while another tab holds the send lock', () => {
     const fromA = h.writes.filter((w) => (w.data as Wizard).data?.musicDescription === 'typed just before closing')
     // Before the ifAvailable change, 'hidden' sent at once with keepalive; now nothing at all goes
     // out of the closing tab (inFlight is the queued lock wait, so pagehide skips requestSend).
-    expect(fromA.length, 'a keepalive write of A\'s edit started inside the page-exit event').toBe(1)
+    expect(fromA.length, "a keepalive write of A's edit started inside the page-exit event").toBe(1)
     expect(fromA[0]!.keepalive).toBe(true)
   })
 })

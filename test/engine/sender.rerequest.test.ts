@@ -9,7 +9,13 @@ describe('a send requested again right after a failed one', () => {
     const env = fakeEnvironment()
     // A schema the state never passes: every send fails at once, before any request.
     const schema = { '~standard': { version: 1, vendor: 'test', validate: () => ({ issues: [{ message: 'never valid' }] }) } }
-    const saver = createAutosave<{ n: number }>({ key: 'doc', transport: memoryTransport(), store: memoryStore(), environment: env.environment, schema: schema as never })
+    const saver = createAutosave<{ n: number }>({
+      key: 'doc',
+      transport: memoryTransport(),
+      store: memoryStore(),
+      environment: env.environment,
+      schema: schema as never,
+    })
     let errors = 0
     saver.on('error', () => {
       errors++

@@ -67,6 +67,6 @@ describe('a tab holds the send lock until its ack is stored', () => {
     expect(h.document?.version).toBe(3)
     expect(versions, 'every acknowledged version is in the shared history').toEqual([1, 2, 3])
   }
-  it('A visible (flush): both tabs\' history entries are kept', () => scenario(false))
-  it('A hidden (keepalive under the lock it took if free): both tabs\' history entries are kept', () => scenario(true))
+  it("A visible (flush): both tabs' history entries are kept", () => scenario(false))
+  it("A hidden (keepalive under the lock it took if free): both tabs' history entries are kept", () => scenario(true))
 })

@@ -80,7 +80,9 @@ describe('a server that acknowledges a write it never applied', () => {
     saver.save({ step: 'one' })
     await saver.flush() // v1
     // The next write is answered 200 "version 2" and not applied (a lying proxy, a failover).
-    server.use(http.all('http://localhost/api/storage/projects/:key', () => HttpResponse.json({ version: 2, updatedAt: new Date().toISOString() }), { once: true }))
+    server.use(
+      http.all('http://localhost/api/storage/projects/:key', () => HttpResponse.json({ version: 2, updatedAt: new Date().toISOString() }), { once: true }),
+    )
     saver.save({ step: 'two', note: 'lost by the server' })
     await saver.flush()
     expect(backend.document('project:lost')).toMatchObject({ data: { step: 'one' }, version: 1 })

@@ -31,7 +31,12 @@ describe('status reducer: the phase as named events (no timers)', () => {
 
   it('an ack of an older state while newer edits wait goes back to pending, and keeps the last save time without a write', () => {
     const saving = run(at({ lastSavedAt: 7 }), { type: 'edited' }, { type: 'sending' })
-    expect(run(saving, { type: 'acknowledged', done: false, savedAt: null, version: 2 })).toMatchObject({ phase: 'pending', pending: true, lastSavedAt: 7, version: 2 })
+    expect(run(saving, { type: 'acknowledged', done: false, savedAt: null, version: 2 })).toMatchObject({
+      phase: 'pending',
+      pending: true,
+      lastSavedAt: 7,
+      version: 2,
+    })
   })
 
   it("an ack keeps a later state's error (and its phase) until everything is saved", () => {
@@ -43,7 +48,11 @@ describe('status reducer: the phase as named events (no timers)', () => {
 
   it('a retry shows when it comes, as offline for a network failure and retrying otherwise', () => {
     const saving = run(initialStatus, { type: 'edited' }, { type: 'sending' })
-    expect(run(saving, { type: 'retry-scheduled', offline: true, retryAt: 900, error: networkDown })).toMatchObject({ phase: 'offline', retryAt: 900, error: networkDown })
+    expect(run(saving, { type: 'retry-scheduled', offline: true, retryAt: 900, error: networkDown })).toMatchObject({
+      phase: 'offline',
+      retryAt: 900,
+      error: networkDown,
+    })
     const http = new TransportError('TRANSPORT_HTTP', '503', { retryable: true })
     const retrying = run(saving, { type: 'retry-scheduled', offline: false, retryAt: 900, error: http })
     expect(retrying).toMatchObject({ phase: 'retrying', retryAt: 900 })
@@ -58,11 +67,26 @@ describe('status reducer: the phase as named events (no timers)', () => {
   it('a failure is a conflict, a refusal (error), or retried slowly (retrying at retryAt), with its reason', () => {
     const refused = new TransportError('TRANSPORT_HTTP', '403', { status: 403, retryable: false })
     const conflict = new AutosaveError('CONFLICT_STRATEGY', 'the function threw')
-    expect(run(at({ phase: 'saving', retryAt: 3 }), { type: 'failed', conflict: true, error: conflict, retryAt: null })).toMatchObject({ phase: 'conflict', retryAt: null, reason: 'conflict' })
-    expect(run(at({ phase: 'saving' }), { type: 'failed', conflict: false, error: refused, retryAt: null })).toMatchObject({ phase: 'error', reason: 'refused', error: refused })
+    expect(run(at({ phase: 'saving', retryAt: 3 }), { type: 'failed', conflict: true, error: conflict, retryAt: null })).toMatchObject({
+      phase: 'conflict',
+      retryAt: null,
+      reason: 'conflict',
+    })
+    expect(run(at({ phase: 'saving' }), { type: 'failed', conflict: false, error: refused, retryAt: null })).toMatchObject({
+      phase: 'error',
+      reason: 'refused',
+      error: refused,
+    })
     const down = new TransportError('TRANSPORT_HTTP', '503', { status: 503, retryable: true })
-    expect(run(at({ phase: 'saving' }), { type: 'failed', conflict: false, error: down, retryAt: 60_000 })).toMatchObject({ phase: 'retrying', retryAt: 60_000, reason: 'server-error' })
-    expect(run(at({ phase: 'saving' }), { type: 'failed', conflict: false, error: networkDown, retryAt: 60_000 })).toMatchObject({ phase: 'retrying', reason: 'unreachable' })
+    expect(run(at({ phase: 'saving' }), { type: 'failed', conflict: false, error: down, retryAt: 60_000 })).toMatchObject({
+      phase: 'retrying',
+      retryAt: 60_000,
+      reason: 'server-error',
+    })
+    expect(run(at({ phase: 'saving' }), { type: 'failed', conflict: false, error: networkDown, retryAt: 60_000 })).toMatchObject({
+      phase: 'retrying',
+      reason: 'unreachable',
+    })
   })
 
   it('restore: a draft is pending; a saved copy turns idle into saved and keeps any other phase', () => {

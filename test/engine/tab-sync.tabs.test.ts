@@ -12,7 +12,14 @@ function twoTabs(transport: Transport = memoryTransport(), conflict?: AutosaveOp
   const tabs = localTabs()
   const store = memoryStore()
   const open = (s: AutosaveStore = store) =>
-    createAutosave<Wizard>({ key: 'project:7', transport, store: s, debounceMs: 50, ...(conflict ? { conflict } : {}), environment: { ...env.environment, tabs } })
+    createAutosave<Wizard>({
+      key: 'project:7',
+      transport,
+      store: s,
+      debounceMs: 50,
+      ...(conflict ? { conflict } : {}),
+      environment: { ...env.environment, tabs },
+    })
   return { env, tabs, store, open, transport }
 }
 
@@ -34,7 +41,10 @@ describe('multiple tabs', () => {
     b.save((prev) => ({ ...prev!, currentStep: 'video_description' }))
     await b.flush()
     const backend = (transport as ReturnType<typeof memoryTransport>).backend
-    expect(backend.writes.map((w) => w.baseVersion), 'B wrote on top of A without a conflict').toEqual([null, 1])
+    expect(
+      backend.writes.map((w) => w.baseVersion),
+      'B wrote on top of A without a conflict',
+    ).toEqual([null, 1])
     expect(backend.documents.get('project:7')?.data).toMatchObject({ currentStep: 'video_description', data: { musicDescription: 'synthwave' } })
   })
 
@@ -86,10 +96,10 @@ describe('multiple tabs', () => {
   it("another tab's save meets this tab's unsent edit with the conflict strategy, and the loser is told", async () => {
     const { conflicts, stateAtConflict, atAck, server, a, b } = await sameFieldInBothTabs('remote-wins')
     // Was: a plain three-way merge kept B's edit whatever the strategy, and no conflict event.
-    expect(conflicts, 'B is told once, when A\'s save arrives').toHaveLength(1)
+    expect(conflicts, "B is told once, when A's save arrives").toHaveLength(1)
     expect(conflicts[0]).toMatchObject({ strategy: 'remote-wins', paths: ['/data/musicDescription'], remoteVersion: 2 })
     expect(conflicts[0]!.lost).toEqual([{ path: '/data/musicDescription', local: 'from B', remote: 'from A' }])
-    expect(stateAtConflict, 'the event comes while getState() still holds the user\'s value').toEqual(['from B'])
+    expect(stateAtConflict, "the event comes while getState() still holds the user's value").toEqual(['from B'])
     expect(atAck).toBe('from A')
     expect(server.data.musicDescription).toBe('from A')
     expect(a.getState()?.data.musicDescription).toBe('from A')
@@ -159,7 +169,10 @@ describe('multiple tabs', () => {
     const backend = (transport as ReturnType<typeof memoryTransport>).backend
     expect(backend.writes).toHaveLength(1)
     expect(await pendingDraftKeys(store), 'the adopted record is cleared').toEqual([])
-    expect((await store.keys()).filter((k) => k.startsWith('outbox:') && !k.endsWith(':id-2')), 'only the live tab\'s closed log is left').toEqual([])
+    expect(
+      (await store.keys()).filter((k) => k.startsWith('outbox:') && !k.endsWith(':id-2')),
+      "only the live tab's closed log is left",
+    ).toEqual([])
   })
 
   /** Tab B, whose server read answers only when released: what it read is old by then. */
@@ -197,7 +210,10 @@ describe('multiple tabs', () => {
 
     b.save((prev) => ({ ...prev!, data: { ...prev!.data, videoDescription: 'from B' } }))
     await b.flush()
-    expect(server.backend.writes.map((w) => w.baseVersion), 'B wrote on version 2 without a conflict').toEqual([null, 1, 2])
+    expect(
+      server.backend.writes.map((w) => w.baseVersion),
+      'B wrote on version 2 without a conflict',
+    ).toEqual([null, 1, 2])
     expect(server.backend.documents.get('project:7')?.data).toMatchObject({ currentStep: 'two', data: { videoDescription: 'from B' } })
   })
 

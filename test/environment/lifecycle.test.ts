@@ -23,7 +23,10 @@ describe('PageLifecycle on window', () => {
       heard.push(e)
       return e === 'beforeunload' ? warn : undefined
     })
-    const bu = () => Object.defineProperty(new Event('beforeunload', { cancelable: true }), 'returnValue', { value: 'untouched', writable: true }) as Event & { returnValue: unknown }
+    const bu = () =>
+      Object.defineProperty(new Event('beforeunload', { cancelable: true }), 'returnValue', { value: 'untouched', writable: true }) as Event & {
+        returnValue: unknown
+      }
     const e1 = bu()
     win.dispatchEvent(e1)
     expect(e1.defaultPrevented).toBe(false)

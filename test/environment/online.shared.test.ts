@@ -27,7 +27,6 @@ describe('OnlineManager between subscribers', () => {
   })
 })
 
-
 describe('engine on a shared OnlineManager (the default onlineManager in an SPA)', () => {
   it('a wizard opened again after the network came back sends its edits', async () => {
     const env = fakeEnvironment()

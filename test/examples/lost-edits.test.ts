@@ -8,7 +8,11 @@ import { resolveConflict, type Json } from '../../src/index'
 
 const image = (id: string, description: string) => ({ id, name: `${id}.png`, size: 1, type: 'image/png', description })
 const base: WizardState = { ...initialState(new Date(0)), currentStep: 'reference_image_description' }
-const withImages = (images: ReturnType<typeof image>[], drafts?: WizardState['drafts']): WizardState => ({ ...base, data: { ...base.data, referenceImages: images }, ...(drafts ? { drafts } : {}) })
+const withImages = (images: ReturnType<typeof image>[], drafts?: WizardState['drafts']): WizardState => ({
+  ...base,
+  data: { ...base.data, referenceImages: images },
+  ...(drafts ? { drafts } : {}),
+})
 
 function resolve(b: WizardState, local: WizardState, remote: WizardState) {
   const resolved = resolveConflict(oneAnswerPerStep, { base: b as unknown as Json, local: local as unknown as Json, remote: remote as unknown as Json })
@@ -22,7 +26,13 @@ describe('music-clip example: a same-field edit', () => {
     const { merged, conflicts } = resolve(base, local, remote)
     expect(conflicts).toEqual(['/drafts/reference_image_description'])
     expect((merged as unknown as WizardState).drafts).toEqual({ reference_image_description: 'theirs' })
-    const event = { strategy: 'custom' as const, paths: conflicts, remoteVersion: 2, resolved: merged, lost: [{ path: conflicts[0]!, local: 'mine', remote: 'theirs' }] }
+    const event = {
+      strategy: 'custom' as const,
+      paths: conflicts,
+      remoteVersion: 2,
+      resolved: merged,
+      lost: [{ path: conflicts[0]!, local: 'mine', remote: 'theirs' }],
+    }
     const [edit] = lostEdits(event)
     expect(edit).toMatchObject({ label: 'the message you were typing', mine: 'mine' })
     expect(restoreEdit(merged as unknown as WizardState, edit!).drafts).toEqual({ reference_image_description: 'mine' })
@@ -34,9 +44,18 @@ describe('music-clip example: a same-field edit', () => {
     const remote = withImages([image('new', ''), image('x', 'their words')])
     const { merged, conflicts } = resolve(b, local, remote)
     const kept = (merged as unknown as WizardState).data.referenceImages
-    expect(kept.map((i) => [i.id, i.description])).toEqual([['new', ''], ['x', 'their words']])
+    expect(kept.map((i) => [i.id, i.description])).toEqual([
+      ['new', ''],
+      ['x', 'their words'],
+    ])
     expect(conflicts).toEqual(['/data/referenceImages/1/description'])
-    const event = { strategy: 'custom' as const, paths: conflicts, remoteVersion: 2, resolved: merged, lost: [{ path: conflicts[0]!, local: 'my words', remote: 'their words' }] }
+    const event = {
+      strategy: 'custom' as const,
+      paths: conflicts,
+      remoteVersion: 2,
+      resolved: merged,
+      lost: [{ path: conflicts[0]!, local: 'my words', remote: 'their words' }],
+    }
     const [edit] = lostEdits(event)
     expect(edit).toMatchObject({ label: 'the description of x.png', mine: 'my words' })
     expect(restoreEdit(merged as unknown as WizardState, edit!).data.referenceImages.map((i) => i.description)).toEqual(['', 'my words'])

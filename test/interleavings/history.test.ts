@@ -6,7 +6,14 @@ import { twoTabWorld } from './world'
 
 /** Reads see the data when issued and answer a few ms later (an IndexedDB read transaction). */
 function slowReads(inner: AutosaveStore = memoryStore()): AutosaveStore {
-  return { ...inner, get: async (k) => { const v = await inner.get(k); await new Promise((r) => setTimeout(r, 5)); return v } }
+  return {
+    ...inner,
+    get: async (k) => {
+      const v = await inner.get(k)
+      await new Promise((r) => setTimeout(r, 5))
+      return v
+    },
+  }
 }
 
 describe('recordHistory() across tabs', () => {

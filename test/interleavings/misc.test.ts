@@ -49,11 +49,20 @@ describe('rollback(), flush() and page-exit sends racing other work', () => {
   it.each(stores)('%sflush() for an acknowledged state is not rejected by a later save that fails', async (_, store) => {
     const env = fakeEnvironment()
     const server = heldTransport()
-    const saver = createAutosave<{ n: number; f?: unknown }>({ key: 'project:7', transport: server.transport, store: store(), debounceMs: 50, environment: env.environment })
+    const saver = createAutosave<{ n: number; f?: unknown }>({
+      key: 'project:7',
+      transport: server.transport,
+      store: store(),
+      debounceMs: 50,
+      environment: env.environment,
+    })
     saver.save({ n: 1 })
     const first = saver.flush()
     let firstOutcome = 'pending'
-    first.then(() => (firstOutcome = 'resolved'), (e) => (firstOutcome = `rejected: ${e?.code}`))
+    first.then(
+      () => (firstOutcome = 'resolved'),
+      (e) => (firstOutcome = `rejected: ${e?.code}`),
+    )
     for (let i = 0; i < 20 && !server.pendingCount; i++) await settle()
     // While { n: 1 } is on the wire, the app saves something unserializable.
     saver.save({ n: 2, f: () => {} })
@@ -66,7 +75,13 @@ describe('rollback(), flush() and page-exit sends racing other work', () => {
 
   it('dispose() (and settled flushes) leave no listener on the signal given to flush()', async () => {
     const env = fakeEnvironment()
-    const saver = createAutosave<{ n: number }>({ key: 'project:7', transport: memoryTransport(), store: memoryStore(), debounceMs: 50, environment: env.environment })
+    const saver = createAutosave<{ n: number }>({
+      key: 'project:7',
+      transport: memoryTransport(),
+      store: memoryStore(),
+      debounceMs: 50,
+      environment: env.environment,
+    })
     const signal = new AbortController().signal
     for (let n = 1; n <= 3; n++) {
       saver.save({ n })

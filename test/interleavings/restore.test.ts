@@ -39,7 +39,7 @@ describe('restore() racing itself and save()', () => {
     ])
   })
 
-  it('restore() called twice at once: the closed tab\'s draft survives the next acknowledged save', async () => {
+  it("restore() called twice at once: the closed tab's draft survives the next acknowledged save", async () => {
     const { env, store, server, open } = twoTabWorld()
     const a = open()
     a.save(wizard('saved'))
@@ -60,7 +60,7 @@ describe('restore() racing itself and save()', () => {
     expect(survived, `server musicDescription "${onServer.data.musicDescription}", outbox left ${JSON.stringify(outbox)}`).toBe(true)
   })
 
-  it('a save() while restore() runs: the closed tab\'s draft is not deleted by the next ack', async () => {
+  it("a save() while restore() runs: the closed tab's draft is not deleted by the next ack", async () => {
     const { env, store, server, open } = twoTabWorld()
     env.online.setOnline(false)
     const a = open()

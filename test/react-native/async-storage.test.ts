@@ -9,7 +9,11 @@ afterEach(() => clearAllMockStorages())
 describe('asyncStorageStore (React Native AsyncStorage)', () => {
   it('keeps the store contract: get, setMany, delMany, keys', async () => {
     const store = asyncStorageStore(createAsyncStorage('contract'))
-    await store.setMany([['a', { n: 1 }], ['b', [1, 2]], ['c', 'text']])
+    await store.setMany([
+      ['a', { n: 1 }],
+      ['b', [1, 2]],
+      ['c', 'text'],
+    ])
     expect(await store.get('a')).toEqual({ n: 1 })
     expect(await store.get('missing')).toBeUndefined()
     expect((await store.keys()).sort()).toEqual(['a', 'b', 'c'])
@@ -22,9 +26,17 @@ describe('asyncStorageStore (React Native AsyncStorage)', () => {
   it('a batch of records is one setMany call, so the records of one save travel together', async () => {
     const storage = createAsyncStorage('batched')
     const setMany = vi.spyOn(storage, 'setMany')
-    await asyncStorageStore(storage).setMany([['outbox:doc:1', { seq: 1 }], ['base:doc', { version: 3 }], ['history:doc', []]])
+    await asyncStorageStore(storage).setMany([
+      ['outbox:doc:1', { seq: 1 }],
+      ['base:doc', { version: 3 }],
+      ['history:doc', []],
+    ])
     expect(setMany).toHaveBeenCalledTimes(1)
-    expect(Object.keys(setMany.mock.calls[0]![0]).sort()).toEqual(['autosave-kit:default:base:doc', 'autosave-kit:default:history:doc', 'autosave-kit:default:outbox:doc:1'])
+    expect(Object.keys(setMany.mock.calls[0]![0]).sort()).toEqual([
+      'autosave-kit:default:base:doc',
+      'autosave-kit:default:history:doc',
+      'autosave-kit:default:outbox:doc:1',
+    ])
   })
 
   it('namespaces never see each other, and clear() leaves other namespaces and the app’s own keys alone', async () => {
@@ -46,7 +58,10 @@ describe('asyncStorageStore (React Native AsyncStorage)', () => {
     const multiSet = vi.fn(async (pairs: Array<[string, string]>) => v3.setMany(Object.fromEntries(pairs)))
     const legacy: AsyncStorageLike = { getItem: v3.getItem, getAllKeys: v3.getAllKeys, multiSet, multiRemove: async (keys) => v3.removeMany([...keys]) }
     const store = asyncStorageStore(legacy, { namespace: 'u1' })
-    await store.setMany([['x', 1], ['y', 2]])
+    await store.setMany([
+      ['x', 1],
+      ['y', 2],
+    ])
     expect(multiSet).toHaveBeenCalledTimes(1)
     await store.clear()
     expect(await v3.getAllKeys()).toEqual([])
@@ -62,7 +77,9 @@ describe('asyncStorageStore (React Native AsyncStorage)', () => {
 
   it('a failing native module is a StorageError the engine can report (STORAGE_WRITE, STORAGE_QUOTA)', async () => {
     const storage = createAsyncStorage('failing')
-    vi.spyOn(storage, 'setMany').mockRejectedValueOnce(new Error('SQLITE_IOERR')).mockRejectedValueOnce(Object.assign(new Error('disk full'), { name: 'QuotaExceededError' }))
+    vi.spyOn(storage, 'setMany')
+      .mockRejectedValueOnce(new Error('SQLITE_IOERR'))
+      .mockRejectedValueOnce(Object.assign(new Error('disk full'), { name: 'QuotaExceededError' }))
     const store = asyncStorageStore(storage)
     await expect(store.setMany([['a', 1]])).rejects.toMatchObject({ code: 'STORAGE_WRITE', message: expect.stringContaining('SQLITE_IOERR') })
     await expect(store.setMany([['a', 1]])).rejects.toMatchObject({ code: 'STORAGE_QUOTA' })
@@ -76,13 +93,25 @@ describe('asyncStorageStore (React Native AsyncStorage)', () => {
     const offline = new OnlineManager(() => {})
     offline.setOnline(false)
     const environment = { online: offline, lifecycle: new PageLifecycle(() => {}) }
-    const before = createAutosave<{ text: string }>({ key: 'doc', transport, store: asyncStorageStore(storage, { namespace: 'u1' }), debounceMs: 10, environment })
+    const before = createAutosave<{ text: string }>({
+      key: 'doc',
+      transport,
+      store: asyncStorageStore(storage, { namespace: 'u1' }),
+      debounceMs: 10,
+      environment,
+    })
     await before.restore()
     before.save({ text: 'written on the train' })
     await before.dispose()
     expect(transport.backend.writes).toHaveLength(0)
 
-    const after = createAutosave<{ text: string }>({ key: 'doc', transport, store: asyncStorageStore(storage, { namespace: 'u1' }), debounceMs: 10, environment: { lifecycle: new PageLifecycle(() => {}), online: new OnlineManager(() => {}) } })
+    const after = createAutosave<{ text: string }>({
+      key: 'doc',
+      transport,
+      store: asyncStorageStore(storage, { namespace: 'u1' }),
+      debounceMs: 10,
+      environment: { lifecycle: new PageLifecycle(() => {}), online: new OnlineManager(() => {}) },
+    })
     expect(await after.restore(), 'the offline edit was lost across the restart').toEqual({ text: 'written on the train' })
     await after.flush()
     expect(transport.backend.documents.get('doc')?.data).toEqual({ text: 'written on the train' })

@@ -150,7 +150,6 @@ describe('unmount within the debounce', () => {
   })
 })
 
-
 describe('restores racing key changes, unmounts and other tabs', () => {
   it("a key change during restore does not apply the old key's state", async () => {
     const { transport: inner, defaults } = backend()
@@ -263,7 +262,6 @@ describe('more checks', () => {
     await sleep(20)
     expect(loads).toBe(2)
   })
-
 
   it('typing during restore of an existing document (documented: restored state wins)', async () => {
     const { transport: inner, defaults } = backend()

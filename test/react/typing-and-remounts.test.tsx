@@ -14,7 +14,14 @@ function TransitionStep({ id }: { id: string }) {
   const [draft, setDraft, meta] = useAutosavedState<Draft>(id, () => ({ musicDescription: '' }))
   return (
     <div>
-      <textarea aria-label="music" value={draft.musicDescription} onChange={(e) => { const v = e.target.value; startTransition(() => setDraft((p) => ({ ...p, musicDescription: v }))) }} />
+      <textarea
+        aria-label="music"
+        value={draft.musicDescription}
+        onChange={(e) => {
+          const v = e.target.value
+          startTransition(() => setDraft((p) => ({ ...p, musicDescription: v })))
+        }}
+      />
       <span data-testid="restoring">{String(meta.restoring)}</span>
       <span data-testid="status">{meta.statusText}</span>
     </div>
@@ -25,7 +32,13 @@ describe('typing, key switches, offline unmounts and remounts', () => {
   it('fast typing in transitions with a slow network keeps every keystroke (StrictMode)', async () => {
     const { transport, defaults } = backend()
     const slow: Transport = { load: (k, o) => transport.load(k, o), write: async (r) => (await new Promise((res) => setTimeout(res, 7)), transport.write(r)) }
-    render(<StrictMode><AutosaveProvider {...defaults} transport={slow} debounceMs={3}><TransitionStep id="project:t1" /></AutosaveProvider></StrictMode>)
+    render(
+      <StrictMode>
+        <AutosaveProvider {...defaults} transport={slow} debounceMs={3}>
+          <TransitionStep id="project:t1" />
+        </AutosaveProvider>
+      </StrictMode>,
+    )
     await waitFor(() => expect(restoring()).toBe('false'))
     let text = ''
     for (let i = 0; i < 40; i++) {
@@ -40,7 +53,11 @@ describe('typing, key switches, offline unmounts and remounts', () => {
 
   it('key switch with a function initial starts from initial', async () => {
     const { defaults } = backend()
-    const ui = (id: string) => <AutosaveProvider {...defaults}><TransitionStep id={id} /></AutosaveProvider>
+    const ui = (id: string) => (
+      <AutosaveProvider {...defaults}>
+        <TransitionStep id={id} />
+      </AutosaveProvider>
+    )
     const view = render(ui('project:t2'))
     await waitFor(() => expect(restoring()).toBe('false'))
     fireEvent.change(box(), { target: { value: 'A text' } })
@@ -56,7 +73,11 @@ describe('typing, key switches, offline unmounts and remounts', () => {
     const online = new OnlineManager(() => {})
     online.setOnline(false)
     const env = { online, lifecycle: new PageLifecycle(() => {}), tabs: localTabs() }
-    const view = render(<AutosaveProvider {...defaults} environment={env}><Step id="project:t4" /></AutosaveProvider>)
+    const view = render(
+      <AutosaveProvider {...defaults} environment={env}>
+        <Step id="project:t4" />
+      </AutosaveProvider>,
+    )
     await waitFor(() => expect(restoring()).toBe('false'))
     fireEvent.change(box(), { target: { value: 'offline words' } })
     view.unmount()
@@ -64,7 +85,10 @@ describe('typing, key switches, offline unmounts and remounts', () => {
     act(() => online.setOnline(true))
     await sleep(100)
     expect(transport.backend.writes).toHaveLength(0)
-    expect((await store.keys()).some((k) => k.startsWith('outbox')), 'kept in the store').toBe(true)
+    expect(
+      (await store.keys()).some((k) => k.startsWith('outbox')),
+      'kept in the store',
+    ).toBe(true)
   })
 
   it('remount during the unmount flush reuses the engine; its later unmount still sends', async () => {
@@ -72,7 +96,12 @@ describe('typing, key switches, offline unmounts and remounts', () => {
     const slow: Transport = { load: (k, o) => transport.load(k, o), write: async (r) => (await new Promise((res) => setTimeout(res, 40)), transport.write(r)) }
     function App() {
       const [shown, setShown] = useState(true)
-      return <AutosaveProvider {...defaults} transport={slow}>{shown && <Step id="project:t5" />}<button onClick={() => setShown((s) => !s)}>toggle</button></AutosaveProvider>
+      return (
+        <AutosaveProvider {...defaults} transport={slow}>
+          {shown && <Step id="project:t5" />}
+          <button onClick={() => setShown((s) => !s)}>toggle</button>
+        </AutosaveProvider>
+      )
     }
     render(<App />)
     await waitFor(() => expect(restoring()).toBe('false'))

@@ -46,7 +46,11 @@ describe('a step unmounted with an edit pending', () => {
     const { transport, store, defaults } = backend()
     // An IndexedDB-like store: every write takes a few macrotasks.
     const later = () => new Promise((res) => setTimeout(res, 5))
-    const idbLike: AutosaveStore = { ...store, setMany: async (e) => (await later(), store.setMany(e)), delMany: async (k) => (await later(), store.delMany(k)) }
+    const idbLike: AutosaveStore = {
+      ...store,
+      setMany: async (e) => (await later(), store.setMany(e)),
+      delMany: async (k) => (await later(), store.delMany(k)),
+    }
     // A network that takes 50 ms to answer a write.
     const slow: Transport = { load: (k, o) => transport.load(k, o), write: async (r) => (await new Promise((res) => setTimeout(res, 50)), transport.write(r)) }
     const log: string[] = []
@@ -72,7 +76,11 @@ describe('a step unmounted with an edit pending', () => {
     }
     function Wizard() {
       const [step, setStep] = useState(1)
-      return <AutosaveProvider {...defaults} transport={slow} store={slowStore ? idbLike : store}>{step === 1 ? <MusicStep onNext={() => setStep(2)} /> : <p>step 2</p>}</AutosaveProvider>
+      return (
+        <AutosaveProvider {...defaults} transport={slow} store={slowStore ? idbLike : store}>
+          {step === 1 ? <MusicStep onNext={() => setStep(2)} /> : <p>step 2</p>}
+        </AutosaveProvider>
+      )
     }
     render(<Wizard />)
     await waitFor(() => expect(restoring()).toBe('false'))
@@ -84,5 +92,5 @@ describe('a step unmounted with an edit pending', () => {
   }
 
   it("the app's flush() started at Next resolves once the write is acknowledged", () => nextWhileFlushing('project:r3', false))
-  it("same, with an IndexedDB-like (slow) store", () => nextWhileFlushing('project:r4', true))
+  it('same, with an IndexedDB-like (slow) store', () => nextWhileFlushing('project:r4', true))
 })

@@ -162,7 +162,9 @@ describe('changes made elsewhere', () => {
         version: 1,
         vendor: 'test',
         validate: (value) =>
-          typeof (value as Draft).musicDescription === 'string' ? { value } : { issues: [{ message: 'musicDescription must be text', path: ['musicDescription'] }] },
+          typeof (value as Draft).musicDescription === 'string'
+            ? { value }
+            : { issues: [{ message: 'musicDescription must be text', path: ['musicDescription'] }] },
       },
     }
     render(

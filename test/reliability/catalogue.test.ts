@@ -126,7 +126,7 @@ describe('bad-input catalogue: values the app gives save()', () => {
   it('a cycle in the state', async () => {
     const { saver, store } = await savedGood()
     const bad: Doc = { ...GOOD, data: { images: [{}] } }
-    ;((bad.data as { images: Array<Record<string, unknown>> }).images[0]!).self = bad
+    ;(bad.data as { images: Array<Record<string, unknown>> }).images[0]!.self = bad
     saver.save(bad)
     const error = await rejection(saver.flush())
     expect(error).toBeInstanceOf(SerializationError)
@@ -184,7 +184,13 @@ describe('bad-input catalogue: values the app gives save()', () => {
 
   it('a Map whose keys 1 and "1" would become one key', async () => {
     const { saver, store } = await savedGood()
-    saver.save({ ...GOOD, index: new Map<unknown, string>([[1, 'one'], ['1', 'also one']]) })
+    saver.save({
+      ...GOOD,
+      index: new Map<unknown, string>([
+        [1, 'one'],
+        ['1', 'also one'],
+      ]),
+    })
     expect(await rejection(saver.flush())).toMatchObject({ code: 'SERIALIZATION_KEY', path: 'index' })
     expect(saver.getStatus().phase).toBe('error')
     await goodKept(store)
@@ -268,7 +274,10 @@ describe('bad-input catalogue: values the app gives save()', () => {
     const error = await rejection(saver.flush())
     expect(error).toBeInstanceOf(TransportError)
     expect(error).toMatchObject({ code: 'TRANSPORT_HTTP', status: 413, retryable: false })
-    expect(writes().filter((w) => w.status === 413), 'not retried').toHaveLength(1)
+    expect(
+      writes().filter((w) => w.status === 413),
+      'not retried',
+    ).toHaveLength(1)
     expect(saver.getStatus()).toMatchObject({ phase: 'error', pending: true })
     expect(await drafts(store), 'the oversized draft stays on the device').toEqual([big])
     await goodKept(store)
@@ -322,7 +331,10 @@ describe('bad-input catalogue: the device store (IndexedDB)', () => {
     const { saver, store, errors } = await savedGood()
     // 0.1.0's history index (this release keeps history in its log of acknowledgements).
     await store.setMany([[`history:${KEY}`, { not: 'a list' }]])
-    expect((await saver.history()).map((entry) => entry.version), 'the entries of the log are still listed').toEqual([1])
+    expect(
+      (await saver.history()).map((entry) => entry.version),
+      'the entries of the log are still listed',
+    ).toEqual([1])
     expect(errors.map((e) => e.code)).toEqual(['STORAGE_CORRUPT'])
     expect(saver.getStatus().phase).toBe('saved')
     expect(await quarantined(store)).toEqual([{ not: 'a list' }])
@@ -494,7 +506,10 @@ describe('bad-input catalogue: what the server answers', () => {
     expect(error).toBeInstanceOf(TransportError)
     expect(error).toMatchObject({ code: 'TRANSPORT_HTTP', status: 500, retryable: true })
     expect(saver.getStatus()).toMatchObject({ phase: 'retrying', pending: true })
-    expect(writes().filter((w) => w.status === 500), '1 attempt + 2 retries').toHaveLength(3)
+    expect(
+      writes().filter((w) => w.status === 500),
+      '1 attempt + 2 retries',
+    ).toHaveLength(3)
     expect(await drafts(store)).toEqual([{ ...GOOD, step: 'completed' }])
     await goodKept(store)
   })
@@ -709,8 +724,14 @@ describe('docs/reliability.md', () => {
     for (const child of task.file.tasks) walk(child)
     const rows = catalogueRows(readFileSync(new URL('../../docs/reliability.md', import.meta.url), 'utf8'))
     expect(rows.length, 'at least 25 rows').toBeGreaterThanOrEqual(25)
-    expect(rows.filter((row) => !tests.includes(row)), 'rows of docs/reliability.md without a test of that name').toEqual([])
-    expect(tests.filter((name) => !rows.includes(name)), 'tests without a row in docs/reliability.md').toEqual([])
+    expect(
+      rows.filter((row) => !tests.includes(row)),
+      'rows of docs/reliability.md without a test of that name',
+    ).toEqual([])
+    expect(
+      tests.filter((name) => !rows.includes(name)),
+      'tests without a row in docs/reliability.md',
+    ).toEqual([])
     expect(new Set(rows).size, 'no row twice').toBe(rows.length)
   })
 })
@@ -725,4 +746,3 @@ function catalogueRows(markdown: string): string[] {
     .slice(2) // the header and the |---| line
     .map((line) => line.split('|')[1]!.replaceAll('`', '').trim())
 }
-

@@ -15,7 +15,13 @@ function setup(options: Partial<AutosaveHandlerOptions> = {}) {
   store.set('project:42', { owner: 'alice' })
   const handler = createAutosaveHandler({ store, basePath: base, ...options })
   const beacon = (headers: Record<string, string>, version = 1) =>
-    handler(request(beaconPath, { method: 'POST', raw: JSON.stringify({ baseVersion: version, idempotencyKey: `k${version}-${Math.random()}`, data: { owner: 'mallory' } }), headers: { 'Content-Type': 'text/plain', ...headers } }))
+    handler(
+      request(beaconPath, {
+        method: 'POST',
+        raw: JSON.stringify({ baseVersion: version, idempotencyKey: `k${version}-${Math.random()}`, data: { owner: 'mallory' } }),
+        headers: { 'Content-Type': 'text/plain', ...headers },
+      }),
+    )
   return { store, beacon }
 }
 

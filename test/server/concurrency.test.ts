@@ -31,7 +31,13 @@ describe.each(storeKinds())('50 concurrent writers on one key ($name store)', (k
         const headers = { 'If-Match': `"${current.version}"`, 'Idempotency-Key': `writer-${id}` }
         const send = () =>
           id % 2 === 0
-            ? handler(request(url, { method: 'PATCH', body: [{ op: 'add', path: '/log/-', value: id }], headers: { ...headers, 'Content-Type': 'application/json-patch+json' } }))
+            ? handler(
+                request(url, {
+                  method: 'PATCH',
+                  body: [{ op: 'add', path: '/log/-', value: id }],
+                  headers: { ...headers, 'Content-Type': 'application/json-patch+json' },
+                }),
+              )
             : handler(request(url, { method: 'PUT', body: { data: { log: [...current.data.log, id] } }, headers }))
         const responses = await Promise.all(id % 5 === 0 ? [send(), send()] : [send()])
         const acks: Ack[] = []
@@ -55,7 +61,10 @@ describe.each(storeKinds())('50 concurrent writers on one key ($name store)', (k
       expect(new Set(acks.map((a) => a.version)).size, `writer ${acks[0]!.writer} was acknowledged with two versions`).toBe(1)
     }
     const acks = results.map((a) => a[0]!).sort((a, b) => a.version - b.version)
-    expect(acks.map((a) => a.version), 'acknowledged versions are not exactly 2..51').toEqual(Array.from({ length: WRITERS }, (_, i) => i + 2))
+    expect(
+      acks.map((a) => a.version),
+      'acknowledged versions are not exactly 2..51',
+    ).toEqual(Array.from({ length: WRITERS }, (_, i) => i + 2))
 
     const final = (await (await handler(request(url))).json()) as { data: { log: number[] }; version: number }
     expect(final.version).toBe(WRITERS + 1)
@@ -77,7 +86,9 @@ describe.each(storeKinds())('50 concurrent writers on one key ($name store)', (k
     const handler = createAutosaveHandler({ store, basePath: base })
     const url = `${base}/first-write`
     const responses = await Promise.all(
-      Array.from({ length: WRITERS }, (_, id) => handler(request(url, { method: 'PUT', body: { data: { by: id } }, headers: { 'Idempotency-Key': `first-${id}` } }))),
+      Array.from({ length: WRITERS }, (_, id) =>
+        handler(request(url, { method: 'PUT', body: { data: { by: id } }, headers: { 'Idempotency-Key': `first-${id}` } })),
+      ),
     )
     const statuses = responses.map((r) => r.status)
     expect(statuses.filter((s) => s === 200)).toHaveLength(1)

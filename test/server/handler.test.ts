@@ -15,8 +15,7 @@ describe.each(storeKinds())('the autosave handler on the $name store', (kind) =>
   async function setup(options: Partial<AutosaveHandlerOptions> = {}, storeOptions?: DocumentStoreOptions) {
     const store = await kind.create(storeOptions)
     const handler = createAutosaveHandler({ store, basePath: base, ...options })
-    const put = (data: unknown, headers: Record<string, string> = {}, key?: string) =>
-      handler(request(doc(key), { method: 'PUT', body: { data }, headers }))
+    const put = (data: unknown, headers: Record<string, string> = {}, key?: string) => handler(request(doc(key), { method: 'PUT', body: { data }, headers }))
     const patch = (ops: unknown, headers: Record<string, string> = {}, key?: string) =>
       handler(request(doc(key), { method: 'PATCH', body: ops, headers: { 'Content-Type': 'application/json-patch+json', ...headers } }))
     const get = async (key?: string) => {
@@ -225,7 +224,7 @@ describe.each(storeKinds())('the autosave handler on the $name store', (kind) =>
       expect(await get('doc-b')).toMatchObject({ data: { b: 1 }, version: 1 })
     })
 
-    it('idempotency keys are scoped per principal: one user cannot replay another user\'s write', async () => {
+    it("idempotency keys are scoped per principal: one user cannot replay another user's write", async () => {
       const { put } = await setup({ authorize: (req) => ({ principal: req.headers.get('X-User') ?? 'nobody' }) })
       await put({ a: 1 }, { 'Idempotency-Key': 'k', 'X-User': 'alice' }, 'shared')
       const bob = await put({ b: 1 }, { 'Idempotency-Key': 'k', 'X-User': 'bob' }, 'shared')
@@ -335,7 +334,13 @@ describe.each(storeKinds())('the autosave handler on the $name store', (kind) =>
     it('a patch that does not apply answers 400 naming the operation, and nothing is written', async () => {
       const { put, patch, get } = await setup()
       await put({ a: 1, list: [1] })
-      const missing = await patch([{ op: 'replace', path: '/a', value: 2 }, { op: 'remove', path: '/nope/deeper' }], { 'If-Match': '"1"' })
+      const missing = await patch(
+        [
+          { op: 'replace', path: '/a', value: 2 },
+          { op: 'remove', path: '/nope/deeper' },
+        ],
+        { 'If-Match': '"1"' },
+      )
       expect(missing.status).toBe(400)
       const message = (await json(missing)).error as string
       expect(message).toMatch(/operation 1: remove "\/nope\/deeper"/)
@@ -471,7 +476,7 @@ describe.each(storeKinds())('the autosave handler on the $name store', (kind) =>
       return key.startsWith(`${user}:`) ? { principal: user } : false
     }
 
-    it('a request without credentials is 401 and a request for another user\'s document is 403', async () => {
+    it("a request without credentials is 401 and a request for another user's document is 403", async () => {
       const { put, get, handler } = await setup({ authorize })
       expect((await put({ mine: true }, { Authorization: 'Bearer alice' }, 'alice:1')).status).toBe(200)
 

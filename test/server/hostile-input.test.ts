@@ -44,7 +44,10 @@ describe.each(storeKinds())('hostile input on the $name store', (kind) => {
     const put = (data: unknown) => handler(request(doc, { method: 'PUT', body: { data } }))
     const patch = (ops: unknown, version = 1) =>
       handler(request(doc, { method: 'PATCH', body: ops, headers: { 'Content-Type': 'application/json-patch+json', 'If-Match': `"${version}"` } }))
-    const beacon = (body: unknown) => handler(request(`${doc}/beacon`, { method: 'POST', raw: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'text/plain' } }))
+    const beacon = (body: unknown) =>
+      handler(
+        request(`${doc}/beacon`, { method: 'POST', raw: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'text/plain' } }),
+      )
     const stored = async () => (await json(await handler(request(doc)))) as { data: Json; version: number } | undefined
     return { store, handler, put, patch, beacon, stored }
   }
@@ -95,7 +98,10 @@ describe.each(storeKinds())('hostile input on the $name store', (kind) => {
       const maxBodyBytes = 64 * 1024
       const { put, patch, stored } = await setup({ maxBodyBytes })
       const before = { list: Array.from({ length: 520 }, (_, i) => ({ id: i, text: 'a'.repeat(98) })) }
-      const after = { list: Array.from({ length: 520 }, (_, i) => ({ id: i, text: i % 2 ? 'b'.repeat(98) : 'a'.repeat(98) })).slice(40), extra: 'c'.repeat(2000) }
+      const after = {
+        list: Array.from({ length: 520 }, (_, i) => ({ id: i, text: i % 2 ? 'b'.repeat(98) : 'a'.repeat(98) })).slice(40),
+        extra: 'c'.repeat(2000),
+      }
       expect(JSON.stringify(before).length).toBeGreaterThan(0.9 * maxBodyBytes)
       expect((await put(before)).status).toBe(200)
       const ops = diffDocuments(before, after)!
@@ -133,7 +139,9 @@ describe.each(storeKinds())('hostile input on the $name store', (kind) => {
         ['POST', `${doc}/beacon`, `{"baseVersion":1,"idempotencyKey":"deep","patch":[{"op":"add","path":"/x","value":${deep}}]}`],
       ]
       for (const [method, path, raw] of bodies) {
-        const response = await handler(request(path, { method, raw, headers: { 'Content-Type': 'application/json', 'If-Match': '"1"', 'Idempotency-Key': `deep-${method}` } }))
+        const response = await handler(
+          request(path, { method, raw, headers: { 'Content-Type': 'application/json', 'If-Match': '"1"', 'Idempotency-Key': `deep-${method}` } }),
+        )
         expect(response.status, `${method} answered ${response.status}`).toBe(400)
       }
       expect(await stored()).toMatchObject({ data: { good: true }, version: 1 })
@@ -181,7 +189,9 @@ describe('the mock backend bounds a patch as the server does', () => {
       backend.handler(request(doc, { method: 'PATCH', body: ops, headers: { 'Content-Type': 'application/json-patch+json', 'If-Match': '"1"' } }))
     expect((await send(doublings(22))).status).toBe(413)
     const counted = createMockBackend({ baseUrl: `http://api.test${base}`, maxPatchOperations: 2, documents: { [key]: { n: 0 } } })
-    const tooMany = await counted.handler(request(doc, { method: 'PATCH', body: [0, 1, 2].map((n) => ({ op: 'replace', path: '/n', value: n })), headers: { 'If-Match': '"1"' } }))
+    const tooMany = await counted.handler(
+      request(doc, { method: 'PATCH', body: [0, 1, 2].map((n) => ({ op: 'replace', path: '/n', value: n })), headers: { 'If-Match': '"1"' } }),
+    )
     expect(tooMany.status).toBe(413)
     const roomy = createMockBackend({ baseUrl: `http://api.test${base}`, documents: { [key]: bigDocument } })
     const churned = await roomy.handler(request(doc, { method: 'PATCH', body: churn, headers: { 'If-Match': '"1"' } }))

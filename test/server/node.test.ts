@@ -7,7 +7,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ConflictError } from '../../src/errors'
-import { createAutosaveHandler, memoryDocumentStore, nodeListener, serveNode, toNodeListener, type AutosaveHandler, type NodeServer } from '../../src/server/index'
+import {
+  createAutosaveHandler,
+  memoryDocumentStore,
+  nodeListener,
+  serveNode,
+  toNodeListener,
+  type AutosaveHandler,
+  type NodeServer,
+} from '../../src/server/index'
 import { fetchTransport } from '../../src/transports/fetch'
 
 const basePath = '/api/storage/projects'
@@ -113,7 +121,10 @@ describe('serveNode serves the handler over real HTTP', () => {
   })
 
   it('a declared Content-Length past the limit is 413 before the body is sent, and the connection closes', async () => {
-    const answer = await rawHttp(server.port, `PUT ${basePath}/declared HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024}\r\n\r\n{"data":`)
+    const answer = await rawHttp(
+      server.port,
+      `PUT ${basePath}/declared HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024}\r\n\r\n{"data":`,
+    )
     expect(statusLine(answer)).toBe('HTTP/1.1 413 Payload Too Large')
     expect(answer.toLowerCase()).toContain('connection: close')
     expect(store.peek('declared')).toBeUndefined()
@@ -244,7 +255,12 @@ describe.each([
   })
 
   it('a request-target the URL parser would rewrite (dot segments, backslashes) is 400, never another path', async () => {
-    for (const target of [`/public/..${basePath}/alice%3A1`, `/public/%2e%2E${basePath}/alice%3A1`, `/public/./..${basePath}/alice%3A1`, `/public/..\\..${basePath}/alice%3A1`]) {
+    for (const target of [
+      `/public/..${basePath}/alice%3A1`,
+      `/public/%2e%2E${basePath}/alice%3A1`,
+      `/public/./..${basePath}/alice%3A1`,
+      `/public/..\\..${basePath}/alice%3A1`,
+    ]) {
       const answer = await rawHttp(await port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
       expect(statusLine(answer), target).toBe('HTTP/1.1 400 Bad Request')
       expect(answer).not.toContain('alice')
@@ -313,7 +329,9 @@ describe('a handler typed as AutosaveHandler without onError', () => {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}${basePath}/k`
     try {
-      expect((await fetch(url, { method: 'PUT', body: JSON.stringify({ data: { step: 1 } }), headers: { 'Content-Type': 'application/json' } })).status).toBe(200)
+      expect((await fetch(url, { method: 'PUT', body: JSON.stringify({ data: { step: 1 } }), headers: { 'Content-Type': 'application/json' } })).status).toBe(
+        200,
+      )
       expect((await fetch(url, { method: 'DELETE' })).status).toBe(500)
       expect(consoleError).toHaveBeenCalledWith('autosave-kit/server:', expect.objectContaining({ message: 'the wrapper failed' }))
     } finally {

@@ -21,7 +21,10 @@ const cases: Array<[string, Json, Json]> = [
   ['a root array that shrinks', [1, 2, 3, 4], [1]],
   ['arrays of arrays', { m: [[1, 2], [3]] }, { m: [[1], [3, 4, 5], []] }],
 ]
-const slashKeys: [Json, Json] = [{ 'a/b': 1, 'c~d': { 'e/~f': 2 } }, { 'a/b': 2, 'c~d': { 'e/~f': 3 } }]
+const slashKeys: [Json, Json] = [
+  { 'a/b': 1, 'c~d': { 'e/~f': 2 } },
+  { 'a/b': 2, 'c~d': { 'e/~f': 3 } },
+]
 
 // JSON that both sides can hold: no undefined, no -0, finite numbers.
 const json: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>((tie) => ({

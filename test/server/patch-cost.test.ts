@@ -9,7 +9,11 @@ function clipState() {
   return {
     currentStep: 'music',
     data: { musicDescription: 'calm piano', styles: ['lofi', 'ambient'] },
-    chat: Array.from({ length: 80 }, (_, i) => ({ id: `m${i}`, role: i % 2 ? 'assistant' : 'user', content: `Message ${i}: keep the drums soft until the second chorus, then lift.` })),
+    chat: Array.from({ length: 80 }, (_, i) => ({
+      id: `m${i}`,
+      role: i % 2 ? 'assistant' : 'user',
+      content: `Message ${i}: keep the drums soft until the second chorus, then lift.`,
+    })),
   }
 }
 const documentUnits = JSON.stringify(clipState()).length
@@ -35,7 +39,12 @@ afterEach(() => vi.restoreAllMocks())
 
 describe.each(storeKinds())('what a PATCH costs on the $name store', (kind) => {
   const variants: Array<[string, DocumentStoreOptions & PostgresDocumentStoreOptions]> =
-    kind.name === 'memory' ? [['', {}]] : [['', {}], [' (no cache: read first)', { cachedDocuments: 0 }]]
+    kind.name === 'memory'
+      ? [['', {}]]
+      : [
+          ['', {}],
+          [' (no cache: read first)', { cachedDocuments: 0 }],
+        ]
 
   it.each(variants)('a one-field PATCH serializes the whole document once, for the size check and the store together%s', async (_, options) => {
     const handler = createAutosaveHandler({ store: await kind.create(options), basePath })
@@ -45,7 +54,8 @@ describe.each(storeKinds())('what a PATCH costs on the $name store', (kind) => {
       const patch = [{ op: 'replace', path: '/data/musicDescription', value: `edit ${version}` }]
       let status = 0
       const serializations = await wholeDocumentSerializations(async () => {
-        status = (await handler(request(path, { method: 'PATCH', body: patch, headers: { 'If-Match': `"${version}"`, 'Idempotency-Key': `cost-${version}` } }))).status
+        status = (await handler(request(path, { method: 'PATCH', body: patch, headers: { 'If-Match': `"${version}"`, 'Idempotency-Key': `cost-${version}` } })))
+          .status
       })
       expect(status).toBe(200)
       expect(serializations, `PATCH on version ${version}`).toBe(1)

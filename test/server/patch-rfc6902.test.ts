@@ -26,16 +26,45 @@ const applies: Array<[string, Json, unknown[], Json]> = [
     { foo: { bar: 'baz' }, qux: { corge: 'grault', thud: 'fred' } },
   ],
   // The target index is read after the removal: /foo/3 is then the end of a 3-element array.
-  ['A.7 moving an array element', { foo: ['all', 'grass', 'cows', 'eat'] }, [{ op: 'move', from: '/foo/1', path: '/foo/3' }], { foo: ['all', 'cows', 'eat', 'grass'] }],
-  ['A.8 testing a value: success', { baz: 'qux', foo: ['a', 2, 'c'] }, [{ op: 'test', path: '/baz', value: 'qux' }, { op: 'test', path: '/foo/1', value: 2 }], { baz: 'qux', foo: ['a', 2, 'c'] }],
+  [
+    'A.7 moving an array element',
+    { foo: ['all', 'grass', 'cows', 'eat'] },
+    [{ op: 'move', from: '/foo/1', path: '/foo/3' }],
+    { foo: ['all', 'cows', 'eat', 'grass'] },
+  ],
+  [
+    'A.8 testing a value: success',
+    { baz: 'qux', foo: ['a', 2, 'c'] },
+    [
+      { op: 'test', path: '/baz', value: 'qux' },
+      { op: 'test', path: '/foo/1', value: 2 },
+    ],
+    { baz: 'qux', foo: ['a', 2, 'c'] },
+  ],
   ['A.10 adding a nested member object', { foo: 'bar' }, [{ op: 'add', path: '/child', value: { grandchild: {} } }], { foo: 'bar', child: { grandchild: {} } }],
   ['A.14 ~ escape ordering', { '/': 9, '~1': 10 }, [{ op: 'test', path: '/~01', value: 10 }], { '/': 9, '~1': 10 }],
   ['A.16 adding an array value', { foo: ['bar'] }, [{ op: 'add', path: '/foo/-', value: ['abc', 'def'] }], { foo: ['bar', ['abc', 'def']] }],
   ['add at index == length appends', { list: [1, 2] }, [{ op: 'add', path: '/list/2', value: 3 }], { list: [1, 2, 3] }],
-  ['copy to "-" appends a copy, not a reference', { a: { n: 1 }, list: [] }, [{ op: 'copy', from: '/a', path: '/list/-' }, { op: 'replace', path: '/a/n', value: 2 }], { a: { n: 2 }, list: [{ n: 1 }] }],
+  [
+    'copy to "-" appends a copy, not a reference',
+    { a: { n: 1 }, list: [] },
+    [
+      { op: 'copy', from: '/a', path: '/list/-' },
+      { op: 'replace', path: '/a/n', value: 2 },
+    ],
+    { a: { n: 2 }, list: [{ n: 1 }] },
+  ],
   ['move an array element towards the front', { list: ['a', 'b', 'c'] }, [{ op: 'move', from: '/list/2', path: '/list/0' }], { list: ['c', 'a', 'b'] }],
   ['move onto itself is a no-op', { a: 1 }, [{ op: 'move', from: '/a', path: '/a' }], { a: 1 }],
-  ['numeric-looking object members are members, not indices', { '01': 'x' }, [{ op: 'replace', path: '/01', value: 'y' }, { op: 'add', path: '/-', value: 'z' }], { '01': 'y', '-': 'z' }],
+  [
+    'numeric-looking object members are members, not indices',
+    { '01': 'x' },
+    [
+      { op: 'replace', path: '/01', value: 'y' },
+      { op: 'add', path: '/-', value: 'z' },
+    ],
+    { '01': 'y', '-': 'z' },
+  ],
   ['the empty member name', { '': 1 }, [{ op: 'replace', path: '/', value: 2 }], { '': 2 }],
   ['replacing the root', { a: 1 }, [{ op: 'replace', path: '', value: [1] }], [1]],
 ]
@@ -128,7 +157,17 @@ describe.each(storeKinds())('PATCH on the $name store applies exactly or writes 
 
   it('a PATCH to a missing document that sets the root creates version 1', async () => {
     const { store, patch } = await setup(undefined)
-    expect((await patch([{ op: 'add', path: '', value: { step: 'intro' } }, { op: 'add', path: '/chat', value: [] }], {})).status).toBe(200)
+    expect(
+      (
+        await patch(
+          [
+            { op: 'add', path: '', value: { step: 'intro' } },
+            { op: 'add', path: '/chat', value: [] },
+          ],
+          {},
+        )
+      ).status,
+    ).toBe(200)
     expect(await store.get('project:42')).toMatchObject({ version: 1, data: { step: 'intro', chat: [] } })
   })
 })

@@ -23,7 +23,9 @@ export function findPostgresBin(): string | undefined {
   const fromPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim()
   if (fromPath) {
     // /usr/local/bin/initdb is often a symlink; pg_ctl sits beside the real binary.
-    return execFileSync('readlink', ['-f', fromPath], { encoding: 'utf8' }).trim().replace(/\/initdb$/, '')
+    return execFileSync('readlink', ['-f', fromPath], { encoding: 'utf8' })
+      .trim()
+      .replace(/\/initdb$/, '')
   }
   const root = '/usr/lib/postgresql'
   if (!existsSync(root)) return undefined

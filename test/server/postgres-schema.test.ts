@@ -7,7 +7,9 @@ let n = 0
 const prefix = () => `schema_${process.pid}_${Date.now().toString(36)}_${++n}_`
 
 async function tables(client: SqlClient, like: string) {
-  const { rows } = await client.query(`SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_name LIKE $1 ORDER BY 1`, [`${like}%`])
+  const { rows } = await client.query(`SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_name LIKE $1 ORDER BY 1`, [
+    `${like}%`,
+  ])
   return rows.map((row) => String(row.name))
 }
 
@@ -16,13 +18,10 @@ describe.each(sqlKinds)('migrateAutosaveSchema on $name', (kind) => {
     const client = (await kind.client())!
     const tablePrefix = prefix()
     await migrateAutosaveSchema(client, { tablePrefix })
-    expect(await tables(client, tablePrefix)).toEqual(
-      ['document_versions', 'documents', 'idempotency', 'migrations'].map((t) => `public.${tablePrefix}${t}`),
-    )
-    const columns = await client.query(
-      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
-      [`${tablePrefix}documents`],
-    )
+    expect(await tables(client, tablePrefix)).toEqual(['document_versions', 'documents', 'idempotency', 'migrations'].map((t) => `public.${tablePrefix}${t}`))
+    const columns = await client.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [
+      `${tablePrefix}documents`,
+    ])
     expect(columns.rows).toEqual([
       { column_name: 'key', data_type: 'text' },
       { column_name: 'data', data_type: 'jsonb' },

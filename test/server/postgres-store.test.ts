@@ -137,7 +137,11 @@ describe.each(sqlKinds)('postgresDocumentStore on $name', (kind) => {
     for (const statement of autosaveMigrations({ tablePrefix })[0]!.statements) await client.query(statement)
     await client.query(`INSERT INTO ${t.migrations} (version) VALUES (1)`)
     await client.query(`INSERT INTO ${t.documents} (key, data, version) VALUES ('old', $1, 3)`, [JSON.stringify(doc([1, 2]))])
-    for (const [version, log] of [[1, []], [2, [1]], [3, [1, 2]]] as const) {
+    for (const [version, log] of [
+      [1, []],
+      [2, [1]],
+      [3, [1, 2]],
+    ] as const) {
       await client.query(`INSERT INTO ${t.versions} (key, version, data, updated_at) VALUES ('old', $1, $2, now())`, [version, JSON.stringify(doc([...log]))])
     }
     await client.query(
@@ -153,18 +157,34 @@ describe.each(sqlKinds)('postgresDocumentStore on $name', (kind) => {
       version: 3,
     })
     for (const version of [3, 4]) {
-      await store.write({ key: 'old', baseVersion: version, patch: [...patchOf(version)], next: (current) => doc([...(current as { log: number[] }).log, version]) })
+      await store.write({
+        key: 'old',
+        baseVersion: version,
+        patch: [...patchOf(version)],
+        next: (current) => doc([...(current as { log: number[] }).log, version]),
+      })
     }
     expect((await store.history('old')).map((entry) => entry.data)).toEqual([doc([1, 2, 3, 4]), doc([1, 2, 3]), doc([1, 2]), doc([1]), doc([])])
     const { rows } = await client.query(`SELECT version, patch IS NOT NULL AS patched FROM ${t.versions} WHERE key = 'old' ORDER BY version`)
-    expect(rows.map((row) => [Number(row.version), row.patched])).toEqual([[1, false], [2, false], [3, false], [4, true], [5, false]])
+    expect(rows.map((row) => [Number(row.version), row.patched])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, true],
+      [5, false],
+    ])
   })
 
   describe('the per-key cache of the last written document', () => {
     it('a PATCH on the version this store wrote is one statement, as is a PUT; without the copy, a read and a write', async () => {
       const client = counting((await kind.client())!)
       const { store } = await freshStore(client)
-      const append = (version: number) => ({ key: 'c', baseVersion: version, patch: [...patchOf(version)], next: (current: unknown) => ({ log: [...(current as { log: number[] }).log, version] }) })
+      const append = (version: number) => ({
+        key: 'c',
+        baseVersion: version,
+        patch: [...patchOf(version)],
+        next: (current: unknown) => ({ log: [...(current as { log: number[] }).log, version] }),
+      })
       await store.write({ key: 'c', baseVersion: 0, next: { log: [] } })
       client.statements = 0
       expect(await store.write(append(1))).toMatchObject({ status: 'applied', version: 2 })
@@ -199,7 +219,11 @@ describe.each(sqlKinds)('postgresDocumentStore on $name', (kind) => {
       await elsewhere.write(append(1, 'theirs'))
       expect(await store.write(append(2, 'next'))).toMatchObject({ status: 'applied', version: 3 })
       expect(await store.get('d')).toMatchObject({ data: { log: ['theirs', 'theirs', 'next'] }, version: 3 })
-      expect((await store.history('d')).map((entry) => entry.data)).toEqual([{ log: ['theirs', 'theirs', 'next'] }, { log: ['theirs', 'theirs'] }, { log: ['theirs'] }])
+      expect((await store.history('d')).map((entry) => entry.data)).toEqual([
+        { log: ['theirs', 'theirs', 'next'] },
+        { log: ['theirs', 'theirs'] },
+        { log: ['theirs'] },
+      ])
     })
 
     it('a write by another process makes the cached version stale: 412 with the stored document', async () => {
@@ -221,7 +245,17 @@ describe.each(sqlKinds)('postgresDocumentStore on $name', (kind) => {
       const patch = (ops: unknown, version: number) =>
         handler(request(url, { method: 'PATCH', body: ops, headers: { 'If-Match': `"${version}"`, 'Content-Type': 'application/json-patch+json' } }))
       // The first operation applies to the copy, the second fails: the whole patch is refused.
-      expect((await patch([{ op: 'replace', path: '/a', value: 2 }, { op: 'remove', path: '/missing' }], 1)).status).toBe(400)
+      expect(
+        (
+          await patch(
+            [
+              { op: 'replace', path: '/a', value: 2 },
+              { op: 'remove', path: '/missing' },
+            ],
+            1,
+          )
+        ).status,
+      ).toBe(400)
       expect((await patch([{ op: 'add', path: '/list/-', value: 2 }], 1)).status).toBe(200)
       expect(await (await handler(request(url))).json()).toMatchObject({ data: { a: 1, list: [1, 2] }, version: 2 })
     })
@@ -235,7 +269,11 @@ describe.each(sqlKinds)('postgresDocumentStore on $name', (kind) => {
       const patch = (ops: unknown, version: number) =>
         handler(request(url, { method: 'PATCH', body: ops, headers: { 'If-Match': `"${version}"`, 'Content-Type': 'application/json-patch+json' } }))
       // The first operations apply in place, then the copies grow the document past its limit.
-      const costly = [{ op: 'replace', path: '/a', value: 2 }, { op: 'add', path: '/list/-', value: 9 }, ...Array.from({ length: 20 }, (_, i) => ({ op: 'copy', from: '/big', path: `/c${i}` }))]
+      const costly = [
+        { op: 'replace', path: '/a', value: 2 },
+        { op: 'add', path: '/list/-', value: 9 },
+        ...Array.from({ length: 20 }, (_, i) => ({ op: 'copy', from: '/big', path: `/c${i}` })),
+      ]
       const refused = await patch(costly, 1)
       expect(refused.status).toBe(413)
       expect((await refused.json()).error).toMatch(/operation \d+: copy/)
@@ -250,7 +288,12 @@ describe.each(sqlKinds)('postgresDocumentStore on $name', (kind) => {
       const handler = createAutosaveHandler({ store, basePath: base })
       const url = `${base}/h`
       await handler(request(url, { method: 'PUT', body: { data: { note: 'n'.repeat(300) } } }))
-      const ops = [{ op: 'add', path: '/list', value: [1] }, { op: 'add', path: '/list/-', value: 2 }, { op: 'copy', from: '/list', path: '/copy' }, { op: 'add', path: '/list/-', value: 3 }]
+      const ops = [
+        { op: 'add', path: '/list', value: [1] },
+        { op: 'add', path: '/list/-', value: 2 },
+        { op: 'copy', from: '/list', path: '/copy' },
+        { op: 'add', path: '/list/-', value: 3 },
+      ]
       const answer = await handler(request(url, { method: 'PATCH', body: ops, headers: { 'If-Match': '"1"', 'Content-Type': 'application/json-patch+json' } }))
       expect(answer.status).toBe(200)
       const expected = { note: 'n'.repeat(300), list: [1, 2, 3], copy: [1, 2] }
@@ -278,11 +321,17 @@ describe.runIf(sqlKinds.some((kind) => kind.name === 'postgres'))('prepared stat
     expect((await handler(request(url, { method: 'PUT', body: { data: { log: [] } }, headers: { 'Idempotency-Key': 'a' } }))).status).toBe(200)
     for (let version = 1; version <= 5; version++) {
       const response = await handler(
-        request(url, { method: 'PATCH', body: patchOf(version), headers: { 'If-Match': `"${version}"`, 'Content-Type': 'application/json-patch+json', 'Idempotency-Key': `p${version}` } }),
+        request(url, {
+          method: 'PATCH',
+          body: patchOf(version),
+          headers: { 'If-Match': `"${version}"`, 'Content-Type': 'application/json-patch+json', 'Idempotency-Key': `p${version}` },
+        }),
       )
       expect(response.status).toBe(200)
     }
-    const stale = await handler(request(url, { method: 'PATCH', body: patchOf(0), headers: { 'If-Match': '"2"', 'Content-Type': 'application/json-patch+json' } }))
+    const stale = await handler(
+      request(url, { method: 'PATCH', body: patchOf(0), headers: { 'If-Match': '"2"', 'Content-Type': 'application/json-patch+json' } }),
+    )
     expect(stale.status).toBe(412)
     expect(await (await handler(request(url))).json()).toMatchObject({ data: { log: [1, 2, 3, 4, 5] }, version: 6 })
     expect(names.size).toBeGreaterThanOrEqual(3) // insert, update, read

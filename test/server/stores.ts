@@ -73,10 +73,7 @@ export function storeKinds(): StoreKind[] {
 }
 
 /** A request to the handler under test, as a browser would send it. */
-export function request(
-  path: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string>; raw?: BodyInit } = {},
-): Request {
+export function request(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; raw?: BodyInit } = {}): Request {
   const headers = new Headers(init.headers)
   let body: BodyInit | undefined = init.raw
   if (init.body !== undefined) {

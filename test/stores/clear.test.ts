@@ -18,7 +18,10 @@ describe('logout while another tab holds the database', () => {
       request.onsuccess = () => resolve(request.result)
     })
     const outcome = await Promise.race([
-      clearLocalData({ namespace: 'u', indexedDB: factory, localStorage: storage }).then(() => 'resolved', (error: { code?: string }) => error.code),
+      clearLocalData({ namespace: 'u', indexedDB: factory, localStorage: storage }).then(
+        () => 'resolved',
+        (error: { code?: string }) => error.code,
+      ),
       new Promise((resolve) => setTimeout(() => resolve('still pending: logout awaits forever'), 2000)),
     ])
     expect(outcome).toBe('STORAGE_BLOCKED')

@@ -25,13 +25,10 @@ function rawStore(factory: IDBFactory, name: string): UseStore {
       const request = factory.open(name)
       request.onsuccess = () => {
         const db = request.result
-        Promise.resolve(callback(db.transaction('records', mode).objectStore('records'))).then(
-          (value) => {
-            db.close()
-            resolve(value)
-          },
-          reject,
-        )
+        Promise.resolve(callback(db.transaction('records', mode).objectStore('records'))).then((value) => {
+          db.close()
+          resolve(value)
+        }, reject)
       }
       request.onerror = () => reject(request.error)
     })
@@ -159,7 +156,11 @@ describe('fallback chain', () => {
     const second = { ...memoryStore(), isDurable: () => true }
     await first.setMany([['k', 'old']])
     let broken = false
-    const flaky = { ...first, setMany: async (entries: ReadonlyArray<readonly [string, unknown]>) => (broken ? Promise.reject(new DOMException('full', 'QuotaExceededError')) : first.setMany(entries)) }
+    const flaky = {
+      ...first,
+      setMany: async (entries: ReadonlyArray<readonly [string, unknown]>) =>
+        broken ? Promise.reject(new DOMException('full', 'QuotaExceededError')) : first.setMany(entries),
+    }
     const store = fallbackStore([
       { name: 'a', store: flaky },
       { name: 'b', store: second },
@@ -174,7 +175,12 @@ describe('fallback chain', () => {
     const factory = new IDBFactory()
     const store = indexedDBStore({ indexedDB: factory, localStorage: null })
     await store.setMany([['kept', 1]])
-    await expect(store.setMany([['a', 2], ['bad', () => 1]])).rejects.toMatchObject({ code: 'STORAGE_WRITE' })
+    await expect(
+      store.setMany([
+        ['a', 2],
+        ['bad', () => 1],
+      ]),
+    ).rejects.toMatchObject({ code: 'STORAGE_WRITE' })
     // The batch was aborted whole: no half-written batch, nothing earlier lost.
     expect(await store.get('a')).toBeUndefined()
     expect(await store.get('kept')).toBe(1)

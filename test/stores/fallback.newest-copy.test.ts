@@ -45,7 +45,13 @@ describe('reads find the newest copy after a fallback', () => {
       const prefix = `page${++pages}`
       let ids = 0
       const environment = { ...env.environment, randomId: () => `${prefix}-${++ids}` }
-      const saver = createAutosave<{ text: string }>({ key: 'project:1', transport, store: indexedDBStore({ namespace: 'u1', indexedDB, localStorage: storage }), environment, localDelayMs: 0 })
+      const saver = createAutosave<{ text: string }>({
+        key: 'project:1',
+        transport,
+        store: indexedDBStore({ namespace: 'u1', indexedDB, localStorage: storage }),
+        environment,
+        localDelayMs: 0,
+      })
       await saver.restore()
       saver.save({ text })
       await saver.flush()
@@ -64,7 +70,12 @@ describe('reads find the newest copy after a fallback', () => {
       },
     }
     const env = fakeEnvironment()
-    const saver = createAutosave<{ text: string }>({ key: 'project:1', transport: offline, store: indexedDBStore({ namespace: 'u1', indexedDB: factory, localStorage: storage }), environment: env.environment })
+    const saver = createAutosave<{ text: string }>({
+      key: 'project:1',
+      transport: offline,
+      store: indexedDBStore({ namespace: 'u1', indexedDB: factory, localStorage: storage }),
+      environment: env.environment,
+    })
     const restored = await saver.restore()
     await saver.dispose()
     expect(restored, 'the older acknowledged document came back').toEqual({ text: 'version two' })

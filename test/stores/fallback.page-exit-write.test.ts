@@ -15,7 +15,12 @@ describe('page exit: the draft is written synchronously where it can be', () => 
     const transport = memoryTransport()
     const env = fakeEnvironment()
     env.online.setOnline(false)
-    const page = createAutosave<Wizard>({ key: 'project:1', transport, store: indexedDBStore({ indexedDB: new IDBFactory(), localStorage }), environment: env.environment })
+    const page = createAutosave<Wizard>({
+      key: 'project:1',
+      transport,
+      store: indexedDBStore({ indexedDB: new IDBFactory(), localStorage }),
+      environment: env.environment,
+    })
     page.save(wizard('answered, then reloaded at once'))
     // Within localDelayMs (300 ms): nothing on disk yet. The page is left now.
     env.lifecycle.emit('pagehide')
@@ -23,7 +28,12 @@ describe('page exit: the draft is written synchronously where it can be', () => 
 
     // The next page: its IndexedDB never got the write (the old page died first); localStorage did.
     const next = fakeEnvironment()
-    const reloaded = createAutosave<Wizard>({ key: 'project:1', transport, store: indexedDBStore({ indexedDB: new IDBFactory(), localStorage }), environment: { ...next.environment, randomId: () => 'page-2' } })
+    const reloaded = createAutosave<Wizard>({
+      key: 'project:1',
+      transport,
+      store: indexedDBStore({ indexedDB: new IDBFactory(), localStorage }),
+      environment: { ...next.environment, randomId: () => 'page-2' },
+    })
     expect((await reloaded.restore())?.currentStep).toBe('answered, then reloaded at once')
     await reloaded.flush()
     expect(transport.backend.documents.get('project:1')?.data).toMatchObject({ currentStep: 'answered, then reloaded at once' })

@@ -70,7 +70,14 @@ describe('an IndexedDB open that never answers', () => {
     const slow = {
       open(name: string) {
         const real = factory.open(name)
-        const held = { get result() { return real.result }, get error() { return real.error } } as Record<string, unknown>
+        const held = {
+          get result() {
+            return real.result
+          },
+          get error() {
+            return real.error
+          },
+        } as Record<string, unknown>
         real.onupgradeneeded = () => (held.onupgradeneeded as () => void)()
         real.onerror = () => (held.onerror as () => void)()
         real.onsuccess = () => (release = () => (held.onsuccess as () => void)())
@@ -85,7 +92,7 @@ describe('an IndexedDB open that never answers', () => {
     await writing
     expect(storage.items.size).toBe(1)
     release()
-    expect(await store.get('outbox:p:earlier-page'), 'the earlier page\'s draft is unreachable for the rest of the page').toBe('earlier draft')
+    expect(await store.get('outbox:p:earlier-page'), "the earlier page's draft is unreachable for the rest of the page").toBe('earlier draft')
     await store.setMany([['outbox:p:this-page', 'newer draft']])
     expect(await store.get('outbox:p:this-page')).toBe('newer draft')
     expect(storage.items.size).toBe(1)

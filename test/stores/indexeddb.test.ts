@@ -11,7 +11,10 @@ import { fakeEnvironment, pendingDraftKeys, wizard } from '../helpers'
 describe('indexedDBStore', () => {
   it('keeps records across instances on the same database (a reload)', async () => {
     const factory = new IDBFactory()
-    await indexedDBStore({ indexedDB: factory }).setMany([['a', { n: 1 }], ['b', [1, 2]]])
+    await indexedDBStore({ indexedDB: factory }).setMany([
+      ['a', { n: 1 }],
+      ['b', [1, 2]],
+    ])
     const reopened = indexedDBStore({ indexedDB: factory })
     expect(await reopened.get('a')).toEqual({ n: 1 })
     expect((await reopened.keys()).sort()).toEqual(['a', 'b'])
@@ -66,7 +69,8 @@ describe('indexedDBStore', () => {
     const factory = new IDBFactory()
     const env = fakeEnvironment()
     const transport = memoryTransport()
-    const open = () => createAutosave<ReturnType<typeof wizard>>({ key: 'p', transport, store: indexedDBStore({ indexedDB: factory }), environment: env.environment })
+    const open = () =>
+      createAutosave<ReturnType<typeof wizard>>({ key: 'p', transport, store: indexedDBStore({ indexedDB: factory }), environment: env.environment })
     env.online.setOnline(false)
     const first = open()
     first.save(wizard('typed offline'))
@@ -102,7 +106,12 @@ describe('indexedDBStore', () => {
 
   it('a healthy IndexedDB store is durable, and so is a memoryStore() the app chose (tests, SSR): the contract texts hold', async () => {
     const env = fakeEnvironment()
-    const onIdb = createAutosave({ key: 'p', transport: memoryTransport(), store: indexedDBStore({ indexedDB: new IDBFactory() }), environment: env.environment })
+    const onIdb = createAutosave({
+      key: 'p',
+      transport: memoryTransport(),
+      store: indexedDBStore({ indexedDB: new IDBFactory() }),
+      environment: env.environment,
+    })
     onIdb.save({ a: 1 })
     await onIdb.flush()
     expect(onIdb.getStatus().durable).toBe(true)

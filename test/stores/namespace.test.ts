@@ -18,7 +18,10 @@ describe('IndexedDB database names', () => {
     const factory = new IDBFactory()
     await indexedDBStore({ dbName: 'app', namespace: 'x:y', indexedDB: factory, localStorage: null }).setMany([['outbox:p', 'A']])
     await clearLocalData({ dbName: 'app:x', namespace: 'y', indexedDB: factory, localStorage: null })
-    expect(await indexedDBStore({ dbName: 'app', namespace: 'x:y', indexedDB: factory, localStorage: null }).get('outbox:p'), "logging out another namespace deleted this one's draft").toBe('A')
+    expect(
+      await indexedDBStore({ dbName: 'app', namespace: 'x:y', indexedDB: factory, localStorage: null }).get('outbox:p'),
+      "logging out another namespace deleted this one's draft",
+    ).toBe('A')
   })
 
   it("names whose dbName has no ':' or '%' are unchanged, so existing users' databases stay reachable", () => {

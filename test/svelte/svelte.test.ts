@@ -43,7 +43,9 @@ describe('autosave-kit/svelte', () => {
     await eventually(() => expect(screen.getByTestId('restoring').textContent).toBe('false'))
     await fireEvent.input(box(), { target: { value: 'typed, then left' } })
     unmount()
-    await eventually(() => expect(transport.backend.documents.get('project:3')?.data, 'the last edit was lost on unmount').toEqual({ musicDescription: 'typed, then left' }))
+    await eventually(() =>
+      expect(transport.backend.documents.get('project:3')?.data, 'the last edit was lost on unmount').toEqual({ musicDescription: 'typed, then left' }),
+    )
   })
 
   it('a change saved in another tab arrives in the component', async () => {

@@ -82,7 +82,11 @@ describe('fetchTransport speaks the wire protocol', () => {
     const patch = [{ op: 'replace' as const, path: '/a', value: 'b' }]
     const patchLength = JSON.stringify(patch).length
     // JSON.stringify({ data: { a: 'x'.repeat(k) } }).length is k + 17.
-    for (const [k, method] of [[patchLength - 17, 'PUT'], [patchLength - 16, 'PATCH'], [0, 'PUT']] as const) {
+    for (const [k, method] of [
+      [patchLength - 17, 'PUT'],
+      [patchLength - 16, 'PATCH'],
+      [0, 'PUT'],
+    ] as const) {
       record()
       await fetchTransport({ baseUrl }).write({ ...write, data: { a: 'x'.repeat(k) }, baseVersion: 3, patch })
       expect(seen.at(-1)!.method, `document of ${k + 17} characters, patch of ${patchLength}`).toBe(method)
@@ -113,7 +117,9 @@ describe('fetchTransport speaks the wire protocol', () => {
 
   it('the keys "." and ".." (which a URL cannot name) are refused before any request, not retried', async () => {
     for (const key of ['.', '..']) {
-      const error = await fetchTransport({ baseUrl }).write({ ...write, key, baseVersion: null }).catch((e: unknown) => e)
+      const error = await fetchTransport({ baseUrl })
+        .write({ ...write, key, baseVersion: null })
+        .catch((e: unknown) => e)
       expect(error).toBeInstanceOf(TransportError)
       expect(error).toMatchObject({ code: 'TRANSPORT_KEY', retryable: false })
       await expect(fetchTransport({ baseUrl }).load(key)).rejects.toMatchObject({ code: 'TRANSPORT_KEY' })
@@ -136,7 +142,9 @@ describe('fetchTransport speaks the wire protocol', () => {
 
   it('412 becomes a ConflictError carrying the server document', async () => {
     record(412, { data: { currentStep: 'remote' }, version: 9 })
-    const error = await fetchTransport({ baseUrl }).write({ ...write, baseVersion: 3 }).catch((e) => e)
+    const error = await fetchTransport({ baseUrl })
+      .write({ ...write, baseVersion: 3 })
+      .catch((e) => e)
     expect(error).toBeInstanceOf(ConflictError)
     expect(error.remote).toMatchObject({ data: { currentStep: 'remote' }, version: 9 })
   })
@@ -153,7 +161,9 @@ describe('fetchTransport speaks the wire protocol', () => {
     [413, false],
   ])('HTTP %i → TransportError, retryable: %s', async (status, retryable) => {
     record(status, { error: 'nope' }, { 'Retry-After': '5' })
-    const error = await fetchTransport({ baseUrl }).write({ ...write, baseVersion: null }).catch((e) => e)
+    const error = await fetchTransport({ baseUrl })
+      .write({ ...write, baseVersion: null })
+      .catch((e) => e)
     expect(error).toBeInstanceOf(TransportError)
     expect(error).toMatchObject({ status, retryable, code: 'TRANSPORT_HTTP', retryAfterMs: 5000 })
     expect(error.message).toContain('nope')
@@ -161,7 +171,9 @@ describe('fetchTransport speaks the wire protocol', () => {
 
   it('an HTML page or garbage instead of JSON is a TransportError, not a crash', async () => {
     server.use(http.put(`${baseUrl}/*`, () => new HttpResponse('<html>Login to Wi-Fi</html>', { headers: { 'Content-Type': 'text/html' } })))
-    const error = await fetchTransport({ baseUrl }).write({ ...write, baseVersion: null }).catch((e) => e)
+    const error = await fetchTransport({ baseUrl })
+      .write({ ...write, baseVersion: null })
+      .catch((e) => e)
     expect(error).toMatchObject({ code: 'TRANSPORT_RESPONSE', retryable: true })
   })
 
@@ -172,7 +184,11 @@ describe('fetchTransport speaks the wire protocol', () => {
 
   it('a network failure is a retryable TransportError', async () => {
     server.use(http.put(`${baseUrl}/*`, () => HttpResponse.error()))
-    await expect(fetchTransport({ baseUrl }).write({ ...write, baseVersion: null })).rejects.toMatchObject({ code: 'TRANSPORT_NETWORK', retryable: true, status: 0 })
+    await expect(fetchTransport({ baseUrl }).write({ ...write, baseVersion: null })).rejects.toMatchObject({
+      code: 'TRANSPORT_NETWORK',
+      retryable: true,
+      status: 0,
+    })
   })
 
   it('an abort by the caller propagates as the abort, not as a network error', async () => {
@@ -208,7 +224,13 @@ describe('fetchTransport never hangs and fails in ways the engine can retry', ()
       headers: { 'Content-Type': 'application/json' },
     })) as typeof fetch
   const hanging = <T>(promise: Promise<T>) =>
-    Promise.race([promise.then(() => 'resolved', (e: unknown) => e), new Promise((r) => setTimeout(() => r('still hanging after 1 s'), 1000))])
+    Promise.race([
+      promise.then(
+        () => 'resolved',
+        (e: unknown) => e,
+      ),
+      new Promise((r) => setTimeout(() => r('still hanging after 1 s'), 1000)),
+    ])
 
   it('an answer whose body stalls after the headers times out like no answer at all', async () => {
     const transport = fetchTransport({ baseUrl, fetch: stalled, timeoutMs: 50 })

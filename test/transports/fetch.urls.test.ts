@@ -46,7 +46,9 @@ describe('a wrong URL is an error, never "offline" or "no document yet"', () => 
     ['text/html', '<!doctype html><h1>404</h1>'],
   ])('a %s 404 on GET (a wrong path) is a response error, not "no document"', async (type, body) => {
     server.use(http.get(`${baseUrl}/*`, () => new HttpResponse(body, { status: 404, headers: { 'Content-Type': type } })))
-    const error = await fetchTransport({ baseUrl }).load('project:42').catch((e: unknown) => e)
+    const error = await fetchTransport({ baseUrl })
+      .load('project:42')
+      .catch((e: unknown) => e)
     expect(error, 'a wrong path was taken for a new document').toBeInstanceOf(TransportError)
     expect(error).toMatchObject({ code: 'TRANSPORT_RESPONSE', status: 404, retryable: false })
     expect((error as Error).message).toMatch(/404.*baseUrl/)
@@ -64,7 +66,9 @@ describe('a wrong URL is an error, never "offline" or "no document yet"', () => 
 
   it('a host that never answers says it could not be reached (and stays retryable)', async () => {
     server.use(http.get(`${baseUrl}/*`, () => HttpResponse.error()))
-    const error = await fetchTransport({ baseUrl }).load('project:42').catch((e: unknown) => e)
+    const error = await fetchTransport({ baseUrl })
+      .load('project:42')
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'TRANSPORT_NETWORK', retryable: true })
     expect((error as Error).message).toContain('Could not reach http://api.test/')
   })

@@ -36,7 +36,8 @@ function probePort(port: number, host: string): Promise<NodeJS.ErrnoException | 
 }
 
 function portProblem(error: NodeJS.ErrnoException, port: number, host: string): string {
-  if (error.code === 'EADDRINUSE') return `Port ${port} is in use (another "npm run demo"?) — stop it, or set PORT to use another port, e.g. PORT=5180 npm run demo`
+  if (error.code === 'EADDRINUSE')
+    return `Port ${port} is in use (another "npm run demo"?) — stop it, or set PORT to use another port, e.g. PORT=5180 npm run demo`
   if (error.code === 'EACCES') return `Port ${port} needs privileges this user lacks — set PORT to a port above 1024, e.g. PORT=5180 npm run demo`
   if (error.code === 'EADDRNOTAVAIL') return `HOST=${host} is not an address of this machine — set HOST (default 127.0.0.1)`
   return `Cannot listen on ${host}:${port} (${error.code ?? error.message}) — set PORT or HOST`

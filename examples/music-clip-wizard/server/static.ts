@@ -44,7 +44,9 @@ export function staticHandler(dir: string) {
     const file = await findStaticFile(root, pathname, page)
     const info = file === undefined ? undefined : await stat(file).catch(() => undefined)
     if (!file || !info) {
-      return page ? new Response('The app is not built: run "npm run demo".', { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }) : undefined
+      return page
+        ? new Response('The app is not built: run "npm run demo".', { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+        : undefined
     }
     let entry = prepared.get(file)
     if (!entry || (await entry).mtimeMs !== info.mtimeMs) {

@@ -25,7 +25,12 @@ export function App() {
     <AutosaveProvider {...projectAutosave}>
       {projectId ? (
         // `key`: every project gets its own Wizard, hence its own autosave engine.
-        <Wizard key={projectId} projectId={projectId} isNew={(history.state as { isNew?: boolean } | null)?.isNew === true} onExit={() => navigate(undefined)} />
+        <Wizard
+          key={projectId}
+          projectId={projectId}
+          isNew={(history.state as { isNew?: boolean } | null)?.isNew === true}
+          onExit={() => navigate(undefined)}
+        />
       ) : (
         <ProjectList open={navigate} />
       )}

@@ -75,5 +75,8 @@ export async function deleteProject(projectId: string): Promise<void> {
 
 export function newProjectId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(6))
-  return `clip-${[...bytes].map((b) => b.toString(36).padStart(2, '0')).join('').slice(0, 10)}`
+  return `clip-${[...bytes]
+    .map((b) => b.toString(36).padStart(2, '0'))
+    .join('')
+    .slice(0, 10)}`
 }

@@ -51,7 +51,12 @@ function describe(path: string, resolved: Json): string {
 }
 
 function tokens(path: string): string[] {
-  return path === '' ? [] : path.slice(1).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return path === ''
+    ? []
+    : path
+        .slice(1)
+        .split('/')
+        .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
 }
 
 const idOf = (item: Json | undefined) => (item !== null && typeof item === 'object' && !Array.isArray(item) ? item.id : undefined)

@@ -45,7 +45,9 @@ export function skipLoadOfNewProjects(transport: Transport): Transport {
   return {
     load: (key, options) => (isUnwritten(key) ? Promise.resolve(undefined) : transport.load(key, options)),
     // Kept: revalidation on focus asks with If-None-Match and gets a 304 when nothing changed.
-    ...(loadIfChanged ? { loadIfChanged: (key: string, options: { version: number; signal?: AbortSignal }) => loadIfChanged.call(transport, key, options) } : {}),
+    ...(loadIfChanged
+      ? { loadIfChanged: (key: string, options: { version: number; signal?: AbortSignal }) => loadIfChanged.call(transport, key, options) }
+      : {}),
     // And the server's announcements of new versions (Server-Sent Events, see project-autosave.ts).
     ...(watch ? { watch: (key: string, onVersion: (version: number) => void) => watch.call(transport, key, onVersion) } : {}),
     async write(request) {

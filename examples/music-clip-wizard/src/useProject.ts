@@ -132,7 +132,7 @@ export function useProject(projectId: string, isNew = false): Project {
       meta.restoreError !== undefined
         ? meta.restoreError instanceof ValidationError
           ? 'This project was saved by a different version of the wizard and cannot be opened here. Nothing was deleted.'
-          : "This project could not be opened. Nothing was deleted; try again in a moment."
+          : 'This project could not be opened. Nothing was deleted; try again in a moment.'
         : unreachable
           ? "Can't reach the server, and this project is not saved on this device yet."
           : undefined,

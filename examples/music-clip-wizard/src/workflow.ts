@@ -38,7 +38,13 @@ export function canSkip(step: Step): boolean {
 }
 
 export function canGenerate(step: Step): boolean {
-  return step === 'track_ai_description' || step === 'track_ai_lyrics' || step === 'video_description' || step === 'reference_image_description' || step === 'video_styles'
+  return (
+    step === 'track_ai_description' ||
+    step === 'track_ai_lyrics' ||
+    step === 'video_description' ||
+    step === 'reference_image_description' ||
+    step === 'video_styles'
+  )
 }
 
 /** The unsent text of the current step (what the chat box shows). */

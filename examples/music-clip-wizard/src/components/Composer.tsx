@@ -41,7 +41,21 @@ const PLACEHOLDER: Partial<Record<Step, string>> = {
  * file uploads, nothing that leaves the step (Send, Skip, Generate, Continue) can be pressed:
  * the file would arrive after the step it belongs to.
  */
-export function Composer({ step, draft, onDraft, uploading, imageCount, actions }: { step: Step; draft: string; onDraft: (text: string) => void; uploading: boolean; imageCount: number; actions: ComposerActions }) {
+export function Composer({
+  step,
+  draft,
+  onDraft,
+  uploading,
+  imageCount,
+  actions,
+}: {
+  step: Step
+  draft: string
+  onDraft: (text: string) => void
+  uploading: boolean
+  imageCount: number
+  actions: ComposerActions
+}) {
   const audioInput = useRef<HTMLInputElement>(null)
   const imageInput = useRef<HTMLInputElement>(null)
   const text = useRef<HTMLTextAreaElement>(null)
@@ -131,7 +145,13 @@ export function Composer({ step, draft, onDraft, uploading, imageCount, actions 
       <div className="composer__actions">
         {step === 'track_input' && (
           <>
-            <button type="button" className="button button--secondary" data-testid="upload-audio" disabled={uploading} onClick={singleClick(() => audioInput.current?.click())}>
+            <button
+              type="button"
+              className="button button--secondary"
+              data-testid="upload-audio"
+              disabled={uploading}
+              onClick={singleClick(() => audioInput.current?.click())}
+            >
               {uploading ? 'Uploading…' : '↑ Upload audio'}
             </button>
             <input
@@ -159,7 +179,14 @@ export function Composer({ step, draft, onDraft, uploading, imageCount, actions 
           </button>
         )}
         {step === 'track_generating' && (
-          <button type="button" className="button" data-testid="accept-track" disabled={generating} ref={acceptButton} onClick={singleClick(actions.acceptTrack)}>
+          <button
+            type="button"
+            className="button"
+            data-testid="accept-track"
+            disabled={generating}
+            ref={acceptButton}
+            onClick={singleClick(actions.acceptTrack)}
+          >
             Use this track
           </button>
         )}
@@ -191,7 +218,13 @@ export function Composer({ step, draft, onDraft, uploading, imageCount, actions 
           </>
         )}
         {(step === 'reference_images' || step === 'reference_image_description') && (
-          <button type="button" className="button" data-testid="continue" disabled={uploading || (step === 'reference_images' && imageCount === 0)} onClick={singleClick(actions.continueImages)}>
+          <button
+            type="button"
+            className="button"
+            data-testid="continue"
+            disabled={uploading || (step === 'reference_images' && imageCount === 0)}
+            onClick={singleClick(actions.continueImages)}
+          >
             Continue
           </button>
         )}

@@ -1,6 +1,18 @@
 import { useEffect, useRef, type ReactNode } from 'react'
 
-export function Modal({ title, testId, onClose, children, footer }: { title: string; testId: string; onClose: () => void; children: ReactNode; footer: ReactNode }) {
+export function Modal({
+  title,
+  testId,
+  onClose,
+  children,
+  footer,
+}: {
+  title: string
+  testId: string
+  onClose: () => void
+  children: ReactNode
+  footer: ReactNode
+}) {
   const dialog = useRef<HTMLDialogElement>(null)
   useEffect(() => {
     const element = dialog.current

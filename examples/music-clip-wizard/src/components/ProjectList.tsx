@@ -139,7 +139,13 @@ export function ProjectList({ open }: { open: (projectId: string, isNew?: boolea
                   <span className="visually-hidden">, last saved </span>
                   <time dateTime={project.updatedAt}>{new Date(project.updatedAt).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}</time>
                 </p>
-                <button type="button" className="button button--ghost button--small project__delete" data-testid="delete-project" aria-label={`Delete “${project.title}”`} onClick={() => void remove(project)}>
+                <button
+                  type="button"
+                  className="button button--ghost button--small project__delete"
+                  data-testid="delete-project"
+                  aria-label={`Delete “${project.title}”`}
+                  onClick={() => void remove(project)}
+                >
                   Delete
                 </button>
               </li>
@@ -148,7 +154,13 @@ export function ProjectList({ open }: { open: (projectId: string, isNew?: boolea
         </>
       )}
       {next && (
-        <button type="button" className="button button--secondary projects__more" data-testid="more-projects" disabled={loadingMore} onClick={() => void more()}>
+        <button
+          type="button"
+          className="button button--secondary projects__more"
+          data-testid="more-projects"
+          disabled={loadingMore}
+          onClick={() => void more()}
+        >
           {loadingMore ? 'Loading…' : 'Show more projects'}
         </button>
       )}

@@ -4,11 +4,25 @@ import { formatBytes } from './ChatMessages'
 import { singleClick } from './Composer'
 
 /** The form data the conversation has filled in so far; image descriptions are edited here. */
-export function ProjectSummary({ data, step, onDescribe, onRemoveImage }: { data: WizardData; step: Step; onDescribe: (id: string, text: string) => void; onRemoveImage: (id: string) => void }) {
+export function ProjectSummary({
+  data,
+  step,
+  onDescribe,
+  onRemoveImage,
+}: {
+  data: WizardData
+  step: Step
+  onDescribe: (id: string, text: string) => void
+  onRemoveImage: (id: string) => void
+}) {
   const editing = step === 'reference_image_description'
   const past = (than: Step) => STEPS.indexOf(step) > STEPS.indexOf(than)
   // Nothing is claimed before the user chose it: "AI generated" only once the track step is behind.
-  const track = data.uploadedAudio ? `${data.uploadedAudio.fileName} (${formatBytes(data.uploadedAudio.fileSize)})` : past('track_input') ? 'AI generated' : undefined
+  const track = data.uploadedAudio
+    ? `${data.uploadedAudio.fileName} (${formatBytes(data.uploadedAudio.fileSize)})`
+    : past('track_input')
+      ? 'AI generated'
+      : undefined
   const vocals = data.uploadedAudio ? undefined : data.isInstrumental ? 'Instrumental' : past('track_ai_lyrics') ? 'With vocals' : undefined
   return (
     <aside className="summary" data-testid="project-summary">

@@ -11,7 +11,17 @@ import { useEffect, useState } from 'react'
  *   add an empty "Untitled clip" to the list); its first edit saves it.
  * The chat box's unsent text is part of the saved state, so "Saved" covers it too. It never shows a fallback "All changes saved": an idle engine has nothing to report.
  */
-export function SaveStatus({ status, opening = false, unsaved = false, problem }: { status: AutosaveStatus; opening?: boolean; unsaved?: boolean; problem?: string | undefined }) {
+export function SaveStatus({
+  status,
+  opening = false,
+  unsaved = false,
+  problem,
+}: {
+  status: AutosaveStatus
+  opening?: boolean
+  unsaved?: boolean
+  problem?: string | undefined
+}) {
   const [now, setNow] = useState(() => Date.now())
   const counting = status.retryAt !== null
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new retry time restarts the countdown from now
@@ -22,7 +32,11 @@ export function SaveStatus({ status, opening = false, unsaved = false, problem }
     return () => clearInterval(timer)
   }, [counting, status.retryAt])
   const text = problem ?? (opening ? 'Opening…' : unsaved ? 'Not saved yet' : formatStatus(status, counting ? now : Date.now()))
-  const title = unsaved ? 'A new project is saved from your first edit on' : status.lastSavedAt ? `Last saved to the server at ${new Date(status.lastSavedAt).toLocaleTimeString()}` : undefined
+  const title = unsaved
+    ? 'A new project is saved from your first edit on'
+    : status.lastSavedAt
+      ? `Last saved to the server at ${new Date(status.lastSavedAt).toLocaleTimeString()}`
+      : undefined
   return (
     <div
       className={`save-status save-status--${problem ? 'error' : opening ? 'idle' : status.phase}`}

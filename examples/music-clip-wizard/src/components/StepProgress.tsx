@@ -17,7 +17,12 @@ export function StepProgress({ current }: { current: Step }) {
   return (
     <ol className="progress" data-testid="step-progress" aria-label="Steps">
       {STEPS.map((step, i) => (
-        <li key={step} className={i < at ? 'progress__done' : i === at ? 'progress__current' : undefined} aria-current={i === at ? 'step' : undefined} data-step={step}>
+        <li
+          key={step}
+          className={i < at ? 'progress__done' : i === at ? 'progress__current' : undefined}
+          aria-current={i === at ? 'step' : undefined}
+          data-step={step}
+        >
           {LABELS[step]}
         </li>
       ))}

@@ -142,7 +142,12 @@ export function Wizard({ projectId, isNew, onExit }: { projectId: string; isNew:
                     {project.lost.edits.map((edit) => (
                       <p key={edit.path} className="notice__line" data-testid="lost-edit" data-path={edit.path}>
                         Your edit to {edit.label} ({quote(edit.mine)}) was replaced by a newer one from another {project.lost!.from} — restore it?{' '}
-                        <button type="button" className="button button--secondary button--small" data-testid="restore-edit" onClick={() => project.restoreLost(edit)}>
+                        <button
+                          type="button"
+                          className="button button--secondary button--small"
+                          data-testid="restore-edit"
+                          onClick={() => project.restoreLost(edit)}
+                        >
                           Restore mine
                         </button>
                       </p>
