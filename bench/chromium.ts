@@ -16,7 +16,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from '../test/e2e/browser'
 import { printTable } from './core'
 
 const CONTENDERS = ['harness', 'autosave-kit', 'zustand persist'] as const
@@ -104,18 +105,8 @@ async function main() {
   const messagesArg = process.argv.indexOf('--messages')
   const messages = messagesArg > 0 ? Number(process.argv[messagesArg + 1]) : 500
   const { server, url } = await serve(await bundle())
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
-  })
+  // The e2e suite's launch: Debian's Chromium (CHROMIUM_PATH overrides), the same flags.
+  const browser = await launchChromium()
   try {
     console.log(
       `autosave-kit vs zustand persist in Chromium ${browser.version()} — ${messages}-message state; ${runs} timed runs per contender after one warm-up, interleaved; the best run is kept`,
