@@ -5,6 +5,11 @@ import { readRecord, type AckEntry, type BaseRecord, type FoldedDraft, type Hist
 
 type Keys = ReturnType<typeof recordKeys>
 
+/** What a patch record costs besides its patch (id, version, owner, times…): enough to compare a chain with a full copy. */
+const ENVELOPE_BYTES = 200
+const patchBytes = (ops: AckEntry['ops']) => JSON.stringify(ops ?? []).length + ENVELOPE_BYTES
+const fullBytes = (data: Json) => JSON.stringify(data).length + 1
+
 export interface AckLogParts {
   store: AutosaveStore
   keys: Keys
@@ -62,8 +67,8 @@ export function createAckLog({ store, keys, key, historyLimit, report, quarantin
     return { entries, legacyIndex: legacyIndex ?? [], legacyBase }
   }
 
-  /** The document of entry `id`, rebuilt from the full document its patches start from. */
-  function rebuild(entries: Map<string, AckEntry>, id: string): { data: Json; chainBytes: number; fullBytes: number } | undefined {
+  /** The document of entry `id`, rebuilt from the full document (`full`) its patches start from. */
+  function rebuild(entries: Map<string, AckEntry>, id: string): { data: Json; full: AckEntry; patches: AckEntry[] } | undefined {
     const chain: AckEntry[] = []
     const seen = new Set<string>()
     for (let entry = entries.get(id); entry; entry = entry.of === undefined ? undefined : entries.get(entry.of)) {
@@ -75,16 +80,13 @@ export function createAckLog({ store, keys, key, historyLimit, report, quarantin
     const full = chain.pop()
     if (!full || full.of !== undefined || full.data === undefined) return undefined
     let data = full.data as Json
-    let chainBytes = 0
+    const patches = chain.reverse()
     try {
-      for (const entry of chain.reverse()) {
-        data = patchShared(data, entry.ops ?? [])
-        chainBytes += JSON.stringify(entry.ops ?? []).length + 200
-      }
+      for (const entry of patches) data = patchShared(data, entry.ops ?? [])
     } catch {
       return undefined // a damaged patch: an older entry serves instead
     }
-    return { data, chainBytes, fullBytes: JSON.stringify(full.data).length + 1 }
+    return { data, full, patches }
   }
 
   const newestFirst = (a: { savedAt: number; version: number }, b: { savedAt: number; version: number }) => b.savedAt - a.savedAt || b.version - a.version
@@ -112,11 +114,10 @@ export function createAckLog({ store, keys, key, historyLimit, report, quarantin
       let entry: AckEntry
       if (from && ops) {
         entry = { format: 1, key, ...fields, of: from.id, ops }
-        const bytes = JSON.stringify(ops).length + 200
-        tip = { id: fields.id, data, chainBytes: from.chainBytes + bytes, fullBytes: from.fullBytes }
+        tip = { id: fields.id, data, chainBytes: from.chainBytes + patchBytes(ops), fullBytes: from.fullBytes }
       } else {
         entry = { format: 1, key, ...fields, data }
-        tip = { id: fields.id, data, chainBytes: 0, fullBytes: JSON.stringify(data).length + 1 }
+        tip = { id: fields.id, data, chainBytes: 0, fullBytes: fullBytes(data) }
       }
       await store.setMany(alongside ? [[keys.ack(fields.id), entry], alongside] : [[keys.ack(fields.id), entry]])
       if (entry.data !== undefined) await prune(fields.id)
@@ -143,7 +144,10 @@ export function createAckLog({ store, keys, key, historyLimit, report, quarantin
         if (legacy.owner !== undefined) held.push({ owner: legacy.owner, seq: legacy.seq })
         held.push(...(legacy.folded ?? []))
       }
-      if (best) tip ??= { id: best.entry.id, ...best.rebuilt }
+      if (best && !tip) {
+        const { data, full, patches } = best.rebuilt
+        tip = { id: best.entry.id, data, chainBytes: patches.reduce((sum, entry) => sum + patchBytes(entry.ops), 0), fullBytes: fullBytes(full.data as Json) }
+      }
       if (legacy && (!best || legacy.version > best.entry.version)) return { ...legacy, folded: held }
       if (!best) return undefined
       const { entry } = best

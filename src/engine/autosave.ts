@@ -62,7 +62,6 @@ export function createAutosave<State>(userOptions: AutosaveOptions<State>): Auto
     rebase,
     requestSend: () => sender.requestSend(),
     read: sender.read,
-    signal,
     isDisposed,
   })
 

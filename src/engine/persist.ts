@@ -41,7 +41,7 @@ export interface Persist {
   readonly adoptedCount: number
   releaseAdopted(from: number): void
   /** Deletes drafts found already held by newer records (as adopted: only if unchanged since). */
-  dropRedundant(records: ReadonlyArray<{ storeKey: string; seq: number; owner?: string }>): void
+  dropRedundant(records: ReadonlyArray<{ storeKey: string; seq: number; owner: string }>): void
   /** Whether this device once saw `data` acknowledged as `version` (a snapshot in history()). */
   acknowledgedHere(version: number, data: Json): Promise<boolean>
   /** A newer server copy found by revalidation becomes the device's acknowledged copy. */
@@ -181,17 +181,16 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
   }
 
   /** The store keys of the drafts in `records` whose owner has written nothing newer since. */
-  async function unchangedSinceAdopted(records: ReadonlyArray<{ storeKey: string; seq: number; owner?: string }>): Promise<string[]> {
+  async function unchangedSinceAdopted(records: ReadonlyArray<{ storeKey: string; seq: number; owner: string }>): Promise<string[]> {
     if (!records.length) return []
     const allKeys = await store.keys()
     const taken: string[] = []
     for (const { storeKey, seq, owner } of records) {
-      const now = (await store.get(storeKey)) as { seq?: number; owner?: unknown } | undefined
-      const logKeys = typeof now?.owner === 'string' ? [...logKeysOf(keys, now.owner, allKeys)] : owner ? [...logKeysOf(keys, owner, allKeys)] : []
-      const newest = logKeys.sort((a, b) => b[0] - a[0])[0]
-      const head = newest ? ((await store.get(newest[1])) as { seq?: number } | undefined) : undefined
-      const headSeq = Math.max(typeof now?.seq === 'number' ? now.seq : -Infinity, typeof head?.seq === 'number' ? head.seq : -Infinity)
-      if (headSeq <= seq) taken.push(storeKey, ...logKeys.map(([, logKey]) => logKey))
+      const logs = logKeysOf(keys, owner, allKeys)
+      const newestLog = logs.get(Math.max(0, ...logs.keys()))
+      // The owner's newest write is its checkpoint or its newest log entry, whichever is later.
+      const heads = (await Promise.all([store.get(storeKey), newestLog && store.get(newestLog)])) as Array<{ seq?: unknown } | undefined>
+      if (heads.every((head) => typeof head?.seq !== 'number' || head.seq <= seq)) taken.push(storeKey, ...logs.values())
     }
     return taken
   }

@@ -22,7 +22,6 @@ export interface RestoreParts<State> {
   requestSend(): void
   /** Reads through the sender's wire (one request at a time) under the engine's deadline. */
   read<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
-  signal: AbortSignal
   isDisposed(): boolean
 }
 
