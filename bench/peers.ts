@@ -3,7 +3,8 @@
  * run, on the same 500-message wizard state and the same edit scripts (bench/peers/
  * edit-script.ts): 1,000 keystrokes at 10/s, and 100 chat messages one every 5 s. Run:
  * `npm run bench:peers` (`-- --runs 9` for more timing runs, `-- --script mixed` for the
- * older mixed script, `-- --messages 5000` for another chat length).
+ * older mixed script, `-- --messages 5000` for another chat length, `-- --only autosave-kit --exact
+ * --profile /tmp/prof` for CPU profiles of the timed runs).
  *
  * autosave-kit's store copies every record (v8.serialize, the structured clone IndexedDB
  * makes on put): a store that keeps references would hide the cost of its local writes.
@@ -18,6 +19,8 @@
  *   writes would have been).
  * Times are the best of the timed runs. Ratios are against zustand persist, measured in the same run. See docs/benchmarks.md.
  */
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { availableParallelism, loadavg } from 'node:os'
 import { IDBFactory } from 'fake-indexeddb'
 import { legacy_createStore, type Reducer } from 'redux'
@@ -272,6 +275,8 @@ async function runOnce(
   collectGarbage()
   const time = new VirtualTime(T0, costs.drainNs)
   const instance = await contender.open(initial, time)
+  const profiling = profiler !== undefined && !count && contender.name !== BASELINE
+  if (profiling) await profiler.post('Profiler.start')
   time.deferredNs = 0
   time.taskNs = []
   const start = time.now
@@ -285,6 +290,11 @@ async function runOnce(
     await drain()
   }
   await time.runUntil(start + script.at(-1)!.at + SETTLE_MS)
+  if (profiling) {
+    const { profile } = await profiler.post('Profiler.stop')
+    const file = `${profileDir}/${contender.name.replace(/\W+/g, '-')}-${++profiles}.cpuprofile`
+    writeFileSync(file, JSON.stringify(profile))
+  }
   const last = JSON.parse(JSON.stringify(script.at(-1)!.state)) as Json
   const result: RunResult = {
     writes: instance.storage.writes,
@@ -305,6 +315,21 @@ async function runOnce(
   }
   await instance.dispose()
   return result
+}
+
+/**
+ * `--profile <dir>`: a CPU profile of each timed run of every contender but the baseline, from
+ * its first edit to the end of its settle time (not its setup, nor the checks after), one
+ * `.cpuprofile` file per run (open in Chrome DevTools). Profiling slows what it measures:
+ * read the table of a profiled run for proportions only.
+ */
+const profileDir = process.argv[process.argv.indexOf('--profile') + 1]
+const profiler = process.argv.includes('--profile') ? new Session() : undefined
+let profiles = 0
+if (profiler) {
+  profiler.connect()
+  await profiler.post('Profiler.enable')
+  await profiler.post('Profiler.setSamplingInterval', { interval: 50 })
 }
 
 /** The least disturbed of the timed runs: other processes only ever add time. */

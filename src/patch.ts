@@ -39,18 +39,19 @@ function diffContainers(a: Container, b: Container, path: string, ops: JsonPatch
     if (!Object.hasOwn(objectB, key)) ops.push({ op: 'remove', path: `${path}/${escapePointer(key)}` })
   }
   for (const key of Object.keys(objectB)) {
-    const at = `${path}/${escapePointer(key)}`
-    if (Object.hasOwn(a, key)) diffValues(a[key]!, objectB[key]!, at, ops)
-    else ops.push({ op: 'add', path: at, value: objectB[key]! })
+    // An unchanged property costs a comparison only: no path is built for it.
+    if (!Object.hasOwn(a, key)) ops.push({ op: 'add', path: `${path}/${escapePointer(key)}`, value: objectB[key]! })
+    else if (a[key] !== objectB[key]) diffValues(a[key]!, objectB[key]!, `${path}/${escapePointer(key)}`, ops)
   }
 }
 
 function diffArrays(a: Json[], b: Json[], path: string, ops: JsonPatchOperation[]) {
   let start = 0
-  while (start < a.length && start < b.length && jsonEqual(a[start], b[start])) start++
+  // The same reference first: a long chat compares by identity, without a call per message.
+  while (start < a.length && start < b.length && (a[start] === b[start] || jsonEqual(a[start], b[start]))) start++
   let endA = a.length
   let endB = b.length
-  while (endA > start && endB > start && jsonEqual(a[endA - 1], b[endB - 1])) {
+  while (endA > start && endB > start && (a[endA - 1] === b[endB - 1] || jsonEqual(a[endA - 1], b[endB - 1]))) {
     endA--
     endB--
   }

@@ -22,7 +22,7 @@ type JsonObject = { [key: string]: Json }
  * ```
  */
 export function serialize(value: unknown, options: SerializeOptions = {}): Json {
-  return run(value, options, new WeakMap())
+  return run(value, options, new WeakMap(), undefined, undefined)
 }
 
 /**
@@ -48,18 +48,25 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Json 
  */
 export function createSerializer(options: SerializeOptions = {}): (value: unknown) => Json {
   let memo = new WeakMap<object, Json>()
+  let sources = new WeakMap<Json[], readonly unknown[]>()
   let lastRoot: unknown
+  let lastOut: Json | undefined
   return (value) => {
     // The same root again was mutated in place, or why save it: nothing remembered is trusted.
-    if (value === lastRoot) memo = new WeakMap()
+    if (value === lastRoot) {
+      memo = new WeakMap()
+      sources = new WeakMap()
+      lastOut = undefined
+    }
     lastRoot = value
-    return run(value, options, memo)
+    lastOut = run(value, options, memo, sources, lastOut)
+    return lastOut
   }
 }
 
-function run(value: unknown, options: SerializeOptions, memo: WeakMap<object, Json>): Json {
+function run(value: unknown, options: SerializeOptions, memo: WeakMap<object, Json>, sources: Walk['sources'], hint: Json | undefined): Json {
   try {
-    return walk(value, undefined, 0, { options, memo, volatile: false }) ?? null
+    return walk(value, undefined, 0, { options, memo, sources, volatile: false }, hint) ?? null
   } catch (error) {
     // Paths cost a string per property: built only now, by walking again to the failure.
     walk(value, '', 0, { options, ancestors: new Set(), volatile: false })
@@ -75,6 +82,12 @@ interface Walk {
   options: SerializeOptions
   /** The fast walk: outputs remembered per object. */
   memo?: WeakMap<object, Json>
+  /**
+   * The items (copied) each remembered array output was made from. A new array whose items are
+   * still, position by position, those of the array at its place last time (a chat with one
+   * message appended) takes their outputs by position: a comparison per item, no lookup.
+   */
+  sources?: WeakMap<Json[], readonly unknown[]>
   /** The locating walk: paths built, cycles found, the app's getters and toJSON guarded. */
   ancestors?: Set<object>
   /**
@@ -90,8 +103,8 @@ interface Walk {
  * cycle ends at the depth limit), anything thrown is located by `run`. `path` a string: the
  * locating walk, after a failure, which throws the error with its path.
  */
-function walk(value: unknown, path: string | undefined, depth: number, state: Walk): Json | undefined {
-  const { options, memo, ancestors } = state
+function walk(value: unknown, path: string | undefined, depth: number, state: Walk, hint?: Json): Json | undefined {
+  const { options, memo, sources, ancestors } = state
   const at = path ?? ''
   switch (typeof value) {
     case 'string':
@@ -138,9 +151,19 @@ function walk(value: unknown, path: string | undefined, depth: number, state: Wa
   try {
     if (Array.isArray(object) || object instanceof Set) {
       const items: readonly unknown[] = Array.isArray(object) ? object : [...object]
-      const list = new Array<Json>(items.length)
-      // As JSON.stringify does: a hole or undefined in an array becomes null, keeping indexes stable.
-      for (let i = 0; i < items.length; i++) list[i] = walk(items[i], path === undefined ? undefined : `${path}[${i}]`, depth + 1, state) ?? null
+      // `hint` is the output at this place last time: usable only if remembered (then none of its items is volatile).
+      const before = Array.isArray(hint) ? hint : undefined
+      const prior = before && sources?.get(before)
+      let i = 0
+      if (prior !== undefined) while (i < items.length && i < prior.length && items[i] === prior[i]) i++
+      // The common prefix in one copy; push keeps the array packed.
+      const list = i > 0 ? before!.slice(0, i) : []
+      for (; i < items.length; i++) {
+        const item = items[i]
+        if (prior !== undefined && i < prior.length && item === prior[i]) list.push(before![i]!)
+        // As JSON.stringify does: a hole or undefined in an array becomes null, keeping indexes stable.
+        else list.push(walk(item, path === undefined ? undefined : `${path}[${i}]`, depth + 1, state, before?.[i]) ?? null)
+      }
       out = list
     } else if (object instanceof Map) {
       const record: JsonObject = {}
@@ -157,9 +180,10 @@ function walk(value: unknown, path: string | undefined, depth: number, state: Wa
         return walk(path === undefined ? toJSON.call(object) : guarded(object, undefined, path, 'toJSON()'), path, depth + 1, state)
       }
       const record: JsonObject = {}
+      const before = typeof hint === 'object' && hint !== null && !Array.isArray(hint) ? hint : undefined
       for (const key of Object.keys(object)) {
         const item = path === undefined ? (object as Record<string, unknown>)[key] : guarded(object, key, childPath(path, key)!, 'Its getter')
-        addKey(record, key, walk(item, childPath(path, key), depth + 1, state), at)
+        addKey(record, key, walk(item, childPath(path, key), depth + 1, state, before && Object.hasOwn(before, key) ? before[key] : undefined), at)
       }
       out = record
     }
@@ -169,6 +193,7 @@ function walk(value: unknown, path: string | undefined, depth: number, state: Wa
   if (state.volatile || !memo) return out // volatile stays set for the objects above
   state.volatile = volatileAbove
   memo.set(object, out)
+  if (Array.isArray(object)) sources?.set(out as Json[], object.slice())
   return out
 }
 

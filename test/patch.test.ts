@@ -46,6 +46,18 @@ describe('diffDocuments', () => {
     expect(diffDocuments({ chat }, { chat: edited })).toEqual([{ op: 'add', path: '/chat/500/files/images/0', value: 'cover.png' }])
   })
 
+  it('keys with "/" and "~" are escaped in every kind of operation', () => {
+    const base = { 'a/b': { 'm~n': 1, gone: true, keep: 'same' }, '~/': 1 }
+    const next = { 'a/b': { 'm~n': 2, 'new/~': 3, keep: 'same' }, '/~': 1 }
+    expect(diffDocuments(base, next)).toEqual([
+      { op: 'remove', path: '/~0~1' },
+      { op: 'remove', path: '/a~1b/gone' },
+      { op: 'replace', path: '/a~1b/m~0n', value: 2 },
+      { op: 'add', path: '/a~1b/new~1~0', value: 3 },
+      { op: 'add', path: '/~1~0', value: 1 },
+    ])
+  })
+
   it('a root that is not an object cannot be patched', () => {
     expect(diffDocuments('a', 'b')).toBeUndefined()
     expect(diffDocuments(undefined, { a: 1 })).toBeUndefined()

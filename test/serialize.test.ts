@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { SerializationError } from '../src/errors'
 import { createAutosave } from '../src/engine/autosave'
 import { createSerializer, serialize } from '../src/serialize'
@@ -171,6 +171,53 @@ describe('createSerializer: an unchanged subtree keeps its identity', () => {
     expect(third.chat).not.toBe(first.chat)
     expect(third.chat[0]).toBe(first.chat[0])
     expect(third.chat[3]).toEqual({ id: 'm3', text: 'new' })
+  })
+
+  it('a new array of the same items takes their outputs by position, with no lookup per item', () => {
+    const toJson = createSerializer()
+    const chat = chatOf(500)
+    const first = toJson({ chat }) as any
+    const lookups = vi.spyOn(WeakMap.prototype, 'get')
+    const second = toJson({ chat: [...chat, { id: 'm500', text: 'new' }] }) as any
+    const counted = lookups.mock.calls.length
+    lookups.mockRestore()
+    // The root, the array and the new message: not one per message.
+    expect(counted).toBeLessThan(10)
+    expect(second.chat.slice(0, 500)).toEqual(first.chat)
+    expect(second.chat.slice(0, 500).every((item: unknown, i: number) => item === first.chat[i])).toBe(true)
+    expect(second.chat[500]).toEqual({ id: 'm500', text: 'new' })
+  })
+
+  it('positions that no longer hold the same item are walked: a replaced, a removed, an inserted one', () => {
+    const toJson = createSerializer()
+    const chat = chatOf(5)
+    toJson({ chat })
+    const edited = { ...chat[2]!, text: 'edited' }
+    const inserted = { id: 'new', text: 'in the middle' }
+    expect((toJson({ chat: [chat[1], inserted, edited, chat[3], chat[4]] }) as any).chat).toEqual([chat[1], inserted, edited, chat[3], chat[4]])
+    expect((toJson({ chat: [] }) as any).chat).toEqual([])
+    expect((toJson({ chat: [undefined, chat[0]] }) as any).chat).toEqual([null, chat[0]])
+  })
+
+  it('an array changed in place after it was serialized is not trusted item by item', () => {
+    const toJson = createSerializer()
+    const chat = chatOf(3)
+    const first = toJson({ chat }) as any
+    // The old array itself is edited, then copied: position 1 holds a new object, and must be read.
+    chat[1] = { id: 'm1', text: 'replaced in place' }
+    const second = toJson({ chat: [...chat] }) as any
+    expect(second.chat[1]).toEqual({ id: 'm1', text: 'replaced in place' })
+    expect(second.chat[0]).toBe(first.chat[0])
+  })
+
+  it('a File inside an array is described again even at an unchanged position', () => {
+    const uploads = new Map<File, string>()
+    const toJson = createSerializer({ fileId: (f) => uploads.get(f) })
+    const file = new File(['abc'], 'cover.png', { type: 'image/png', lastModified: 1 })
+    const images = [{ file }]
+    expect((toJson({ images }) as any).images[0].file.fileId).toBeUndefined()
+    uploads.set(file, 'f-9')
+    expect((toJson({ images: [...images] }) as any).images[0].file.fileId).toBe('f-9')
   })
 
   it('a remembered subtree is not read again (its getters are not called)', () => {

@@ -4,6 +4,7 @@ import type { AutosaveStore, Json } from '../types'
 import { readRecord, type DraftLogEntry, type OutboxRecord, type recordKeys } from './outbox'
 
 type Keys = ReturnType<typeof recordKeys>
+type Undo = () => OutboxRecord['undo']
 
 /** One planned store write of the draft log: the record, and the stale entries it makes removable. */
 export interface DraftWrite {
@@ -32,13 +33,13 @@ export function createDraftLog(keys: Keys, owner: string) {
   /** The acknowledged base that record was edited on: an entry on the same base leaves its undo patch out. */
   let lastBase: unknown
 
-  function checkpoint(record: OutboxRecord, bytes: number): DraftWrite {
+  function checkpoint(record: OutboxRecord, undo: Undo, bytes: number): DraftWrite {
     const stale = logKeys(first, n)
     first = n + 1
     checkpointBytes = bytes
     logBytes = 0
     last = record.data
-    return { entry: [keys.outbox(owner), { ...record, n }], stale }
+    return { entry: [keys.outbox(owner), { ...record, undo: undo(), n }], stale }
   }
 
   function logKeys(from: number, to: number): string[] {
@@ -48,15 +49,28 @@ export function createDraftLog(keys: Keys, owner: string) {
   }
 
   return {
-    /** The next write: an entry after the checkpoint, or a new checkpoint (`full`: always one). */
-    plan(record: OutboxRecord, full = false, base?: unknown): DraftWrite {
+    /**
+     * The next write: an entry after the checkpoint, or a new checkpoint (`full`: always one).
+     * `undo` (the patch back to `base`) is computed only when written: a checkpoint, or an entry after the base moved.
+     */
+    plan(record: Omit<OutboxRecord, 'undo'>, undo: Undo, full = false, base?: unknown): DraftWrite {
       const sameBase = base !== undefined && base === lastBase
       lastBase = base
       const ops = full || checkpointBytes === 0 ? undefined : diffDocuments(last, record.data as Json)
       if (ops) {
-        const { data: _data, n: _n, format: _format, key: _key, owner: _owner, schemaVersion: _schemaVersion, undo, ...envelope } = record
-        // The undo patch grows with every edit not yet acknowledged: written again only when the base moves.
-        const entry: DraftLogEntry = { ...envelope, ...(sameBase ? {} : { undo }), n: n + 1, ops }
+        // Field by field, not rest-and-spread: one fixed shape, which copies and stringifies several times faster.
+        const entry: DraftLogEntry = {
+          seq: record.seq,
+          baseVersion: record.baseVersion,
+          sent: record.sent,
+          savedAt: record.savedAt,
+          folded: record.folded,
+          done: record.done,
+          // The undo patch grows with every edit not yet acknowledged: written again only when the base moves.
+          undo: sameBase ? undefined : undo(),
+          n: n + 1,
+          ops,
+        }
         const bytes = JSON.stringify(entry).length
         if (logBytes + bytes <= checkpointBytes) {
           n++
@@ -66,7 +80,7 @@ export function createDraftLog(keys: Keys, owner: string) {
         }
       }
       // The one whole-document write: rare, as the log has to outgrow the document first.
-      return checkpoint(record, JSON.stringify(record.data).length + 1)
+      return checkpoint(record, undo, JSON.stringify(record.data).length + 1)
     },
     /** A planned write did not land: the next one is a checkpoint, so no entry ever follows a gap. */
     failed() {

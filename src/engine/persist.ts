@@ -83,7 +83,7 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
         return
       }
       ledger.outboxWriting()
-      await write(draft.plan(outboxRecord(target, data), false, ledger.acked))
+      await write(draft.plan(outboxRecord(target, data), undoOf(data), false, ledger.acked))
       ledger.outboxWritten(target)
     })
   }
@@ -99,7 +99,13 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
     if (stale.length) await store.delMany(stale).catch(() => undefined)
   }
 
-  function outboxRecord(target: number, data: Json): OutboxRecord {
+  /** The patch from `data` back to the acknowledged base (as it is now), made only if the draft log writes it. */
+  function undoOf(data: Json) {
+    const { acked } = ledger
+    return () => (acked.data === undefined ? undefined : diffDocuments(data, acked.data))
+  }
+
+  function outboxRecord(target: number, data: Json): Omit<OutboxRecord, 'undo'> {
     const { acked, unacked } = ledger
     return {
       format: RECORD_FORMAT,
@@ -108,7 +114,6 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
       seq: target,
       baseVersion: acked.version,
       data,
-      undo: acked.data === undefined ? undefined : diffDocuments(data, acked.data),
       sent: unacked.length ? unacked.map((write) => diffDocuments(data, write) ?? [{ op: 'replace', path: '', value: write }]) : undefined,
       savedAt: clock.now(),
       schemaVersion: options.schemaVersion,
@@ -125,7 +130,8 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
     const { seq } = ledger
     if (!store.writeNow || !ledger.outboxDue(seq)) return
     try {
-      const { entry, stale } = draft.plan(outboxRecord(seq, ledger.json()), true)
+      const data = ledger.json()
+      const { entry, stale } = draft.plan(outboxRecord(seq, data), undoOf(data), true)
       if (store.writeNow([entry])) {
         ledger.outboxWritten(seq)
         if (stale.length) void enqueue(() => store.delMany(stale).catch(() => undefined))
@@ -170,7 +176,7 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
       const updatedAt = result?.updatedAt ?? new Date(clock.now()).toISOString()
       // The patch from the last acknowledged document and, when nothing newer is in the draft, a
       // marker closing the draft log: both small, in one transaction.
-      const marker = ledger.persistedSeq <= target ? draft.plan({ ...outboxRecord(target, data), done: true }, false, ledger.acked) : undefined
+      const marker = ledger.persistedSeq <= target ? draft.plan({ ...outboxRecord(target, data), done: true }, undoOf(data), false, ledger.acked) : undefined
       await appendAck({ version, seq: target, updatedAt, history: result !== undefined, folded: folded() }, data, marker)
       if (marker && adopted.length) {
         // Without Web Locks an adopted draft's owner may still be alive and have stored a newer

@@ -57,6 +57,8 @@ export function cloneJson(value: Json): Json {
 
 /** RFC 6901: "~" and "/" inside a key become "~0" and "~1". */
 export function escapePointer(key: string): string {
+  // Most keys need no escaping: skip the two regular-expression passes for them.
+  if (!key.includes('~') && !key.includes('/')) return key
   return key.replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
