@@ -1,5 +1,6 @@
 import type { StorageError } from '../errors'
 import { diffDocuments, patchShared } from '../patch'
+import { jsonSize } from '../json/json'
 import type { AutosaveStore, HistoryEntry, Json } from '../types'
 import { readRecord, type AckEntry, type BaseRecord, type FoldedDraft, type HistoryIndexEntry, type recordKeys } from './outbox'
 
@@ -7,8 +8,8 @@ type Keys = ReturnType<typeof recordKeys>
 
 /** What a patch record costs besides its patch (id, version, owner, times…): enough to compare a chain with a full copy. */
 const ENVELOPE_BYTES = 200
-const patchBytes = (ops: AckEntry['ops']) => JSON.stringify(ops ?? []).length + ENVELOPE_BYTES
-const fullBytes = (data: Json) => JSON.stringify(data).length + 1
+const patchBytes = (ops: AckEntry['ops']) => jsonSize(ops ?? []) + ENVELOPE_BYTES
+const fullBytes = (data: Json) => jsonSize(data) + 1
 
 export interface AckLogParts {
   store: AutosaveStore

@@ -1,4 +1,5 @@
 import { StorageError } from '../errors'
+import { jsonSize } from '../json/json'
 import { diffDocuments, patchShared } from '../patch'
 import type { AutosaveStore, Json } from '../types'
 import { readRecord, type DraftLogEntry, type OutboxRecord, type recordKeys } from './outbox'
@@ -71,7 +72,7 @@ export function createDraftLog(keys: Keys, owner: string) {
           n: n + 1,
           ops,
         }
-        const bytes = JSON.stringify(entry).length
+        const bytes = jsonSize(entry)
         if (logBytes + bytes <= checkpointBytes) {
           n++
           logBytes += bytes
@@ -80,7 +81,7 @@ export function createDraftLog(keys: Keys, owner: string) {
         }
       }
       // The one whole-document write: rare, as the log has to outgrow the document first.
-      return checkpoint(record, undo, JSON.stringify(record.data).length + 1)
+      return checkpoint(record, undo, jsonSize(record.data) + 1)
     },
     /** A planned write did not land: the next one is a checkpoint, so no entry ever follows a gap. */
     failed() {
