@@ -112,38 +112,21 @@ export function parseJsonOr<Fallback>(text: string, fallback: Fallback): unknown
 
 /**
  * About the length of `JSON.stringify(value)`, without building the text: strings count their
- * length (escapes are not looked for), numbers their digits, `undefined` properties nothing.
+ * length (escapes are not looked for), `undefined` properties nothing.
  * For the logs' size decisions (when a log has outgrown its full copy), which need a measure
  * per write that does not scan every character of a long text field each time.
  *
  * @example
  * ```ts
- * jsonSize({ a: [1, 'xy'], b: 'line\nbreak' }) // 31; the JSON text is 32 long (the escape counts 2)
+ * jsonSize({ a: [1.5, 'xy'], b: 'line\nbreak' }) // 33; the JSON text is 34 long (the escape counts 2)
  * ```
  */
 export function jsonSize(value: unknown): number {
-  switch (typeof value) {
-    case 'string':
-      return value.length + 2
-    case 'number':
-      return Number.isInteger(value) && Math.abs(value) < 1e15 ? (value < 0 ? 2 : 1) + (value === 0 ? 0 : Math.floor(Math.log10(Math.abs(value)))) : 20
-    case 'boolean':
-      return value ? 4 : 5
-    case 'object': {
-      if (value === null) return 4
-      // Brackets, plus a comma before every item but the first.
-      let size = 1
-      if (Array.isArray(value)) {
-        for (const item of value) size += jsonSize(item ?? null) + 1
-        return Math.max(2, size)
-      }
-      for (const key in value) {
-        const item = (value as Record<string, unknown>)[key]
-        if (item !== undefined && Object.hasOwn(value, key)) size += key.length + 4 + jsonSize(item)
-      }
-      return Math.max(2, size)
-    }
-    default:
-      return 0
-  }
+  if (typeof value === 'string') return value.length + 2
+  if (typeof value !== 'object' || value === null) return value === undefined ? 0 : String(value).length
+  // Brackets, plus a comma before every item but the first.
+  let size = 1
+  if (Array.isArray(value)) for (const item of value) size += jsonSize(item ?? null) + 1
+  else for (const [key, item] of Object.entries(value)) if (item !== undefined) size += key.length + 4 + jsonSize(item)
+  return Math.max(2, size)
 }
