@@ -17,6 +17,12 @@ export interface StorageMeter {
   pending: number
   reset(): void
   bytes(): number
+  /**
+   * Nanoseconds the copies of these values take, as the copying store makes them (v8.serialize,
+   * the best of `runs`): the part of a contender's time its store alone charges, whatever the
+   * engine does around it.
+   */
+  copyNs(runs?: number): number
 }
 
 const utf8 = (value: unknown) => Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value))
@@ -35,7 +41,32 @@ function storageMeter(): StorageMeter {
     bytes() {
       return this.values.reduce<number>((sum, value) => sum + utf8(value), 0)
     },
+    copyNs(runs = 5) {
+      let best = Number.POSITIVE_INFINITY
+      for (let r = 0; r < runs; r++) {
+        const start = process.hrtime.bigint()
+        for (const value of this.values) serialize(value)
+        best = Math.min(best, Number(process.hrtime.bigint() - start))
+      }
+      return best
+    },
   }
+}
+
+/** Nanoseconds one client spends reading a write's answer (`json()` of a prebuilt Response), the median of `count`. */
+export async function answerReadNs(count = 2001): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < count; i++) {
+    const response = new Response(JSON.stringify({ version: i, updatedAt: new Date(0).toISOString() }), {
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+    })
+    const start = process.hrtime.bigint()
+    await response.json()
+    times.push(Number(process.hrtime.bigint() - start))
+  }
+  times.sort((a, b) => a - b)
+  return times[Math.floor(count / 2)]!
 }
 
 /** Wraps an autosave-kit store. */
