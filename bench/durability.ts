@@ -72,7 +72,7 @@ async function restoreTime(bytes: number, offline: boolean) {
 
 const ms = (n: number) => `${n.toFixed(1)} ms`
 const rows: string[][] = []
-for (const localDelayMs of [300, 50]) {
+for (const localDelayMs of [600, 300, 50]) {
   const t = await timeToDurable(localDelayMs, 60)
   rows.push([
     `last save() → outbox durable, localDelayMs ${localDelayMs}`,

@@ -215,7 +215,7 @@ function reduxPersist(throttle: number): Contender {
   }
 }
 
-const defaults = 'debounceMs 3000, maxWaitMs 10000, localDelayMs 300, history 20'
+const defaults = 'debounceMs 3000, maxWaitMs 10000, localDelayMs 600, history 20'
 const contenders: Contender[] = [
   autosaveKit(
     'autosave-kit',
@@ -228,7 +228,7 @@ const contenders: Contender[] = [
     { store: () => indexedDBStore({ indexedDB: new IDBFactory(), localStorage: null }) },
   ),
   zustandPersist,
-  reduxPersist(300),
+  reduxPersist(600),
 ]
 const BASELINE = 'zustand persist'
 

@@ -464,7 +464,7 @@ export interface AutosaveOptions<State> {
   debounceMs?: number
   /** A burst of saves never delays a write longer than this. Default 10000. */
   maxWaitMs?: number
-  /** Each saved state is in the store within this many ms. Default 300; capped at `debounceMs`. */
+  /** Each saved state is in the store within this many ms. Default 600; capped at `debounceMs`. */
   localDelayMs?: number
   retry?: RetryOptions
   /** How a 412 is resolved. Default `'merge'`. */

@@ -11,7 +11,9 @@ export const defaults = {
   conflict: 'merge',
   debounceMs: 3000,
   maxWaitMs: 10_000,
-  localDelayMs: 300,
+  // Half the IndexedDB transactions of 300 ms while typing (each costs the main thread ~1 ms in
+  // Chromium), and still well inside the 1 s durability bound (p95 ~0.6 s).
+  localDelayMs: 600,
   historyLimit: 20,
   version: 1,
   maxConflictRounds: 5,

@@ -44,7 +44,7 @@ describe('the draft on the device is a checkpoint and a log', () => {
     for (const letter of 'dreamy synthwave') {
       state = typed(state, state.data.musicDescription + letter)
       page.save(state)
-      await h.env.clock.tickAsync(400) // past localDelayMs: one local write per keystroke
+      await h.env.clock.tickAsync(700) // past localDelayMs: one local write per keystroke
     }
     const after = writes.slice(1)
     expect(after).toHaveLength(16)
@@ -103,11 +103,11 @@ describe('the draft on the device is a checkpoint and a log', () => {
     await page.restore()
     let state: Wizard = { ...wizard('music_description'), chat: [{ id: 'm0', role: 'user', content: 'x'.repeat(2000), timestamp: 0 }] }
     page.save(state)
-    await h.env.clock.tickAsync(400)
+    await h.env.clock.tickAsync(700)
     for (let i = 0; i < 60; i++) {
       state = typed(state, `draft ${i} `.repeat(20))
       page.save(state)
-      await h.env.clock.tickAsync(400)
+      await h.env.clock.tickAsync(700)
     }
     const checkpoints = writes.filter((write) => write.keys[0]!.startsWith('outbox:'))
     expect(checkpoints.length, 'a checkpoint now and then').toBeGreaterThan(1)
@@ -133,7 +133,7 @@ describe('the draft on the device is a checkpoint and a log', () => {
     for (let i = 0; i < 40; i++) {
       state = { ...state, chat: [...state.chat, { id: `off${i}`, role: 'user', content: `Offline line ${i}`, timestamp: 2000 + i }] }
       page.save(state)
-      await h.env.clock.tickAsync(400)
+      await h.env.clock.tickAsync(700)
     }
     const entries = writes.slice(before)
     expect(entries.length).toBeGreaterThanOrEqual(40)
@@ -162,7 +162,7 @@ describe('the draft on the device is a checkpoint and a log', () => {
     for (const step of ['a', 'b', 'c', 'd']) {
       state = { ...state, currentStep: step }
       page.save(state)
-      await h.env.clock.tickAsync(400)
+      await h.env.clock.tickAsync(700)
     }
     await page.dispose()
     const entries = (await h.store.keys()).filter((key) => key.startsWith('wal:doc:')).sort()

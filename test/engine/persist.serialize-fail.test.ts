@@ -28,7 +28,7 @@ describe('a later state that cannot be serialized, found by the local write (per
     await env.clock.tickAsync(0)
     expect(server.pendingCount).toBe(1) // { n: 1 } is on the wire
     saver.save({ n: 2, f: () => {} }) // the app stores something unserializable
-    await env.clock.tickAsync(300) // localDelayMs: persist() serializes it and fails
+    await env.clock.tickAsync(600) // localDelayMs: persist() serializes it and fails
     server.next().resolve() // { n: 1 } is acknowledged
     await env.clock.tickAsync(0)
     expect(server.document?.data).toEqual({ n: 1 })
@@ -41,7 +41,7 @@ describe('a later state that cannot be serialized, found by the local write (per
     void saver.flush().catch(() => {})
     await env.clock.tickAsync(0)
     saver.save({ n: 2, f: () => {} })
-    await env.clock.tickAsync(300)
+    await env.clock.tickAsync(600)
     expect(saver.getStatus()).toMatchObject({ phase: 'error', error: { code: 'SERIALIZATION_FUNCTION' } })
     server.next().resolve()
     await env.clock.tickAsync(0)
