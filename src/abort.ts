@@ -1,40 +1,75 @@
-/**
- * The two abort patterns every request path needs (the engine's deadline, a read that gives
- * way to a page-exit save, fetchTransport's timeout): one copy of each.
- */
+import type { Clock } from './environment/clock'
 
 /**
- * A controller that aborts, with the same reason, when any of `signals` does (at once if one
- * already has); `release()` stops listening. Not `AbortSignal.any`: Safari has it only from 17.4.
+ * The abort pattern every request path needs (the engine's deadline, a read that gives way to
+ * a page-exit save, fetchTransport's timeout): one copy of it, with one controller per call.
  */
-export function following(...signals: Array<AbortSignal | undefined>): [AbortController, release: () => void] {
-  const controller = new AbortController()
-  const stop = () => controller.abort(signals.find((signal) => signal?.aborted)!.reason)
-  for (const signal of signals) signal?.addEventListener('abort', stop, { once: true })
-  if (signals.some((signal) => signal?.aborted)) stop()
-  return [
-    controller,
-    () => {
-      for (const signal of signals) signal?.removeEventListener('abort', stop)
-    },
-  ]
+
+/** A call's deadline: after `ms` on `clock`, the call aborts with `reason()`. */
+export interface Deadline {
+  clock: Clock
+  ms: number
+  reason: () => unknown
 }
 
 /**
- * Settles like `work(signal)`, or rejects with the abort reason as soon as `signal` aborts:
- * an injected fetch, a headers() or a custom transport may ignore the signal it is given.
- * `cleanup` runs once `work` has settled.
+ * Runs `work` with a signal of its own that aborts when `parent` does (at once if it already
+ * has), at the deadline, or through the `abort` function handed to `control`. The promise
+ * settles like `work`, or rejects with the signal's reason as soon as it aborts: an injected
+ * fetch, a headers() or a custom transport may ignore the signal it is given. Nothing is left
+ * listening or armed once it has settled.
+ *
+ * One controller, one listener on `parent` and one timer per call, and the rejection comes
+ * straight from whatever aborts rather than from a listener on the call's own signal: this
+ * runs once or twice for every request, on the main thread. Not `AbortSignal.any` (Safari has
+ * it only from 17.4) nor `AbortSignal.timeout` (real time, not the injected clock).
  */
-export function untilAborted<T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>, cleanup?: () => void): Promise<T> {
+export function abortable<T>(
+  parent: AbortSignal | undefined,
+  deadline: Deadline,
+  work: (signal: AbortSignal) => Promise<T>,
+  control?: (abort: (reason: unknown) => void) => void,
+): Promise<T> {
+  const controller = new AbortController()
+  const { signal } = controller
   return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(signal.reason)
-    if (signal.aborted) stop()
-    signal.addEventListener('abort', stop, { once: true })
-    work(signal)
-      .then(resolve, reject)
-      .finally(() => {
-        signal.removeEventListener('abort', stop)
-        cleanup?.()
-      })
+    let settled = false
+    let timer: unknown
+    const settle = () => {
+      settled = true
+      deadline.clock.clearTimeout(timer)
+      parent?.removeEventListener('abort', onParentAbort)
+    }
+    const abort = (reason: unknown) => {
+      if (settled) return
+      settle()
+      controller.abort(reason)
+      // The signal's reason, not `reason`: an abort without one gets the platform's AbortError.
+      reject(signal.reason)
+    }
+    const onParentAbort = () => abort(parent!.reason)
+    timer = deadline.clock.setTimeout(() => abort(deadline.reason()), deadline.ms)
+    if (parent?.aborted) abort(parent.reason)
+    else parent?.addEventListener('abort', onParentAbort)
+    control?.(abort)
+    // Started even when already aborted, as a caller's own fetch would be: it rejects at once.
+    let running: Promise<T>
+    try {
+      running = work(signal)
+    } catch (error) {
+      running = Promise.reject(error)
+    }
+    running.then(
+      (value) => {
+        if (settled) return
+        settle()
+        resolve(value)
+      },
+      (error: unknown) => {
+        if (settled) return
+        settle()
+        reject(error)
+      },
+    )
   })
 }

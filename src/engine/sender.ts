@@ -8,7 +8,6 @@ import type { Base, Ledger } from './ledger'
 import { validate, type ResolvedOptions } from './options'
 import type { Persist } from './persist'
 import { ancestorWithOwnWrites, type Rebase } from './rebase'
-import { following, untilAborted } from '../abort'
 import { withDeadline } from '../deadline'
 import { isNetworkFailure, SLOW_RETRY_MS, withRetry } from './retry'
 import { createSchedule } from './schedule'
@@ -34,8 +33,8 @@ export interface Sender {
   stop(error: AutosaveError): void
   /** A pending or failed save goes now (retry(), focus): cuts a backoff short or starts a send. */
   tryNow(): void
-  /** A transport call under the engine's own deadline (a transport may never settle). */
-  call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
+  /** A transport call under the engine's own deadline (a transport may never settle); `control` gets a function that aborts it early. */
+  call<T>(what: string, run: (signal: AbortSignal) => Promise<T>, control?: (abort: (reason: unknown) => void) => void): Promise<T>
   /** A read outside a send (restore, revalidation): reads queue and a send waits for them, so one request at most is on the wire. */
   read<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
 }
@@ -68,8 +67,8 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   let slowRetry: unknown
   /** The retry budget is spent and nothing was acknowledged since: each attempt is a single one. */
   let budgetSpent = false
-  const call = <T>(what: string, work: (signal: AbortSignal) => Promise<T>) =>
-    withDeadline(clock, options.requestTimeoutMs, signal, `${what} of "${key}"`, work)
+  const call = <T>(what: string, work: (signal: AbortSignal) => Promise<T>, control?: (abort: (reason: unknown) => void) => void) =>
+    withDeadline(clock, options.requestTimeoutMs, signal, `${what} of "${key}"`, work, control)
 
   /** A revalidation read on the wire: sends wait for it (one request per document at a time). */
   let reading: Promise<unknown> | undefined
@@ -79,9 +78,9 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   async function read<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     // One read at a time too (a restore() and a revalidation).
     while (reading) await reading
-    const mine = new AbortController()
-    abortRead = () => mine.abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
-    const result = call(what, (signal) => untilAborted(following(signal, mine.signal)[0].signal, work))
+    const result = call(what, work, (abort) => {
+      abortRead = () => abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
+    })
     const settled: Promise<unknown> = result
       .catch(() => {})
       .finally(() => {
@@ -117,19 +116,20 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
     })
   }
 
+  // Disposal stops a send queued for the lock. One listener for the engine's life rather than
+  // one per send (not AbortSignal.any: Safari has it only from 17.4); once the lock is granted
+  // there is no wait left to stop.
+  signal.addEventListener('abort', () => lockWait?.abort(signal.reason), { once: true })
+
   async function locked(work: () => Promise<void>) {
     if (!tabSync.lock) return work()
     const wait = (lockWait = new AbortController())
-    // Not AbortSignal.any: Safari has it only from 17.4.
-    const stop = () => wait.abort(signal.reason)
-    signal.addEventListener('abort', stop, { once: true })
     try {
       await tabSync.lock(tabSync.sendLock, { signal: wait.signal }, () => ((lockWait = undefined), work()))
     } catch (error) {
       if (!wait.signal.aborted || isDisposed()) throw error
       await send(true) // the page is going away while queued: If-Match still keeps order
     } finally {
-      signal.removeEventListener('abort', stop)
       if (lockWait === wait) lockWait = undefined
     }
   }

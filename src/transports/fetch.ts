@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { following, untilAborted } from '../abort'
+import { abortable } from '../abort'
 import { systemClock, type Clock } from '../environment/clock'
 import { AutosaveError, ConflictError, TransportError } from '../errors'
 import { parseJsonOr } from '../json/json'
@@ -75,19 +75,20 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
    * abort: headers() (a token refresh), the fetch up to the response headers, and the body.
    * A server that sends headers and then stalls the body must not hold the save forever.
    */
-  async function request<T>(target: string, init: RequestInit, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<T> {
-    // One controller joins the caller's abort and our timeout, on the injected clock.
-    const [controller, release] = following(signal)
+  async function request<T>(
+    target: string,
+    init: RequestInit & { headers: Record<string, string> },
+    signal: AbortSignal | undefined,
+    read: (response: Response) => Promise<T>,
+  ): Promise<T> {
     let timedOut = false
-    const timer = clock.setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, timeoutMs)
     try {
-      // Raced against the controller: an injected fetch or a headers() may ignore the signal.
-      return await untilAborted(controller.signal, async (aborted) => {
+      // One controller joins the caller's abort and our timeout, on the injected clock. Raced
+      // against it: an injected fetch or a headers() may ignore the signal.
+      return await abortable(signal, { clock, ms: timeoutMs, reason: () => ((timedOut = true), undefined) }, async (aborted) => {
+        // One Headers object: the caller's headers() first, then the protocol's own on top.
         const headers = new Headers(await authHeaders())
-        for (const [name, value] of new Headers(init.headers)) headers.set(name, value)
+        for (const name in init.headers) headers.set(name, init.headers[name]!)
         const doFetch = options.fetch ?? globalThis.fetch
         let response: Response
         try {
@@ -101,9 +102,6 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
       if (signal?.aborted) throw signal.reason ?? error
       if (timedOut) throw new TransportError('TRANSPORT_TIMEOUT', `No answer from ${target} within ${timeoutMs} ms`, { retryable: true, cause: error })
       throw error
-    } finally {
-      clock.clearTimeout(timer)
-      release()
     }
   }
 
