@@ -256,25 +256,54 @@ const invalid = (baseUrl: unknown, why: string) =>
  * `value` as it takes to tell: for a small patch, a few properties, not the whole document.
  */
 export function jsonLongerThan(value: unknown, limit: number): boolean {
-  let length = 0
-  const visit = (item: unknown, inArray: boolean): boolean => {
-    // As JSON.stringify: undefined is "null" in an array, and its key is skipped in an object.
-    if (typeof item !== 'object' || !item) length += item === undefined ? (inArray ? 4 : 0) : (JSON.stringify(item)?.length ?? 4)
-    else {
-      const array = Array.isArray(item)
-      let n = 0
-      length += 2 // the brackets
-      for (const key of array ? item.keys() : Object.keys(item)) {
-        const child = (item as Record<string, unknown>)[key]
-        if (!array && child === undefined) continue
-        length += (n++ ? 1 : 0) + (array ? 0 : JSON.stringify(key).length + 1)
-        if (visit(child, array)) return true
-      }
-    }
-    return length > limit
-  }
-  return visit(value, true)
+  return jsonLength(value, true, 0, limit) > limit
 }
+
+/**
+ * `length` plus the JSON length of `item`, or as soon as that passes `limit`, any figure past
+ * it. Runs on every PATCH: no closure per call, and numbers, booleans and null are counted
+ * without stringifying them (`String(n)` is what JSON writes for a finite number).
+ */
+function jsonLength(item: unknown, inArray: boolean, length: number, limit: number): number {
+  switch (typeof item) {
+    case 'string':
+      return length + stringLength(item)
+    case 'number':
+      return length + (Number.isFinite(item) ? String(item).length : 4)
+    case 'boolean':
+      return length + (item ? 4 : 5)
+    // As JSON.stringify: undefined is "null" in an array, and its key is skipped in an object.
+    case 'undefined':
+      return length + (inArray ? 4 : 0)
+    case 'object': {
+      if (item === null) return length + 4
+      length += 2 // the brackets
+      if (Array.isArray(item)) {
+        for (let i = 0; i < item.length; i++) {
+          length = jsonLength(item[i], true, length + (i ? 1 : 0), limit)
+          if (length > limit) return length
+        }
+        return length
+      }
+      let n = 0
+      for (const key of Object.keys(item)) {
+        const child = (item as Record<string, unknown>)[key]
+        if (child === undefined) continue
+        length = jsonLength(child, false, length + (n++ ? 1 : 0) + stringLength(key) + 1, limit)
+        if (length > limit) return length
+      }
+      return length
+    }
+    default:
+      return length + (JSON.stringify(item)?.length ?? 4)
+  }
+}
+
+/** Characters JSON.stringify escapes (lone surrogates among them; pairs, written as they are, are counted by it too). */
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/
+
+/** The length of a string in JSON: its own plus the quotes, unless something in it is escaped. */
+const stringLength = (text: string) => (ESCAPED.test(text) ? JSON.stringify(text).length : text.length + 2)
 
 /**
  * The reference server (fast-json-patch with banPrototypeModifications) answers 400 to any

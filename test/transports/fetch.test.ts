@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -104,6 +105,21 @@ describe('fetchTransport speaks the wire protocol', () => {
       const length = JSON.stringify(value).length
       for (let limit = -1; limit <= length + 1; limit++) expect(jsonLongerThan(value, limit), `${JSON.stringify(value)} vs ${limit}`).toBe(length > limit)
     }
+  })
+
+  it('jsonLongerThan agrees with JSON.stringify on any JSON, escapes and lone surrogates included', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\n', '\u0001', '\ud800', '\udc00x', '😀'))
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), text, fc.double(), fc.array(tie('any')), fc.dictionary(text, tie('any')), fc.constant(undefined)),
+    })).any
+    fc.assert(
+      fc.property(value, fc.integer({ min: -1, max: 50 }), (item, offset) => {
+        const length = JSON.stringify([item]).length
+        for (const limit of [length - 1, length, offset, length - offset])
+          expect(jsonLongerThan([item], limit), `${JSON.stringify([item])} vs ${limit}`).toBe(length > limit)
+      }),
+      { numRuns: 1000 },
+    )
   })
 
   it('headers may be an async function, called per request', async () => {
