@@ -300,6 +300,7 @@ function jsonLength(item: unknown, inArray: boolean, length: number, limit: numb
 }
 
 /** Characters JSON.stringify escapes (lone surrogates among them; pairs, written as they are, are counted by it too). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/
 
 /** The length of a string in JSON: its own plus the quotes, unless something in it is escaped. */
