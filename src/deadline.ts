@@ -1,4 +1,4 @@
-import { abortable } from './abort'
+import { abortable, type AbortParent } from './abort'
 import type { Clock } from './environment/clock'
 import { TransportError } from './errors'
 
@@ -12,7 +12,7 @@ import { TransportError } from './errors'
 export function withDeadline<T>(
   clock: Clock,
   ms: number,
-  parent: AbortSignal,
+  parent: AbortParent,
   what: string,
   run: (signal: AbortSignal) => Promise<T>,
   control?: (abort: (reason: unknown) => void) => void,

@@ -1,6 +1,6 @@
 import FakeTimers from '@sinonjs/fake-timers'
 import { describe, expect, it } from 'vitest'
-import { abortable } from '../src/abort'
+import { abortable, fanOut } from '../src/abort'
 import { withDeadline } from '../src/deadline'
 import { TransportError } from '../src/errors'
 
@@ -111,6 +111,34 @@ describe('a call that can be aborted', () => {
     }
     await expect(abortable(parent.signal, { clock, ms: 1000, reason: () => 'late' }, work)).rejects.toThrow('sync')
     expect(leftOver()).toEqual({ listening: 0, timers: 0 })
+  })
+})
+
+describe('many calls under one long-lived signal (fanOut)', () => {
+  it('one listener on the signal for all calls; each call aborts with its reason, in the order they started; finished calls are left alone', async () => {
+    const { clock, parent, leftOver } = setup()
+    const disposal = fanOut(parent.signal)
+    expect(leftOver().listening).toBe(1)
+    const signals: AbortSignal[] = []
+    const aborted: string[] = []
+    const start = (name: string, work: (signal: AbortSignal) => Promise<unknown>) =>
+      settled(
+        abortable(disposal, { clock, ms: 1000, reason: () => 'late' }, (signal) => {
+          signals.push(signal)
+          signal.addEventListener('abort', () => aborted.push(name))
+          return work(signal)
+        }),
+      )
+    const done = await start('done', async () => 'ok')
+    const first = start('first', never)
+    const second = start('second', never)
+    expect(leftOver().listening, 'calls listen through the one listener').toBe(1)
+    const reason = new Error('disposed')
+    parent.abort(reason)
+    expect([done, await first, await second]).toEqual([{ value: 'ok' }, { error: reason }, { error: reason }])
+    expect(aborted).toEqual(['first', 'second'])
+    expect(signals[0]!.aborted, 'a finished call is not aborted').toBe(false)
+    expect(await start('after', async () => 'ran')).toEqual({ error: reason })
   })
 })
 

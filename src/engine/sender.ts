@@ -8,6 +8,7 @@ import type { Base, Ledger } from './ledger'
 import { validate, type ResolvedOptions } from './options'
 import type { Persist } from './persist'
 import { ancestorWithOwnWrites, type Rebase } from './rebase'
+import { fanOut } from '../abort'
 import { withDeadline } from '../deadline'
 import { isNetworkFailure, SLOW_RETRY_MS, withRetry } from './retry'
 import { createSchedule } from './schedule'
@@ -67,8 +68,10 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   let slowRetry: unknown
   /** The retry budget is spent and nothing was acknowledged since: each attempt is a single one. */
   let budgetSpent = false
+  // Every call listens for disposal through one listener on the engine's signal.
+  const disposal = fanOut(signal)
   const call = <T>(what: string, work: (signal: AbortSignal) => Promise<T>, control?: (abort: (reason: unknown) => void) => void) =>
-    withDeadline(clock, options.requestTimeoutMs, signal, `${what} of "${key}"`, work, control)
+    withDeadline(clock, options.requestTimeoutMs, disposal, `${what} of "${key}"`, work, control)
 
   /** A revalidation read on the wire: sends wait for it (one request per document at a time). */
   let reading: Promise<unknown> | undefined
