@@ -25,7 +25,7 @@ export interface Sender {
   readonly busy: boolean
   /** Cuts a retry's wait short (flush, back online, dispose). */
   wake(): void
-  /** The page is going away: a send queued for the lock goes out at once, as a keepalive. */
+  /** The page is going away: a send queued for (or asking for) the lock goes out at once, as a keepalive. */
   pageHidden(): void
   flush(options?: { signal?: AbortSignal }): Promise<void>
   /** `fromSeq`: the failing state; flushes of earlier states may still be acknowledged. */
@@ -59,6 +59,8 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   let sendRequested = false
   /** Aborted by pagehide: a send queued for the lock then goes out at once, as a keepalive. */
   let lockWait: AbortController | undefined
+  /** A send asking whether the lock is free; `hidden` once pagehide came meanwhile. */
+  let asking: { hidden: boolean } | undefined
   let wakeRetry: (() => void) | undefined
   const waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = []
   const schedule = createSchedule(clock, options.debounceMs, options.maxWaitMs, () => requestSend())
@@ -124,11 +126,36 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   // there is no wait left to stop.
   signal.addEventListener('abort', () => lockWait?.abort(signal.reason), { once: true })
 
-  async function locked(work: () => Promise<void>) {
-    if (!tabSync.lock) return work()
+  /**
+   * send() under the send lock. Most sends find it free, so it is asked for first without a
+   * signal (creating an AbortSignal costs ~10 µs in Node, on every request), and queued with
+   * one, which pagehide and disposal abort, only when another tab has it. `taken`: the caller
+   * has just found it taken, so the queue is next.
+   */
+  async function locked(taken = false): Promise<void> {
+    if (!tabSync.lock) return send(false)
+    if (!taken) {
+      const ask = (asking = { hidden: false })
+      let granted = false
+      try {
+        await tabSync.lock(tabSync.sendLock, { ifAvailable: true }, (free) => {
+          if (asking === ask) asking = undefined
+          if (!free) return
+          granted = true
+          // Hidden while the answer was on its way: a keepalive, as a send whose wait it aborted.
+          return send(ask.hidden)
+        })
+      } finally {
+        if (asking === ask) asking = undefined
+      }
+      if (granted) return
+      // Disposed or hidden before the queue was joined: what aborting the wait would have done.
+      if (signal.aborted) throw signal.reason
+      if (ask.hidden) return send(true)
+    }
     const wait = (lockWait = new AbortController())
     try {
-      await tabSync.lock(tabSync.sendLock, { signal: wait.signal }, () => ((lockWait = undefined), work()))
+      await tabSync.lock(tabSync.sendLock, { signal: wait.signal }, () => ((lockWait = undefined), send(false)))
     } catch (error) {
       if (!wait.signal.aborted || isDisposed()) throw error
       await send(true) // the page is going away while queued: If-Match still keeps order
@@ -151,8 +178,8 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
         // On page exit there is no time to queue for the lock; If-Match still keeps order. A
         // tab merely hidden may live on: it sends at once only if no other tab is sending.
         if (exit === 'pagehide' || (exit && !tabSync.lock)) await send(true)
-        else if (exit) await tabSync.lock!(tabSync.sendLock, { ifAvailable: true }, (granted) => (granted ? send(true) : locked(() => send(false))))
-        else await locked(() => send(false))
+        else if (exit) await tabSync.lock!(tabSync.sendLock, { ifAvailable: true }, (granted) => (granted ? send(true) : locked(true)))
+        else await locked()
       } catch (error) {
         failedSeq = ledger.seq
         if (!isDisposed()) fail(error)
@@ -316,7 +343,10 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
       return inFlight !== undefined
     },
     wake: () => wakeRetry?.(),
-    pageHidden: () => lockWait?.abort(),
+    pageHidden() {
+      if (asking) asking.hidden = true
+      lockWait?.abort()
+    },
     flush({ signal: abort }: { signal?: AbortSignal } = {}) {
       if (isDisposed()) return Promise.reject(new AutosaveError('DISPOSED', `flush() on the disposed autosave "${key}"`))
       if (!ledger.unsaved) return persist.idle()
