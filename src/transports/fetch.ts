@@ -62,11 +62,12 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   const baseUrl = checkBaseUrl(options.baseUrl)
   const clock = options.clock ?? systemClock
   const timeoutMs = options.timeoutMs ?? 30_000
+  const absolute = /^https?:/i.test(baseUrl)
   const url = (key: string) => {
     // URL parsing resolves "." and ".." (even as %2E) as path segments: no request can name them.
     if (key === '.' || key === '..') throw new TransportError('TRANSPORT_KEY', `The key "${key}" cannot be part of a URL; use another document key`)
     // Refused here, not at creation: server rendering may create a transport it never uses.
-    if (!/^https?:/i.test(baseUrl) && typeof location === 'undefined') throw invalid(baseUrl, 'relative')
+    if (!absolute && typeof location === 'undefined') throw invalid(baseUrl, 'relative')
     return `${baseUrl}/${encodeURIComponent(key)}`
   }
 
@@ -87,7 +88,8 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
       // against it: an injected fetch or a headers() may ignore the signal.
       return await abortable(signal, { clock, ms: timeoutMs, reason: () => ((timedOut = true), undefined) }, async (aborted) => {
         // One Headers object: the caller's headers() first, then the protocol's own on top.
-        const headers = new Headers(await authHeaders())
+        // headers() is awaited only when there is one: a static value costs no promise.
+        const headers = new Headers(typeof options.headers === 'function' ? await authHeaders() : options.headers)
         for (const name in init.headers) headers.set(name, init.headers[name]!)
         const doFetch = options.fetch ?? globalThis.fetch
         let response: Response
