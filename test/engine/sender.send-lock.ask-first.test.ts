@@ -24,7 +24,7 @@ function recordingTabs() {
     lock: async <T>(name: string, options: LockOptions, fn: (granted: boolean) => Promise<T> | T) => {
       // The send lock only (others guard restores and shared records).
       if (name.includes(':send:')) calls.push({ tab, ifAvailable: options.ifAvailable === true, signal: options.signal !== undefined })
-      if (options.ifAvailable && gate) await gate
+      if (options.ifAvailable && gate !== undefined) await gate
       return inner.lock!(name, options, fn)
     },
   })
