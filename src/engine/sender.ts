@@ -3,12 +3,12 @@ import type { PageExitReason } from '../environment/lifecycle'
 import { AutosaveError, ConflictError, TransportError } from '../errors'
 import { jsonEqual } from '../json/json'
 import { diffDocuments } from '../patch'
-import type { AutosaveEvents, Json, WriteResult } from '../types'
+import type { AutosaveEvents, Json, WriteRequest, WriteResult } from '../types'
 import type { Base, Ledger } from './ledger'
 import { validate, type ResolvedOptions } from './options'
 import type { Persist } from './persist'
 import { ancestorWithOwnWrites, type Rebase } from './rebase'
-import { fanOut } from '../abort'
+import { type AbortableCall, fanOut, parentOf } from '../abort'
 import { withDeadline } from '../deadline'
 import { isNetworkFailure, SLOW_RETRY_MS, withRetry } from './retry'
 import { createSchedule } from './schedule'
@@ -35,7 +35,7 @@ export interface Sender {
   /** A pending or failed save goes now (retry(), focus): cuts a backoff short or starts a send. */
   tryNow(): void
   /** A transport call under the engine's own deadline (a transport may never settle); `control` gets a function that aborts it early. */
-  call<T>(what: string, run: (signal: AbortSignal) => Promise<T>, control?: (abort: (reason: unknown) => void) => void): Promise<T>
+  call<T>(what: string, run: (call: AbortableCall) => Promise<T>, control?: (abort: (reason: unknown) => void) => void): Promise<T>
   /** A read outside a send (restore, revalidation): reads queue and a send waits for them, so one request at most is on the wire. */
   read<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
 }
@@ -72,7 +72,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   let budgetSpent = false
   // Every call listens for disposal through one listener on the engine's signal.
   const disposal = fanOut(signal)
-  const call = <T>(what: string, work: (signal: AbortSignal) => Promise<T>, control?: (abort: (reason: unknown) => void) => void) =>
+  const call = <T>(what: string, work: (call: AbortableCall) => Promise<T>, control?: (abort: (reason: unknown) => void) => void) =>
     withDeadline(clock, options.requestTimeoutMs, disposal, `${what} of "${key}"`, work, control)
 
   /** A revalidation read on the wire: sends wait for it (one request per document at a time). */
@@ -83,9 +83,13 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   async function read<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     // One read at a time too (a restore() and a revalidation).
     while (reading) await reading
-    const result = call(what, work, (abort) => {
-      abortRead = () => abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
-    })
+    const result = call(
+      what,
+      ({ signal }) => work(signal),
+      (abort) => {
+        abortRead = () => abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
+      },
+    )
     const settled: Promise<unknown> = result
       .catch(() => {})
       .finally(() => {
@@ -230,7 +234,22 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
             status.dispatch({ type: 'sending' })
             // Only the attempt made inside the page-exit event needs keepalive (and its budget).
             const exiting = keepalive && attempt++ === 0
-            return call('A write', (signal) => transport.write({ key, baseVersion: base.version, idempotencyKey, data, patch, signal, keepalive: exiting }))
+            return call('A write', (writing) => {
+              // The signal is made only if the transport reads it; fetchTransport follows the call without one.
+              const request: WriteRequest = {
+                key,
+                baseVersion: base.version,
+                idempotencyKey,
+                data,
+                patch,
+                get signal() {
+                  return writing.signal
+                },
+                keepalive: exiting,
+              }
+              parentOf.set(request, writing)
+              return transport.write(request)
+            })
           },
           {
             // Past the budget the slow cadence paces the attempts; a new burst each minute would not be slow.
@@ -255,7 +274,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
         if (round >= options.maxConflictRounds) {
           throw new ConflictError(`"${key}" kept changing on the server; gave up after ${round} merges`, error.remote, 'CONFLICT_UNRESOLVED')
         }
-        let remote = error.remote ?? (await call('A read', (signal) => transport.load(key, { signal }))) ?? { data: null, version: 0 }
+        let remote = error.remote ?? (await call('A read', ({ signal }) => transport.load(key, { signal }))) ?? { data: null, version: 0 }
         // A server behind our base lost the document (deleted, reset, restored from a backup) or
         // acknowledged a write it never applied. A copy it holds that this device once had
         // acknowledged is the common ancestor: everything this device did since is ours to write.
