@@ -65,6 +65,16 @@ export interface AbortableCall extends AbortParent {
 export const parentOf = new WeakMap<object, AbortParent>()
 
 /**
+ * `fields` with a `signal` that is `call`'s, made only if read (fetchTransport follows the call
+ * through `parentOf` instead; a custom transport that reads `signal` gets it, aborted as before).
+ */
+export function underCall<Fields extends object>(fields: Fields, call: AbortableCall): Fields & { readonly signal: AbortSignal } {
+  const request = Object.defineProperty(fields, 'signal', { get: () => call.signal, enumerable: true }) as Fields & { readonly signal: AbortSignal }
+  parentOf.set(request, call)
+  return request
+}
+
+/**
  * Runs `work` with a signal of its own that aborts when `parent` does (at once if it already
  * has), at the deadline, or through the `abort` function handed to `control`. The promise
  * settles like `work`, or rejects with the signal's reason as soon as it aborts: an injected

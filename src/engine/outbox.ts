@@ -1,5 +1,6 @@
 import * as z from 'zod/mini'
 import { StorageError } from '../errors'
+import { applyDocumentPatch } from '../patch'
 import type { AutosaveStore, Json, JsonPatchOperation } from '../types'
 
 /**
@@ -234,4 +235,28 @@ export async function quarantine(store: AutosaveStore, storeKey: string, quarant
   await store.setMany([[keptAs, { quarantinedFrom: storeKey, record: raw }]])
   await store.delMany([storeKey])
   return keptAs
+}
+
+/** The old page's writes that went unanswered, rebuilt from the draft. */
+export function unansweredWrites(outbox: OutboxRecord): Json[] {
+  const writes: Json[] = []
+  for (const write of outbox.sent ?? []) {
+    const data = rebuild(outbox.data as Json, write)
+    if (data !== undefined) writes.push(data)
+  }
+  return writes
+}
+
+/** The document a draft was edited on, rebuilt from the draft and its undo patch. */
+export function draftAncestor(record: OutboxRecord): Json | undefined {
+  if (!record.undo || record.baseVersion === null) return undefined
+  return rebuild(record.data as Json, record.undo)
+}
+
+function rebuild(data: Json, ops: readonly JsonPatchOperation[]): Json | undefined {
+  try {
+    return applyDocumentPatch(data, ops)
+  } catch {
+    return undefined // a damaged patch only costs the three-way merge its ancestor
+  }
 }

@@ -1,12 +1,11 @@
 import { AutosaveError, StorageError, TransportError } from '../errors'
 import { jsonEqual } from '../json/json'
 import { resolveConflict, threeWayMerge } from '../merge'
-import { applyDocumentPatch } from '../patch'
 import { serialize } from '../serialize'
-import type { Json, JsonPatchOperation, LoadedDocument } from '../types'
+import type { Json, LoadedDocument } from '../types'
 import type { Base, Ledger } from './ledger'
 import { validate, type ResolvedOptions } from './options'
-import type { BaseRecord, OutboxRecord } from './outbox'
+import { type BaseRecord, draftAncestor, type OutboxRecord, unansweredWrites } from './outbox'
 import type { Persist } from './persist'
 import { ancestorWithOwnWrites, type Rebase } from './rebase'
 import type { StatusStore } from './status'
@@ -280,28 +279,4 @@ export function chooseBase(current: Base, stored: BaseRecord | undefined, remote
   if (stored && (chosen.version === null || stored.version > chosen.version)) chosen = { version: stored.version, data: stored.data as Json }
   if (remote && (chosen.version === null || remote.version >= chosen.version)) chosen = { version: remote.version, data: remote.data }
   return chosen
-}
-
-/** The old page's writes that went unanswered, rebuilt from the draft. */
-function unansweredWrites(outbox: OutboxRecord): Json[] {
-  const writes: Json[] = []
-  for (const write of outbox.sent ?? []) {
-    const data = rebuild(outbox.data as Json, write)
-    if (data !== undefined) writes.push(data)
-  }
-  return writes
-}
-
-/** The document a draft was edited on, rebuilt from the draft and its undo patch. */
-function draftAncestor(record: OutboxRecord): Json | undefined {
-  if (!record.undo || record.baseVersion === null) return undefined
-  return rebuild(record.data as Json, record.undo)
-}
-
-function rebuild(data: Json, ops: readonly JsonPatchOperation[]): Json | undefined {
-  try {
-    return applyDocumentPatch(data, ops)
-  } catch {
-    return undefined // a damaged patch only costs the three-way merge its ancestor
-  }
 }

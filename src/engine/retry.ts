@@ -125,3 +125,8 @@ export function retrying<T>(attempt: () => Promise<T>, context: RetryContext, fi
   )
   return follow ? run.finally(() => signal.removeEventListener('abort', follow)) : run
 }
+
+/** Not sent at all: the browser says it is offline. Retried without using up retries. */
+export function offlineError() {
+  return new TransportError('TRANSPORT_NETWORK', 'The browser is offline', { retryable: true })
+}

@@ -1,17 +1,19 @@
 import type { Emitter } from 'mitt'
 import type { PageExitReason } from '../environment/lifecycle'
 import { AutosaveError, ConflictError, TransportError } from '../errors'
-import { jsonEqual } from '../json/json'
 import { diffDocuments } from '../patch'
-import type { AutosaveEvents, Json, WriteRequest, WriteResult } from '../types'
+import type { AutosaveEvents, Json, WriteResult } from '../types'
 import type { Base, Ledger } from './ledger'
 import { validate, type ResolvedOptions } from './options'
 import type { Persist } from './persist'
-import { ancestorWithOwnWrites, type Rebase } from './rebase'
-import { type AbortableCall, fanOut, parentOf } from '../abort'
+import type { Rebase } from './rebase'
+import { conflictRound } from './conflict'
+import { type AbortableCall, fanOut, underCall } from '../abort'
 import { withDeadline } from '../deadline'
-import { isNetworkFailure, SLOW_RETRY_MS, withRetry } from './retry'
+import { isNetworkFailure, offlineError, SLOW_RETRY_MS, withRetry } from './retry'
 import { createSchedule } from './schedule'
+import { createSendLock } from './send-lock'
+import { createReads } from './reads'
 import type { StatusStore } from './status'
 import type { TabSync } from './tab-sync'
 
@@ -57,10 +59,6 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   const { key, transport, env, clock } = options
   let inFlight: Promise<void> | undefined
   let sendRequested = false
-  /** Aborted by pagehide: a send queued for the lock then goes out at once, as a keepalive. */
-  let lockWait: AbortController | undefined
-  /** A send asking whether the lock is free; `hidden` once pagehide came meanwhile. */
-  let asking: { hidden: boolean } | undefined
   let wakeRetry: (() => void) | undefined
   const waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = []
   const schedule = createSchedule(clock, options.debounceMs, options.maxWaitMs, () => requestSend())
@@ -75,29 +73,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   const call = <T>(what: string, work: (call: AbortableCall) => Promise<T>, control?: (abort: (reason: unknown) => void) => void) =>
     withDeadline(clock, options.requestTimeoutMs, disposal, `${what} of "${key}"`, work, control)
 
-  /** A revalidation read on the wire: sends wait for it (one request per document at a time). */
-  let reading: Promise<unknown> | undefined
-  /** Cuts the read short: a page-exit send cannot wait for it. */
-  let abortRead: (() => void) | undefined
-
-  async function read<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    // One read at a time too (a restore() and a revalidation).
-    while (reading) await reading
-    const result = call(
-      what,
-      ({ signal }) => work(signal),
-      (abort) => {
-        abortRead = () => abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
-      },
-    )
-    const settled: Promise<unknown> = result
-      .catch(() => {})
-      .finally(() => {
-        if (reading === settled) reading = undefined
-      })
-    reading = settled
-    return result
-  }
+  const reads = createReads(call, key)
 
   function cancelSlowRetry() {
     if (slowRetry !== undefined) clock.clearTimeout(slowRetry)
@@ -125,53 +101,12 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
     })
   }
 
-  // Disposal stops a send queued for the lock. One listener for the engine's life rather than
-  // one per send (not AbortSignal.any: Safari has it only from 17.4); once the lock is granted
-  // there is no wait left to stop.
-  signal.addEventListener('abort', () => lockWait?.abort(signal.reason), { once: true })
-
-  /**
-   * send() under the send lock. Most sends find it free, so it is asked for first without a
-   * signal (creating an AbortSignal costs ~10 µs in Node, on every request), and queued with
-   * one, which pagehide and disposal abort, only when another tab has it. `taken`: the caller
-   * has just found it taken, so the queue is next.
-   */
-  async function locked(taken = false): Promise<void> {
-    if (!tabSync.lock) return send(false)
-    if (!taken) {
-      const ask = (asking = { hidden: false })
-      let granted = false
-      try {
-        await tabSync.lock(tabSync.sendLock, { ifAvailable: true }, (free) => {
-          if (asking === ask) asking = undefined
-          if (!free) return
-          granted = true
-          // Hidden while the answer was on its way: a keepalive, as a send whose wait it aborted.
-          return send(ask.hidden)
-        })
-      } finally {
-        if (asking === ask) asking = undefined
-      }
-      if (granted) return
-      // Disposed or hidden before the queue was joined: what aborting the wait would have done.
-      if (signal.aborted) throw signal.reason
-      if (ask.hidden) return send(true)
-    }
-    const wait = (lockWait = new AbortController())
-    try {
-      await tabSync.lock(tabSync.sendLock, { signal: wait.signal }, () => ((lockWait = undefined), send(false)))
-    } catch (error) {
-      if (!wait.signal.aborted || isDisposed()) throw error
-      await send(true) // the page is going away while queued: If-Match still keeps order
-    } finally {
-      if (lockWait === wait) lockWait = undefined
-    }
-  }
+  const sendLock = createSendLock(tabSync, signal, isDisposed, send)
 
   async function run(exit: PageExitReason | undefined): Promise<boolean> {
     // A page-exit send cannot wait out a read: the read is cut short (it settles at once).
-    if (exit && reading) abortRead?.()
-    while (reading) await reading
+    if (exit) reads.cutShort()
+    while (reads.current) await reads.current
     while (!isDisposed() && ledger.unsaved) {
       if (!env.online.isOnline()) {
         status.dispatch({ type: 'send-offline' })
@@ -182,8 +117,8 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
         // On page exit there is no time to queue for the lock; If-Match still keeps order. A
         // tab merely hidden may live on: it sends at once only if no other tab is sending.
         if (exit === 'pagehide' || (exit && !tabSync.lock)) await send(true)
-        else if (exit) await tabSync.lock!(tabSync.sendLock, { ifAvailable: true }, (granted) => (granted ? send(true) : locked(true)))
-        else await locked()
+        else if (exit) await tabSync.lock!(tabSync.sendLock, { ifAvailable: true }, (granted) => (granted ? send(true) : sendLock.locked(true)))
+        else await sendLock.locked()
       } catch (error) {
         failedSeq = ledger.seq
         if (!isDisposed()) fail(error)
@@ -234,22 +169,8 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
             status.dispatch({ type: 'sending' })
             // Only the attempt made inside the page-exit event needs keepalive (and its budget).
             const exiting = keepalive && attempt++ === 0
-            return call('A write', (writing) => {
-              // The signal is made only if the transport reads it; fetchTransport follows the call without one.
-              const request: WriteRequest = {
-                key,
-                baseVersion: base.version,
-                idempotencyKey,
-                data,
-                patch,
-                get signal() {
-                  return writing.signal
-                },
-                keepalive: exiting,
-              }
-              parentOf.set(request, writing)
-              return transport.write(request)
-            })
+            const request = { key, baseVersion: base.version, idempotencyKey, data, patch, keepalive: exiting }
+            return call('A write', (writing) => transport.write(underCall(request, writing)))
           },
           {
             // Past the budget the slow cadence paces the attempts; a new burst each minute would not be slow.
@@ -274,39 +195,10 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
         if (round >= options.maxConflictRounds) {
           throw new ConflictError(`"${key}" kept changing on the server; gave up after ${round} merges`, error.remote, 'CONFLICT_UNRESOLVED')
         }
-        let remote = error.remote ?? (await call('A read', ({ signal }) => transport.load(key, { signal }))) ?? { data: null, version: 0 }
-        // A server behind our base lost the document (deleted, reset, restored from a backup) or
-        // acknowledged a write it never applied. A copy it holds that this device once had
-        // acknowledged is the common ancestor: everything this device did since is ours to write.
-        const behind = base.version !== null && remote.version < base.version
-        const rewound = behind && (await persist.acknowledgedHere(remote.version, remote.data as Json)) ? (remote.data as Json) : undefined
-        let ancestor: Json | undefined
-        const { acked } = ledger
-        // Another tab's newer save may have arrived while this answer was on its way: it is on the server too.
-        if (acked !== base && acked.version !== null && acked.version > remote.version) remote = { version: acked.version, data: acked.data as Json }
-        else if (behind) {
-          ancestor = rewound
-          const what = remote.data === null ? 'no longer has it' : `is at version ${remote.version}, older than version ${base.version!} this device saw saved`
-          status.report(
-            new TransportError(
-              'REMOTE_BEHIND',
-              `The server's copy of "${key}" ${what} (restored from a backup, or a write it acknowledged was lost); writing this device's state onto it`,
-            ),
-          )
-        }
-        if (ledger.unacked.some((write) => jsonEqual(write, remote.data as Json))) {
-          // One of our own earlier writes landed though its answer was lost: not a conflict.
-          ledger.rebaseOnto(remote.version, remote.data as Json)
-          base = ledger.acked
-          idempotencyKey = env.randomId()
-          continue
-        }
-        data = rebase.ontoServer(target, data, ancestor ?? ancestorWithOwnWrites(base.data, remote.data as Json, ledger.unacked), remote)
-        ledger.resend(data)
-        base = ledger.acked
+        const next = await conflictRound({ key, transport, ledger: ledger as Ledger<unknown>, persist, rebase, status, call }, error, target, data, base)
+        base = next.base
+        if (next.data !== undefined) data = next.data
         idempotencyKey = env.randomId()
-        ledger.markSending(data)
-        void persist.persist()
       }
     }
   }
@@ -362,10 +254,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
       return inFlight !== undefined
     },
     wake: () => wakeRetry?.(),
-    pageHidden() {
-      if (asking) asking.hidden = true
-      lockWait?.abort()
-    },
+    pageHidden: () => sendLock.pageHidden(),
     flush({ signal: abort }: { signal?: AbortSignal } = {}) {
       if (isDisposed()) return Promise.reject(new AutosaveError('DISPOSED', `flush() on the disposed autosave "${key}"`))
       if (!ledger.unsaved) return persist.idle()
@@ -390,7 +279,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
       wakeRetry?.()
     },
     call,
-    read,
+    read: reads.read,
     stop(error) {
       schedule.cancel()
       cancelSlowRetry()
@@ -398,9 +287,4 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
       for (const waiter of waiters.splice(0)) waiter.reject(error)
     },
   }
-}
-
-/** Not sent at all: the browser says it is offline. Retried without using up retries. */
-function offlineError() {
-  return new TransportError('TRANSPORT_NETWORK', 'The browser is offline', { retryable: true })
 }
