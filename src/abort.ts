@@ -48,33 +48,6 @@ export interface Deadline {
 }
 
 /**
- * A call in progress, as its work sees it: `signal` to hand to what cannot take anything else
- * (fetch, a custom transport), created when first read, since creating an AbortSignal costs
- * ~10 µs in Node; and the call itself as an `AbortParent`, which in-house code (fetchTransport,
- * through `parentOf`) follows without one.
- */
-export interface AbortableCall extends AbortParent {
-  readonly signal: AbortSignal
-}
-
-/**
- * The call a request object was made under, for code that follows it as an `AbortParent`
- * rather than through the request's `signal` (fetchTransport): the engine's write then creates
- * no AbortSignal of its own. A request without an entry (a copy, another caller) has its signal.
- */
-export const parentOf = new WeakMap<object, AbortParent>()
-
-/**
- * `fields` with a `signal` that is `call`'s, made only if read (fetchTransport follows the call
- * through `parentOf` instead; a custom transport that reads `signal` gets it, aborted as before).
- */
-export function underCall<Fields extends object>(fields: Fields, call: AbortableCall): Fields & { readonly signal: AbortSignal } {
-  const request = Object.defineProperty(fields, 'signal', { get: () => call.signal, enumerable: true }) as Fields & { readonly signal: AbortSignal }
-  parentOf.set(request, call)
-  return request
-}
-
-/**
  * Runs `work` with a signal of its own that aborts when `parent` does (at once if it already
  * has), at the deadline, or through the `abort` function handed to `control`. The promise
  * settles like `work`, or rejects with the signal's reason as soon as it aborts: an injected
@@ -89,26 +62,11 @@ export function underCall<Fields extends object>(fields: Fields, call: Abortable
 export function abortable<T>(
   parent: AbortParent | undefined,
   deadline: Deadline,
-  work: (call: AbortableCall) => Promise<T>,
+  work: (signal: AbortSignal) => Promise<T>,
   control?: (abort: (reason: unknown) => void) => void,
 ): Promise<T> {
-  // Node creates a controller's signal only when it is first asked for (or at abort).
   const controller = new AbortController()
-  let aborted = false
-  let followers: Set<() => void> | undefined
-  const call: AbortableCall = {
-    get signal() {
-      return controller.signal
-    },
-    get aborted() {
-      return aborted
-    },
-    get reason() {
-      return aborted ? controller.signal.reason : undefined
-    },
-    addEventListener: (_, listener) => (followers ??= new Set()).add(listener),
-    removeEventListener: (_, listener) => followers?.delete(listener),
-  }
+  const { signal } = controller
   return new Promise<T>((resolve, reject) => {
     let settled = false
     let timer: unknown
@@ -120,11 +78,9 @@ export function abortable<T>(
     const abort = (reason: unknown) => {
       if (settled) return
       settle()
-      aborted = true
       controller.abort(reason)
-      if (followers) for (const follower of [...followers]) follower()
       // The signal's reason, not `reason`: an abort without one gets the platform's AbortError.
-      reject(controller.signal.reason)
+      reject(signal.reason)
     }
     const onParentAbort = () => abort(parent!.reason)
     timer = deadline.clock.setTimeout(() => abort(deadline.reason()), deadline.ms)
@@ -134,7 +90,7 @@ export function abortable<T>(
     // Started even when already aborted, as a caller's own fetch would be: it rejects at once.
     let running: Promise<T>
     try {
-      running = work(call)
+      running = work(signal)
     } catch (error) {
       running = Promise.reject(error)
     }

@@ -1,11 +1,11 @@
-import { abortable, type AbortableCall, type AbortParent } from './abort'
+import { abortable, type AbortParent } from './abort'
 import type { Clock } from './environment/clock'
 import { TransportError } from './errors'
 
 /**
  * Runs one transport call under the engine's own deadline: a custom transport that never
  * settles must not leave `flush()` pending and the status "saving" forever. The call gets a
- * signal (`call.signal`, or the call itself as a parent) that aborts at the deadline or when `parent` does; the promise rejects then even if
+ * signal that aborts at the deadline or when `parent` does; the promise rejects then even if
  * the transport ignores its signal (with a retryable TRANSPORT_TIMEOUT at the deadline).
  * `control` receives a function that aborts the call early with a reason of the caller's.
  */
@@ -14,7 +14,7 @@ export function withDeadline<T>(
   ms: number,
   parent: AbortParent,
   what: string,
-  run: (call: AbortableCall) => Promise<T>,
+  run: (signal: AbortSignal) => Promise<T>,
   control?: (abort: (reason: unknown) => void) => void,
 ): Promise<T> {
   const reason = () => new TransportError('TRANSPORT_TIMEOUT', `${what} did not settle within ${ms} ms`, { retryable: true })

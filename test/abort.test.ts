@@ -1,8 +1,6 @@
 import FakeTimers from '@sinonjs/fake-timers'
 import { describe, expect, it } from 'vitest'
-import { abortable, fanOut, parentOf } from '../src/abort'
-import { fetchTransport } from '../src/transports/fetch'
-import type { WriteRequest } from '../src/types'
+import { abortable, fanOut } from '../src/abort'
 import { withDeadline } from '../src/deadline'
 import { TransportError } from '../src/errors'
 
@@ -44,7 +42,7 @@ describe('a call that can be aborted', () => {
   it('rejects with the parent’s reason as soon as the parent aborts, though the work never settles; the work’s signal aborts too', async () => {
     const { clock, parent, leftOver } = setup()
     let seen: AbortSignal | undefined
-    const call = settled(abortable(parent.signal, { clock, ms: 1000, reason: () => 'late' }, ({ signal }) => ((seen = signal), never())))
+    const call = settled(abortable(parent.signal, { clock, ms: 1000, reason: () => 'late' }, (signal) => ((seen = signal), never())))
     const reason = new Error('disposed')
     parent.abort(reason)
     expect(await call).toEqual({ error: reason })
@@ -56,7 +54,7 @@ describe('a call that can be aborted', () => {
     const { clock, parent, leftOver } = setup()
     parent.abort('gone')
     let started: AbortSignal | undefined
-    expect(await settled(abortable(parent.signal, { clock, ms: 1000, reason: () => 'late' }, ({ signal }) => ((started = signal), never())))).toEqual({
+    expect(await settled(abortable(parent.signal, { clock, ms: 1000, reason: () => 'late' }, (signal) => ((started = signal), never())))).toEqual({
       error: 'gone',
     })
     expect(started?.aborted).toBe(true)
@@ -66,7 +64,7 @@ describe('a call that can be aborted', () => {
   it('at the deadline: rejects with its reason, or the platform’s AbortError when it gives none', async () => {
     const { fake, clock, parent, leftOver } = setup()
     let seen: AbortSignal | undefined
-    const late = settled(abortable(parent.signal, { clock, ms: 1000, reason: () => 'late' }, ({ signal }) => ((seen = signal), never())))
+    const late = settled(abortable(parent.signal, { clock, ms: 1000, reason: () => 'late' }, (signal) => ((seen = signal), never())))
     const plain = settled(abortable(undefined, { clock, ms: 2000, reason: () => undefined }, never))
     await fake.tickAsync(999)
     expect(seen?.aborted, 'aborted before its deadline').toBe(false)
@@ -87,7 +85,7 @@ describe('a call that can be aborted', () => {
       abortable(
         parent.signal,
         { clock, ms: 1000, reason: () => 'late' },
-        ({ signal }) => ((seen = signal), never()),
+        (signal) => ((seen = signal), never()),
         (a) => (abort = a),
       ),
     )
@@ -98,7 +96,7 @@ describe('a call that can be aborted', () => {
     await abortable(
       parent.signal,
       { clock, ms: 1000, reason: () => 'late' },
-      ({ signal }) => ((seen = signal), Promise.resolve(1)),
+      (signal) => ((seen = signal), Promise.resolve(1)),
       (a) => (after = a),
     )
     after('too late')
@@ -116,56 +114,6 @@ describe('a call that can be aborted', () => {
   })
 })
 
-describe('a call followed without its signal', () => {
-  it('work that follows the call itself hears of the abort, with the same reason the signal, made later, carries', async () => {
-    const { fake, clock, parent } = setup()
-    let heard: unknown
-    let state: { aborted: boolean; reason: unknown } | undefined
-    const call = settled(
-      abortable(parent.signal, { clock, ms: 1000, reason: () => 'late' }, (c) => {
-        state = { aborted: c.aborted, reason: c.reason }
-        c.addEventListener('abort', () => (heard = c.reason))
-        return never()
-      }),
-    )
-    expect(state).toEqual({ aborted: false, reason: undefined })
-    await fake.tickAsync(1000)
-    expect(await call).toEqual({ error: 'late' })
-    expect(heard).toBe('late')
-  })
-
-  it('fetchTransport follows the engine’s call through parentOf and never reads the request’s signal', async () => {
-    const { clock } = setup()
-    const engine = new AbortController()
-    let fetchSignal: AbortSignal | undefined
-    const transport = fetchTransport({
-      baseUrl: 'http://x.test/docs',
-      clock,
-      fetch: async (_url, init) => {
-        fetchSignal = init!.signal!
-        return never()
-      },
-    })
-    const request: WriteRequest = {
-      key: 'doc',
-      baseVersion: null,
-      idempotencyKey: 'k',
-      data: { a: 1 },
-      get signal(): AbortSignal {
-        throw new Error('the signal was read')
-      },
-    }
-    parentOf.set(request, engine.signal)
-    const write = settled(transport.write(request))
-    await Promise.resolve()
-    await Promise.resolve()
-    const reason = new Error('deadline')
-    engine.abort(reason)
-    expect(await write).toEqual({ error: reason })
-    expect(fetchSignal?.aborted, 'the fetch was aborted').toBe(true)
-  })
-})
-
 describe('many calls under one long-lived signal (fanOut)', () => {
   it('one listener on the signal for all calls; each call aborts with its reason, in the order they started; finished calls are left alone', async () => {
     const { clock, parent, leftOver } = setup()
@@ -175,7 +123,7 @@ describe('many calls under one long-lived signal (fanOut)', () => {
     const aborted: string[] = []
     const start = (name: string, work: (signal: AbortSignal) => Promise<unknown>) =>
       settled(
-        abortable(disposal, { clock, ms: 1000, reason: () => 'late' }, ({ signal }) => {
+        abortable(disposal, { clock, ms: 1000, reason: () => 'late' }, (signal) => {
           signals.push(signal)
           signal.addEventListener('abort', () => aborted.push(name))
           return work(signal)

@@ -1,7 +1,6 @@
 import { type ConflictError, type RemoteDocument, TransportError } from '../errors'
 import { jsonEqual } from '../json/json'
 import type { Json, Transport } from '../types'
-import type { AbortableCall } from '../abort'
 import type { Base, Ledger } from './ledger'
 import type { Persist } from './persist'
 import { ancestorWithOwnWrites, type Rebase } from './rebase'
@@ -14,7 +13,7 @@ export interface ConflictParts {
   persist: Persist
   rebase: Rebase
   status: StatusStore
-  call<T>(what: string, run: (call: AbortableCall) => Promise<T>): Promise<T>
+  call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
 }
 
 /**
@@ -29,7 +28,7 @@ export async function conflictRound(
   data: Json,
   base: Base,
 ): Promise<{ data: Json | undefined; base: Base }> {
-  let remote: RemoteDocument = error.remote ?? (await call('A read', ({ signal }) => transport.load(key, { signal }))) ?? { data: null, version: 0 }
+  let remote: RemoteDocument = error.remote ?? (await call('A read', (signal) => transport.load(key, { signal }))) ?? { data: null, version: 0 }
   // A server behind our base lost the document (deleted, reset, restored from a backup) or
   // acknowledged a write it never applied. A copy it holds that this device once had
   // acknowledged is the common ancestor: everything this device did since is ours to write.

@@ -1,4 +1,3 @@
-import type { AbortableCall } from '../abort'
 import { AutosaveError } from '../errors'
 
 /**
@@ -6,7 +5,7 @@ import { AutosaveError } from '../errors'
  * wire (one request per document at a time), and a page-exit send cuts it short instead.
  */
 export function createReads(
-  call: <T>(what: string, run: (call: AbortableCall) => Promise<T>, control?: (abort: (reason: unknown) => void) => void) => Promise<T>,
+  call: <T>(what: string, run: (signal: AbortSignal) => Promise<T>, control?: (abort: (reason: unknown) => void) => void) => Promise<T>,
   key: string,
 ) {
   let reading: Promise<unknown> | undefined
@@ -16,13 +15,9 @@ export function createReads(
     async read<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
       // One read at a time too (a restore() and a revalidation).
       while (reading) await reading
-      const result = call(
-        what,
-        ({ signal }) => work(signal),
-        (abort) => {
-          abortRead = () => abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
-        },
-      )
+      const result = call(what, work, (abort) => {
+        abortRead = () => abort(new AutosaveError('ABORTED', `${what} of "${key}" gave way to a page-exit save`))
+      })
       const settled: Promise<unknown> = result
         .catch(() => {})
         .finally(() => {

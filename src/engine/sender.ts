@@ -8,7 +8,7 @@ import { validate, type ResolvedOptions } from './options'
 import type { Persist } from './persist'
 import type { Rebase } from './rebase'
 import { conflictRound } from './conflict'
-import { type AbortableCall, fanOut, underCall } from '../abort'
+import { fanOut } from '../abort'
 import { withDeadline } from '../deadline'
 import { isNetworkFailure, offlineError, SLOW_RETRY_MS, withRetry } from './retry'
 import { createSchedule } from './schedule'
@@ -37,7 +37,7 @@ export interface Sender {
   /** A pending or failed save goes now (retry(), focus): cuts a backoff short or starts a send. */
   tryNow(): void
   /** A transport call under the engine's own deadline (a transport may never settle); `control` gets a function that aborts it early. */
-  call<T>(what: string, run: (call: AbortableCall) => Promise<T>, control?: (abort: (reason: unknown) => void) => void): Promise<T>
+  call<T>(what: string, run: (signal: AbortSignal) => Promise<T>, control?: (abort: (reason: unknown) => void) => void): Promise<T>
   /** A read outside a send (restore, revalidation): reads queue and a send waits for them, so one request at most is on the wire. */
   read<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>
 }
@@ -70,7 +70,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
   let budgetSpent = false
   // Every call listens for disposal through one listener on the engine's signal.
   const disposal = fanOut(signal)
-  const call = <T>(what: string, work: (call: AbortableCall) => Promise<T>, control?: (abort: (reason: unknown) => void) => void) =>
+  const call = <T>(what: string, work: (signal: AbortSignal) => Promise<T>, control?: (abort: (reason: unknown) => void) => void) =>
     withDeadline(clock, options.requestTimeoutMs, disposal, `${what} of "${key}"`, work, control)
 
   const reads = createReads(call, key)
@@ -169,8 +169,7 @@ export function createSender<State>(parts: SenderParts<State>): Sender {
             status.dispatch({ type: 'sending' })
             // Only the attempt made inside the page-exit event needs keepalive (and its budget).
             const exiting = keepalive && attempt++ === 0
-            const request = { key, baseVersion: base.version, idempotencyKey, data, patch, keepalive: exiting }
-            return call('A write', (writing) => transport.write(underCall(request, writing)))
+            return call('A write', (signal) => transport.write({ key, baseVersion: base.version, idempotencyKey, data, patch, signal, keepalive: exiting }))
           },
           {
             // Past the budget the slow cadence paces the attempts; a new burst each minute would not be slow.

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { abortable, type AbortParent, parentOf } from '../abort'
+import { abortable } from '../abort'
 import { systemClock, type Clock } from '../environment/clock'
 import { AutosaveError, ConflictError, TransportError } from '../errors'
 import { parseJsonOr } from '../json/json'
@@ -79,14 +79,14 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
   async function request<T>(
     target: string,
     init: RequestInit & { headers: Record<string, string> },
-    signal: AbortParent | undefined,
+    signal: AbortSignal | undefined,
     read: (response: Response) => Promise<T>,
   ): Promise<T> {
     let timedOut = false
     try {
       // One controller joins the caller's abort and our timeout, on the injected clock. Raced
       // against it: an injected fetch or a headers() may ignore the signal.
-      return await abortable(signal, { clock, ms: timeoutMs, reason: () => ((timedOut = true), undefined) }, async ({ signal: aborted }) => {
+      return await abortable(signal, { clock, ms: timeoutMs, reason: () => ((timedOut = true), undefined) }, async (aborted) => {
         // One Headers object: the caller's headers() first, then the protocol's own on top.
         // headers() is awaited only when there is one: a static value costs no promise.
         const headers = new Headers(typeof options.headers === 'function' ? await authHeaders() : options.headers)
@@ -180,8 +180,7 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
     return request(
       url(req.key),
       { method: usePatch ? 'PATCH' : 'PUT', headers, body: sent, keepalive: req.keepalive === true },
-      // The engine's call itself where it says so: its signal is then never made.
-      parentOf.get(req) ?? req.signal,
+      req.signal,
       async (response) => {
         if (response.status === 412) {
           const remote = await body(response, documentSchema, what)
