@@ -63,6 +63,18 @@ function twoTabs() {
   return { h, tabs, envA, a, b, writesOf }
 }
 
+/** A types, flushes, and its page goes away while its "is the lock free?" is unanswered; A's writes of that edit. */
+async function typeThenCloseWhileAsking({ tabs, envA, a, writesOf }: Pick<ReturnType<typeof twoTabs>, 'tabs' | 'envA' | 'a' | 'writesOf'>) {
+  tabs.gate()
+  a.save(wizard('x', { musicDescription: 'typed just before closing' }))
+  void a.flush().catch(() => {})
+  await settle(5)
+  envA.lifecycle.emit('pagehide')
+  tabs.release()
+  await settle(5)
+  return writesOf('typed just before closing')
+}
+
 describe('the send lock is asked for before it is queued for', () => {
   it('a send that finds it free takes it without a signal; one that finds it taken queues with one, and goes after', async () => {
     const { h, tabs, a, b, writesOf } = twoTabs()
@@ -97,14 +109,7 @@ describe('the send lock is asked for before it is queued for', () => {
     await settle(5)
     expect(h.pendingCount, 'B holds the lock').toBe(1)
 
-    tabs.gate()
-    a.save(wizard('x', { musicDescription: 'typed just before closing' }))
-    void a.flush().catch(() => {})
-    await settle(5)
-    envA.lifecycle.emit('pagehide')
-    tabs.release()
-    await settle(5)
-    const fromA = writesOf('typed just before closing')
+    const fromA = await typeThenCloseWhileAsking({ tabs, envA, a, writesOf })
     expect(fromA.length, "A's edit went out inside the page's last moments, not after B").toBe(1)
     expect(fromA[0]!.keepalive).toBe(true)
     expect(
@@ -115,14 +120,7 @@ describe('the send lock is asked for before it is queued for', () => {
 
   it('pagehide while the answer is on its way and the lock is free: the write it starts is a keepalive', async () => {
     const { h, tabs, envA, a, writesOf } = twoTabs()
-    tabs.gate()
-    a.save(wizard('x', { musicDescription: 'typed just before closing' }))
-    void a.flush().catch(() => {})
-    await settle(5)
-    envA.lifecycle.emit('pagehide')
-    tabs.release()
-    await settle(5)
-    const fromA = writesOf('typed just before closing')
+    const fromA = await typeThenCloseWhileAsking({ tabs, envA, a, writesOf })
     expect(fromA.length).toBe(1)
     expect(fromA[0]!.keepalive).toBe(true)
     expect(h.maxInFlight).toBe(1)
