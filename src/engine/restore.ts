@@ -69,11 +69,14 @@ export function createRestore<State>(parts: RestoreParts<State>) {
         status.report(readError(error))
       }
     }
-    if (remote && newestSaved !== undefined && remote.version < newestSaved) {
+    // The server answered that it has no document, though this device saw one saved: it lost it.
+    const lost = !remote && !remoteFailed && newestSaved !== undefined
+    if (lost || (remote && newestSaved !== undefined && remote.version < newestSaved)) {
+      const what = remote ? `is version ${remote.version}, older than` : 'no longer exists, though the device saw'
       status.report(
         new TransportError(
           'REMOTE_BEHIND',
-          `The server's copy of "${key}" is version ${remote.version}, older than version ${newestSaved} this device saw saved (restored from a backup?); following the server — the newer copy is in history()`,
+          `The server's copy of "${key}" ${what} version ${newestSaved} this device saw saved (restored from a backup?); following the server — the newer copy is in history()`,
         ),
       )
     }
@@ -83,7 +86,8 @@ export function createRestore<State>(parts: RestoreParts<State>) {
     const ackedBeforeReads = ledger.acked
     const tabAck = ackedBeforeReads !== ackedAtStart ? ackedBeforeReads : undefined
     const seqAtReads = ledger.seq
-    const ackedChosen = chooseBase(ackedBeforeReads, base, remote)
+    // A server without the document holds no base: the next write creates it (no If-Match).
+    const ackedChosen = lost ? ackedBeforeReads : chooseBase(ackedBeforeReads, base, remote)
     ledger.takeBase(ackedChosen)
     const newerFromTab = (version: number) => (tabAck && tabAck.version! > version ? (tabAck.data as Json) : undefined)
 

@@ -590,6 +590,25 @@ describe('bad-input catalogue: what the server answers', () => {
     expect(serverData()).toEqual({ ...GOOD, step: 'completed' })
   })
 
+  it('the server lost the document the device saw saved (a reset, a restore from an empty backup)', async () => {
+    const { saver, store } = await savedGood()
+    saver.save({ ...GOOD, step: 'completed' })
+    await saver.flush() // v2, on the server and on the device
+    await saver.dispose()
+    backend.reset() // the server has no document at all now
+    const next = open(store)
+    expect(await next.saver.restore(), 'the server has nothing: following it').toBeUndefined()
+    expect(next.errors).toHaveLength(1)
+    expect(next.errors[0]).toMatchObject({ code: 'REMOTE_BEHIND' })
+    expect(next.saver.getStatus().phase).toBe('idle')
+    // The device's copies are still in history(), and rolling back writes one to the server.
+    const [newest] = await next.saver.history()
+    expect(newest?.version).toBe(2)
+    await next.saver.rollback(newest!.id)
+    await next.saver.flush()
+    expect(serverData()).toEqual({ ...GOOD, step: 'completed' })
+  })
+
   it('HTTP 429 and 503 with Retry-After', async () => {
     const { saver, errors } = await savedGood()
     backend.failNext(1, 429, { requests: 'writes', retryAfter: 0 })
