@@ -84,7 +84,7 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
       }
       ledger.outboxWriting()
       await write(draft.plan(outboxRecord(target, data), undoOf(data), false, ledger.acked))
-      ledger.outboxWritten(target)
+      ledger.outboxWritten(target, data)
     })
   }
 
@@ -133,7 +133,7 @@ export function createPersist({ options, ledger, instanceId, report, unserializa
       const data = ledger.json()
       const { entry, stale } = draft.plan(outboxRecord(seq, data), undoOf(data), true)
       if (store.writeNow([entry])) {
-        ledger.outboxWritten(seq)
+        ledger.outboxWritten(seq, data)
         if (stale.length) void enqueue(() => store.delMany(stale).catch(() => undefined))
       } else draft.failed()
     } catch {

@@ -48,7 +48,7 @@ describe('ledger: the document state and its transitions (no timers, no I/O)', (
     l.edit({ a: 1 }, 1)
     expect(l.outboxDue(l.seq)).toBe(true)
     l.outboxWriting()
-    l.outboxWritten(l.seq)
+    l.outboxWritten(l.seq, l.json())
     expect(l.outboxDue(l.seq)).toBe(false)
     l.outboxOutdated()
     expect(l.outboxDue(l.seq)).toBe(true)
@@ -73,13 +73,30 @@ describe('ledger: the document state and its transitions (no timers, no I/O)', (
     expect([l.ackedSeq, l.unsaved, l.unacked, l.sending]).toEqual([1, false, [], undefined])
   })
 
+  it('a send of exactly what the draft on disk holds needs no new record; any other data does', () => {
+    const l = ledger()
+    l.edit({ a: 1 }, 1)
+    l.outboxWriting()
+    l.outboxWritten(l.seq, l.json())
+    const { data } = l.startSend()
+    l.markSending(data)
+    expect(l.outboxDue(l.seq), 'the draft already holds what goes on the wire').toBe(false)
+    expect(l.unacked).toEqual([data])
+    // A merge sends other data at the same seq: the record must name it.
+    const merged = { a: 1, b: 2 }
+    l.replaceState(merged)
+    l.resend(merged)
+    l.markSending(merged)
+    expect(l.outboxDue(l.seq)).toBe(true)
+  })
+
   it('an ack of an older state leaves the newer edit unsaved and outdates a newer draft on disk', () => {
     const l = ledger()
     l.edit({ a: 1 }, 1)
     const { target, data } = l.startSend()
     l.edit({ a: 2 }, 2)
     l.outboxWriting()
-    l.outboxWritten(l.seq)
+    l.outboxWritten(l.seq, l.json())
     expect(l.acknowledge(target, data, 1)).toBe(false)
     expect(l.unsaved).toBe(true)
     expect(l.outboxStale).toBe(true)
