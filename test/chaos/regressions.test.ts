@@ -15,6 +15,7 @@ import { memoryStore } from '../../src/stores/memory'
 import { applyDocumentPatch } from '../../src/patch'
 import { memoryTransport } from '../../src/transports/memory'
 import type { JsonPatchOperation } from '../../src/types'
+import { draftOf } from '../helpers'
 
 type Doc = { music: string; video: string; styles: string }
 const initial = { data: { music: '', video: '', styles: '' }, version: 1, updatedAt: '' }
@@ -164,6 +165,46 @@ describe('chaos regressions', () => {
     const second = createAutosave<Styles>({ key: 'doc', transport: w.transport, store: w.store, environment: w.environment() })
     // Was: { music: 'theirs', styles: ['v1', 'v2'] }.
     expect(await second.restore()).toEqual({ music: 'theirs', styles: ['v2'] })
+    await second.dispose()
+  })
+
+  // The same with no edit after the send: the draft already held what went on the wire, so no
+  // record noted the send (one store transaction fewer per send). The next page must still take
+  // the server's copy as holding its own write: no union, no conflict reported.
+  it('a write applied but unanswered before a reload, no edit after it, another edit on top: no union, no conflict', async () => {
+    type Styles = { music: string; styles: string[] }
+    const w = world()
+    w.transport.backend.documents.set('doc', { data: { music: '', styles: [] }, version: 1, updatedAt: '' })
+    const write = w.transport.write
+    let lose = true
+    w.transport.write = async (request) => {
+      const reply = await write(request)
+      if (lose) throw new TransportError('TRANSPORT_NETWORK', 'connection reset after the server answered', { retryable: true })
+      return reply
+    }
+    const first = createAutosave<Styles>({
+      key: 'doc',
+      transport: w.transport,
+      store: w.store,
+      debounceMs: 100, // the draft is written first; the send finds it holding what it sends
+      localDelayMs: 0,
+      retry: { retries: 8, minTimeout: 60_000, randomize: false },
+      environment: w.environment(),
+    })
+    await first.restore()
+    first.save((prev) => ({ ...prev!, styles: ['v1'] }))
+    await w.clock.tickAsync(200) // applied as v2; the answer is lost, the retry waits a minute
+    expect(w.transport.backend.documents.get('doc')?.version).toBe(2)
+    await first.dispose()
+    expect((await draftOf(w.store, 'doc'))?.sent, 'no record noted the send').toBeUndefined()
+    lose = false
+    const v2 = w.transport.backend.documents.get('doc')!
+    w.transport.backend.documents.set('doc', { data: { ...(v2.data as Styles), music: 'theirs' }, version: 3, updatedAt: '' })
+    const second = createAutosave<Styles>({ key: 'doc', transport: w.transport, store: w.store, environment: w.environment() })
+    const conflicts: unknown[] = []
+    second.on('conflict', (event) => conflicts.push(event))
+    expect(await second.restore()).toEqual({ music: 'theirs', styles: ['v1'] })
+    expect(conflicts).toEqual([])
     await second.dispose()
   })
 
