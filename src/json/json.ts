@@ -111,22 +111,70 @@ export function parseJsonOr<Fallback>(text: string, fallback: Fallback): unknown
 }
 
 /**
- * About the length of `JSON.stringify(value)`, without building the text: strings count their
- * length (escapes are not looked for), `undefined` properties nothing.
- * For the logs' size decisions (when a log has outgrown its full copy), which need a measure
- * per write that does not scan every character of a long text field each time.
+ * The length of `JSON.stringify(value)`, without building the text: for the logs' size
+ * decisions (when a log has outgrown its full copy), made on every write. A string is scanned
+ * for characters JSON escapes (a native regular-expression test), not copied.
  *
  * @example
  * ```ts
- * jsonSize({ a: [1.5, 'xy'], b: 'line\nbreak' }) // 33; the JSON text is 34 long (the escape counts 2)
+ * jsonSize({ a: [1.5, 'xy'], b: 'line\nbreak' }) // 34, as JSON.stringify(…).length
  * ```
  */
 export function jsonSize(value: unknown): number {
-  if (typeof value === 'string') return value.length + 2
-  if (typeof value !== 'object' || value === null) return value === undefined ? 0 : String(value).length
-  // Brackets, plus a comma before every item but the first.
-  let size = 1
-  if (Array.isArray(value)) for (const item of value) size += jsonSize(item ?? null) + 1
-  else for (const [key, item] of Object.entries(value)) if (item !== undefined) size += key.length + 4 + jsonSize(item)
-  return Math.max(2, size)
+  return jsonLength(value, false, 0, Number.POSITIVE_INFINITY)
 }
+
+/**
+ * Whether `JSON.stringify(value)` is longer than `limit` characters, reading only as much of
+ * `value` as it takes to tell: for a small patch, a few properties, not the whole document.
+ */
+export function jsonLongerThan(value: unknown, limit: number): boolean {
+  return jsonLength(value, true, 0, limit) > limit
+}
+
+/**
+ * `length` plus the JSON length of `item`, or as soon as that passes `limit`, any figure past
+ * it. Runs on every PATCH: no closure per call, and numbers, booleans and null are counted
+ * without stringifying them (`String(n)` is what JSON writes for a finite number).
+ */
+function jsonLength(item: unknown, inArray: boolean, length: number, limit: number): number {
+  switch (typeof item) {
+    case 'string':
+      return length + stringLength(item)
+    case 'number':
+      return length + (Number.isFinite(item) ? String(item).length : 4)
+    case 'boolean':
+      return length + (item ? 4 : 5)
+    // As JSON.stringify: undefined is "null" in an array, and its key is skipped in an object.
+    case 'undefined':
+      return length + (inArray ? 4 : 0)
+    case 'object': {
+      if (item === null) return length + 4
+      length += 2 // the brackets
+      if (Array.isArray(item)) {
+        for (let i = 0; i < item.length; i++) {
+          length = jsonLength(item[i], true, length + (i ? 1 : 0), limit)
+          if (length > limit) return length
+        }
+        return length
+      }
+      let n = 0
+      for (const key of Object.keys(item)) {
+        const child = (item as Record<string, unknown>)[key]
+        if (child === undefined) continue
+        length = jsonLength(child, false, length + (n++ ? 1 : 0) + stringLength(key) + 1, limit)
+        if (length > limit) return length
+      }
+      return length
+    }
+    default:
+      return length + (JSON.stringify(item)?.length ?? 4)
+  }
+}
+
+/** Characters JSON.stringify escapes (lone surrogates among them; pairs, written as they are, are counted by it too). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/
+
+/** The length of a string in JSON: its own plus the quotes, unless something in it is escaped. */
+const stringLength = (text: string) => (ESCAPED.test(text) ? JSON.stringify(text).length : text.length + 2)

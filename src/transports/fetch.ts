@@ -2,7 +2,7 @@ import * as z from 'zod/mini'
 import { abortable } from '../abort'
 import { systemClock, type Clock } from '../environment/clock'
 import { AutosaveError, ConflictError, TransportError } from '../errors'
-import { parseJsonOr } from '../json/json'
+import { jsonLongerThan, parseJsonOr } from '../json/json'
 import { isRetryableStatus, parseRetryAfter, versionTag } from './http'
 import type { Json, JsonPatchOperation, VersionedDocument, Transport, WriteRequest, WriteResult } from '../types'
 
@@ -252,61 +252,6 @@ function checkBaseUrl(baseUrl: string): string {
 
 const invalid = (baseUrl: unknown, why: string) =>
   new AutosaveError('INVALID_OPTIONS', `fetchTransport: baseUrl ${JSON.stringify(baseUrl)}: ${why} (an http(s) URL, absolute where there is no page)`)
-
-/**
- * Whether `JSON.stringify(value)` is longer than `limit` characters, reading only as much of
- * `value` as it takes to tell: for a small patch, a few properties, not the whole document.
- */
-export function jsonLongerThan(value: unknown, limit: number): boolean {
-  return jsonLength(value, true, 0, limit) > limit
-}
-
-/**
- * `length` plus the JSON length of `item`, or as soon as that passes `limit`, any figure past
- * it. Runs on every PATCH: no closure per call, and numbers, booleans and null are counted
- * without stringifying them (`String(n)` is what JSON writes for a finite number).
- */
-function jsonLength(item: unknown, inArray: boolean, length: number, limit: number): number {
-  switch (typeof item) {
-    case 'string':
-      return length + stringLength(item)
-    case 'number':
-      return length + (Number.isFinite(item) ? String(item).length : 4)
-    case 'boolean':
-      return length + (item ? 4 : 5)
-    // As JSON.stringify: undefined is "null" in an array, and its key is skipped in an object.
-    case 'undefined':
-      return length + (inArray ? 4 : 0)
-    case 'object': {
-      if (item === null) return length + 4
-      length += 2 // the brackets
-      if (Array.isArray(item)) {
-        for (let i = 0; i < item.length; i++) {
-          length = jsonLength(item[i], true, length + (i ? 1 : 0), limit)
-          if (length > limit) return length
-        }
-        return length
-      }
-      let n = 0
-      for (const key of Object.keys(item)) {
-        const child = (item as Record<string, unknown>)[key]
-        if (child === undefined) continue
-        length = jsonLength(child, false, length + (n++ ? 1 : 0) + stringLength(key) + 1, limit)
-        if (length > limit) return length
-      }
-      return length
-    }
-    default:
-      return length + (JSON.stringify(item)?.length ?? 4)
-  }
-}
-
-/** Characters JSON.stringify escapes (lone surrogates among them; pairs, written as they are, are counted by it too). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
-const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/
-
-/** The length of a string in JSON: its own plus the quotes, unless something in it is escaped. */
-const stringLength = (text: string) => (ESCAPED.test(text) ? JSON.stringify(text).length : text.length + 2)
 
 /**
  * The reference server (fast-json-patch with banPrototypeModifications) answers 400 to any
