@@ -36,6 +36,34 @@ function world() {
   return { clock, online, environment, transport, serverData, store: memoryStore(), tabs: localTabs() }
 }
 
+type Styles = { music: string; styles: string[] }
+
+/**
+ * A document at v1 and an engine on it whose writes are all applied and their answers lost (a
+ * connection reset after the server answered), until `answer()`; retries wait a minute.
+ */
+function losingAnswers(debounceMs: number) {
+  const w = world()
+  w.transport.backend.documents.set('doc', { data: { music: '', styles: [] }, version: 1, updatedAt: '' })
+  const write = w.transport.write
+  let lose = true
+  w.transport.write = async (request) => {
+    const reply = await write(request)
+    if (lose) throw new TransportError('TRANSPORT_NETWORK', 'connection reset after the server answered', { retryable: true })
+    return reply
+  }
+  const first = createAutosave<Styles>({
+    key: 'doc',
+    transport: w.transport,
+    store: w.store,
+    debounceMs,
+    localDelayMs: 0,
+    retry: { retries: 8, minTimeout: 60_000, randomize: false },
+    environment: w.environment(),
+  })
+  return { w, first, answer: () => (lose = false) }
+}
+
 describe('chaos regressions', () => {
   it("reload with an unsent offline draft: another device's edit of another field is kept", async () => {
     const w = world()
@@ -132,25 +160,7 @@ describe('chaos regressions', () => {
   // Now the outbox record names its unanswered writes (`sent`), and a server document that
   // already holds one is merged against it.
   it('a write applied but unanswered before a reload, with another edit on top: its array field is not unioned', async () => {
-    type Styles = { music: string; styles: string[] }
-    const w = world()
-    w.transport.backend.documents.set('doc', { data: { music: '', styles: [] }, version: 1, updatedAt: '' })
-    const write = w.transport.write
-    let lose = true
-    w.transport.write = async (request) => {
-      const reply = await write(request)
-      if (lose) throw new TransportError('TRANSPORT_NETWORK', 'connection reset after the server answered', { retryable: true })
-      return reply
-    }
-    const first = createAutosave<Styles>({
-      key: 'doc',
-      transport: w.transport,
-      store: w.store,
-      debounceMs: 0,
-      localDelayMs: 0,
-      retry: { retries: 8, minTimeout: 60_000, randomize: false },
-      environment: w.environment(),
-    })
+    const { w, first, answer } = losingAnswers(0)
     await first.restore()
     first.save((prev) => ({ ...prev!, styles: ['v1'] }))
     await w.clock.tickAsync(10) // applied as v2; the answer is lost, the retry waits a minute
@@ -158,7 +168,7 @@ describe('chaos regressions', () => {
     first.save((prev) => ({ ...prev!, styles: ['v2'] }))
     await w.clock.tickAsync(10)
     await first.dispose()
-    lose = false
+    answer()
     // Another device edits another field on top of the write whose answer was lost.
     const v2 = w.transport.backend.documents.get('doc')!
     w.transport.backend.documents.set('doc', { data: { ...(v2.data as Styles), music: 'theirs' }, version: 3, updatedAt: '' })
@@ -172,32 +182,14 @@ describe('chaos regressions', () => {
   // record noted the send (one store transaction fewer per send). The next page must still take
   // the server's copy as holding its own write: no union, no conflict reported.
   it('a write applied but unanswered before a reload, no edit after it, another edit on top: no union, no conflict', async () => {
-    type Styles = { music: string; styles: string[] }
-    const w = world()
-    w.transport.backend.documents.set('doc', { data: { music: '', styles: [] }, version: 1, updatedAt: '' })
-    const write = w.transport.write
-    let lose = true
-    w.transport.write = async (request) => {
-      const reply = await write(request)
-      if (lose) throw new TransportError('TRANSPORT_NETWORK', 'connection reset after the server answered', { retryable: true })
-      return reply
-    }
-    const first = createAutosave<Styles>({
-      key: 'doc',
-      transport: w.transport,
-      store: w.store,
-      debounceMs: 100, // the draft is written first; the send finds it holding what it sends
-      localDelayMs: 0,
-      retry: { retries: 8, minTimeout: 60_000, randomize: false },
-      environment: w.environment(),
-    })
+    const { w, first, answer } = losingAnswers(100) // the draft is written first; the send finds it holding what it sends
     await first.restore()
     first.save((prev) => ({ ...prev!, styles: ['v1'] }))
     await w.clock.tickAsync(200) // applied as v2; the answer is lost, the retry waits a minute
     expect(w.transport.backend.documents.get('doc')?.version).toBe(2)
     await first.dispose()
     expect((await draftOf(w.store, 'doc'))?.sent, 'no record noted the send').toBeUndefined()
-    lose = false
+    answer()
     const v2 = w.transport.backend.documents.get('doc')!
     w.transport.backend.documents.set('doc', { data: { ...(v2.data as Styles), music: 'theirs' }, version: 3, updatedAt: '' })
     const second = createAutosave<Styles>({ key: 'doc', transport: w.transport, store: w.store, environment: w.environment() })
