@@ -30,6 +30,10 @@ function failingTransport(failure: () => TransportError | undefined) {
   return { transport, attempts: () => attempts }
 }
 
+/** An engine that sends at once and has a retry budget of two quick retries. */
+const savingAtOnce = (transport: ReturnType<typeof memoryTransport>, env: ReturnType<typeof fakeEnvironment>) =>
+  createAutosave<Doc>({ key: 'doc', transport, debounceMs: 0, retry: { retries: 2, minTimeout: 100, randomize: false }, environment: env.environment })
+
 const http500 = () => new TransportError('TRANSPORT_HTTP', 'HTTP 500', { status: 500, retryable: true })
 
 describe('a pending save is never abandoned while the page lives', () => {
@@ -37,13 +41,7 @@ describe('a pending save is never abandoned while the page lives', () => {
     const env = fakeEnvironment()
     let down = true
     const { transport, attempts } = failingTransport(() => (down ? http500() : undefined))
-    const saver = createAutosave<Doc>({
-      key: 'doc',
-      transport,
-      debounceMs: 0,
-      retry: { retries: 2, minTimeout: 100, randomize: false },
-      environment: env.environment,
-    })
+    const saver = savingAtOnce(transport, env)
     saver.save({ music: 'kept' })
     const flushed = saver.flush().catch((error: TransportError) => error.code)
     await env.clock.tickAsync(1_000)
@@ -67,13 +65,7 @@ describe('a pending save is never abandoned while the page lives', () => {
   it('past the budget it is one attempt a minute, not a new burst of retries each minute', async () => {
     const env = fakeEnvironment()
     const { transport, attempts } = failingTransport(http500)
-    const saver = createAutosave<Doc>({
-      key: 'doc',
-      transport,
-      debounceMs: 0,
-      retry: { retries: 2, minTimeout: 100, randomize: false },
-      environment: env.environment,
-    })
+    const saver = savingAtOnce(transport, env)
     saver.save({ music: 'kept' })
     saver.flush().catch(() => {})
     await env.clock.tickAsync(1_000)

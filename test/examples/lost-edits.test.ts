@@ -14,6 +14,15 @@ const withImages = (images: ReturnType<typeof image>[], drafts?: WizardState['dr
   ...(drafts ? { drafts } : {}),
 })
 
+/** The `conflict` event the engine emits for a same-field edit at `conflicts[0]`: mine lost to theirs. */
+const conflictEvent = (conflicts: string[], merged: Json, mine: string, theirs: string) => ({
+  strategy: 'custom' as const,
+  paths: conflicts,
+  remoteVersion: 2,
+  resolved: merged,
+  lost: [{ path: conflicts[0]!, local: mine, remote: theirs }],
+})
+
 function resolve(b: WizardState, local: WizardState, remote: WizardState) {
   const resolved = resolveConflict(oneAnswerPerStep, { base: b as unknown as Json, local: local as unknown as Json, remote: remote as unknown as Json })
   return resolved
@@ -26,14 +35,7 @@ describe('music-clip example: a same-field edit', () => {
     const { merged, conflicts } = resolve(base, local, remote)
     expect(conflicts).toEqual(['/drafts/reference_image_description'])
     expect((merged as unknown as WizardState).drafts).toEqual({ reference_image_description: 'theirs' })
-    const event = {
-      strategy: 'custom' as const,
-      paths: conflicts,
-      remoteVersion: 2,
-      resolved: merged,
-      lost: [{ path: conflicts[0]!, local: 'mine', remote: 'theirs' }],
-    }
-    const [edit] = lostEdits(event)
+    const [edit] = lostEdits(conflictEvent(conflicts, merged, 'mine', 'theirs'))
     expect(edit).toMatchObject({ label: 'the message you were typing', mine: 'mine' })
     expect(restoreEdit(merged as unknown as WizardState, edit!).drafts).toEqual({ reference_image_description: 'mine' })
   })
@@ -49,14 +51,7 @@ describe('music-clip example: a same-field edit', () => {
       ['x', 'their words'],
     ])
     expect(conflicts).toEqual(['/data/referenceImages/1/description'])
-    const event = {
-      strategy: 'custom' as const,
-      paths: conflicts,
-      remoteVersion: 2,
-      resolved: merged,
-      lost: [{ path: conflicts[0]!, local: 'my words', remote: 'their words' }],
-    }
-    const [edit] = lostEdits(event)
+    const [edit] = lostEdits(conflictEvent(conflicts, merged, 'my words', 'their words'))
     expect(edit).toMatchObject({ label: 'the description of x.png', mine: 'my words' })
     expect(restoreEdit(merged as unknown as WizardState, edit!).data.referenceImages.map((i) => i.description)).toEqual(['', 'my words'])
   })
